@@ -1,0 +1,9 @@
+"""Actions: the one registry and the modules that fill it.
+
+Importing this package registers every action, so every front end sees the same list.
+"""
+
+from twinspace.actions import devices, panels  # noqa: F401  (registration side effect)
+from twinspace.actions.registry import (  # noqa: F401
+    ActionContext, ActionSpec, Caller, Outcome, Pending, Registry, registry,
+)

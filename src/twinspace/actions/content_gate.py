@@ -1,0 +1,42 @@
+"""The gate every piece of content passes before it is shown: it exists, and the person may see it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from twinspace.actions.registry import ActionContext
+from twinspace.errors import InvalidInput, NotAllowed, NotFound
+
+CONTENT_KINDS = ("channel", "programme", "vod", "app")
+
+
+class ContentItem(Protocol):
+    title: str
+    rating: str | None
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    kind, sep, ident = ref.partition(":")
+    if not sep or kind not in CONTENT_KINDS or not ident:
+        raise InvalidInput(
+            f"{ref!r} is not a content reference; use channel:<id>, programme:<id>, vod:<id> or app:<id>")
+    return kind, ident
+
+
+def admit(ctx: ActionContext, ref: str) -> str:
+    """Check that `ref` exists and that the caller's rating limit allows it; return its title."""
+    kind, ident = split_ref(ref)
+    if kind == "app":
+        app = next((a for a in ctx.home.content.apps if a.id == ident), None)
+        if app is None:
+            known = ", ".join(a.id for a in ctx.home.content.apps) or "none"
+            raise NotFound(f"there is no app {ident!r} in this home; apps: {known}")
+        return app.name
+    if ctx.services is None:  # no catalogue attached (bare twin): nothing more to check
+        return ref
+    item: ContentItem = ctx.services.resolve(ctx.home.id, ref)
+    person = ctx.person
+    if person is not None and not ctx.services.allowed(item.rating, person.max_rating):
+        raise NotAllowed(
+            f"{item.title} is rated {item.rating}, above {person.name}'s limit of {person.max_rating}")
+    return item.title

@@ -1,0 +1,83 @@
+"""Physical device actions on the twin: power and light level.
+
+Bridges to real TVs and lights watch the twin and carry these changes out; here the twin
+records the intended state.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from twinspace.actions.registry import ActionContext, Outcome, registry
+from twinspace.errors import InvalidInput, NotFound
+from twinspace.home.model import Device, DeviceState, Home
+
+
+class DevicePowerArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    device: str = Field(description="id of a physical device (TV, light, speaker)")
+    on: bool
+
+
+class DeviceLightArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    device: str = Field(description="id of a light")
+    brightness: Annotated[int, Field(ge=0, le=100, description="0-100 percent")]
+
+
+def find_device(home: Home, device_id: str) -> Device:
+    found = home.device(device_id)
+    if found is None:
+        names = ", ".join(f"{d.id} ({d.name})" for _, d in home.devices()) or "none"
+        raise NotFound(f"there is no device {device_id!r} in this home; devices: {names}")
+    return found[1]
+
+
+def _state(device: Device) -> DeviceState:
+    if device.state is None:
+        device.state = DeviceState()
+    return device.state
+
+
+def _power_off_needs_confirmation(ctx: ActionContext, args: DevicePowerArgs) -> Optional[str]:
+    """Switching off a screen that is showing something interrupts whoever watches it."""
+    found = ctx.home.device(args.device)
+    if args.on or found is None:
+        return None
+    device = found[1]
+    playing = ctx.home.playback.get(device.id)
+    if device.kind == "tv" and playing is not None and playing.playing:
+        return f"{device.name} is playing {playing.content}; turn it off anyway?"
+    return None
+
+
+@registry.action("device.power", DevicePowerArgs, confirm=_power_off_needs_confirmation)
+def device_power(ctx: ActionContext, args: DevicePowerArgs) -> Outcome:
+    """Switch a physical device (TV, light, speaker) on or off."""
+    device = find_device(ctx.home, args.device)
+    if device.kind in ("headset", "glasses"):
+        raise InvalidInput(f"{device.name} is a wearable; it cannot be switched from the hub")
+    state = _state(device)
+    changed = state.on != args.on
+    state.on = args.on
+    playing = ctx.home.playback.get(device.id)
+    if not args.on and playing is not None and playing.playing:
+        playing.playing = False  # a screen that is off shows nothing
+        changed = True
+    word = "on" if args.on else "off"
+    message = f"{device.name} is {'now' if changed else 'already'} {word}"
+    return Outcome("device.power", args.model_dump(), message, changed=changed)
+
+
+@registry.action("device.light", DeviceLightArgs)
+def device_light(ctx: ActionContext, args: DeviceLightArgs) -> Outcome:
+    """Set a light's brightness (switching it on if needed)."""
+    device = find_device(ctx.home, args.device)
+    if device.kind != "light":
+        raise InvalidInput(f"{device.name} is a {device.kind}, not a light; brightness applies to lights only")
+    state = _state(device)
+    state.brightness = args.brightness
+    state.on = args.brightness > 0
+    return Outcome("device.light", args.model_dump(), f"{device.name} set to {args.brightness}%")

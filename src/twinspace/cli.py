@@ -1,0 +1,257 @@
+"""The `twinspace` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import click
+
+from twinspace import __version__
+from twinspace.actions.registry import Caller, Pending
+from twinspace.config import Settings
+from twinspace.errors import InvalidInput, NotFound, TwinspaceError
+from twinspace.geometry import Viewer
+
+
+class Context:
+    """Lazily opened hub state for a CLI invocation."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._hub = None
+
+    @property
+    def hub(self):  # noqa: ANN201 - imported late to keep `twinspace --help` fast
+        if self._hub is None:
+            from twinspace.runtime import open_hub
+
+            self._hub = open_hub(self.settings)
+        return self._hub
+
+    def home_id(self, given: Optional[str]) -> str:
+        ids = self.hub.home_ids()
+        if given:
+            if given not in ids:
+                raise NotFound(f"there is no home {given!r} on this hub; homes: {', '.join(ids) or 'none'}")
+            return given
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise NotFound("this hub has no home yet; run `twinspace up` (demo home) or `twinspace import DIR`")
+        raise InvalidInput(f"this hub has several homes ({', '.join(ids)}); choose one with --home")
+
+
+def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Print domain errors as one clear line and exit non-zero, instead of a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TwinspaceError as e:
+            click.echo(f"error: {e.detail}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+home_option = click.option("--home", "home", default=None, help="home id (default: the only home)")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="twinspace")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None, envvar="TWINSPACE_DATA",
+              help="data directory (env TWINSPACE_DATA)")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Optional[str]) -> None:
+    """twinspace: the home hub for extended reality."""
+    settings = Settings.from_env()
+    if data_dir:
+        settings = Settings(Path(data_dir), settings.host, settings.port)
+    ctx.obj = Context(settings)
+
+
+@main.command()
+@click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
+@click.option("--port", type=int, default=None, help="port (default 8080)")
+@click.pass_obj
+@friendly_errors
+def up(obj: Context, host: Optional[str], port: Optional[int]) -> None:
+    """Start the hub; on first run it creates the demo home."""
+    from twinspace.runtime import ensure_demo_home, serve
+
+    settings = obj.settings
+    host = host or settings.host
+    port = port or settings.port
+    hub = obj.hub
+    created = ensure_demo_home(hub, base_url=f"http://{host}:{port}")
+    if created:
+        click.echo(f"Created the demo home {created.name!r} ({created.id}) in {settings.data_dir}")
+    from twinspace.access import create_pairing_code
+
+    home_id = obj.home_id(None) if len(hub.home_ids()) == 1 else hub.home_ids()[0]
+    code = create_pairing_code(hub.store, home_id)
+    click.echo(f"twinspace {__version__} serving {home_id} at http://{host}:{port}")
+    click.echo(f"Pair a device with code {code.code} (valid 10 minutes; `twinspace pair` makes more).")
+    click.echo(f"API reference: http://{host}:{port}/docs")
+    serve(hub, host, port)
+
+
+@main.command(name="import")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--replace", is_flag=True, help="replace a home with the same id")
+@click.option("--id", "home_id", default=None, help="home id for an MRUK scan (default: from the file name)")
+@click.pass_obj
+@friendly_errors
+def import_(obj: Context, path: str, replace: bool, home_id: Optional[str]) -> None:
+    """Import a home directory (twinspace.home/1) or a Meta MRUK scene JSON file."""
+    from twinspace.runtime import read_any
+
+    bundle = read_any(Path(path), home_id=home_id)
+    home = obj.hub.import_bundle(bundle, replace=replace)
+    surfaces = sum(len(r.surfaces) for r in home.rooms)
+    devices = sum(len(r.devices) for r in home.rooms)
+    click.echo(f"Imported {home.name!r} ({home.id}): {len(home.rooms)} room(s), {surfaces} surfaces, "
+               f"{devices} devices, {len(home.people)} people")
+    report = getattr(obj.hub.services, "last_report", None)
+    if report:
+        click.echo(str(report))
+
+
+@main.command(name="export")
+@click.argument("directory", type=click.Path(file_okay=False))
+@home_option
+@click.pass_obj
+@friendly_errors
+def export(obj: Context, directory: str, home: Optional[str]) -> None:
+    """Export a home to a directory in the twinspace.home/1 format."""
+    from twinspace.home.homefile import HomeBundle, write_home_dir
+
+    home_id = obj.home_id(home)
+    out = write_home_dir(HomeBundle(obj.hub.home(home_id), obj.hub.store.files(home_id)), directory)
+    click.echo(f"Exported {home_id} to {out}")
+
+
+@main.command()
+@home_option
+@click.option("--person", default=None, help="pair as this person (default: the home owner)")
+@click.pass_obj
+@friendly_errors
+def pair(obj: Context, home: Optional[str], person: Optional[str]) -> None:
+    """Print a one-time code that pairs a device with the home."""
+    from twinspace.access import create_pairing_code
+
+    code = create_pairing_code(obj.hub.store, obj.home_id(home), person)
+    who = f" as {code.person}" if code.person else ""
+    click.echo(f"Pairing code{who}: {code.code}")
+    click.echo(f"Valid until {code.expires_at.astimezone():%H:%M:%S}. Enter it in the XR client or "
+               f"POST /api/v1/pair {{\"code\": ..., \"name\": ...}}.")
+
+
+@main.command()
+@click.pass_obj
+@friendly_errors
+def homes(obj: Context) -> None:
+    """List the homes on this hub."""
+    for home_id in obj.hub.home_ids():
+        h = obj.hub.home(home_id)
+        click.echo(f"{h.id}\t{h.name}\t{len(h.rooms)} rooms\t{len(h.panels)} panels")
+
+
+def _viewer(value: Optional[str], yaw: float) -> Optional[Viewer]:
+    if value is None:
+        return None
+    try:
+        x, y, z = (float(v) for v in value.split(","))
+    except ValueError:
+        raise InvalidInput(f"--viewer takes x,y,z in metres, e.g. 0,1.6,1 — not {value!r}") from None
+    return Viewer((x, y, z), yaw)
+
+
+@main.command()
+@home_option
+@click.option("--viewer", "viewer_at", default=None, help="eye position x,y,z in metres, e.g. 0,1.6,1")
+@click.option("--yaw", type=float, default=0.0, help="viewer facing in degrees (0 looks toward -Z)")
+@click.option("--room", default=None, help="room id (default: the room the viewer stands in)")
+@click.option("--surface", default=None, help="surface id or label (WALL_FACE, TABLE, ...)")
+@click.option("--side", type=click.Choice(["left", "right", "front", "behind"]), default=None)
+@click.option("--size", type=click.Choice(["small", "medium", "large", "cinema"]), default=None)
+@click.option("--floating", is_flag=True)
+@click.pass_obj
+@friendly_errors
+def place(obj: Context, home: Optional[str], viewer_at: Optional[str], yaw: float, room: Optional[str],
+          surface: Optional[str], side: Optional[str], size: Optional[str], floating: bool) -> None:
+    """Try placement: where would a panel go? Changes nothing."""
+    from twinspace.home.placement import PlacementRequest, place as do_place
+
+    h = obj.hub.home(obj.home_id(home))
+    viewer = _viewer(viewer_at, yaw)
+    if room is None and viewer is not None:
+        found = h.room_at(viewer.position[0], viewer.position[2])
+        room = found.id if found else None
+    p = do_place(h, PlacementRequest(surface=surface, side=side, size=size, floating=floating), viewer, room)
+    click.echo(json.dumps({"surface": p.surface, "room": p.room, "size_preset": p.size_preset,
+                           "size": [round(v, 3) for v in p.size],
+                           "pose": {"position": [round(v, 3) for v in p.pose.position],
+                                    "rotation": [round(v, 5) for v in p.pose.rotation]}}, indent=2))
+
+
+@main.command(name="actions")
+@click.pass_obj
+def list_actions(obj: Context) -> None:
+    """List the actions the hub understands."""
+    from twinspace.actions import registry
+
+    for spec in registry:
+        click.echo(f"{spec.name:18} {spec.summary}")
+
+
+@main.command()
+@click.argument("action")
+@click.argument("args", required=False, default="{}")
+@home_option
+@click.option("--person", default=None, help="act as this person (default: the owner)")
+@click.option("--viewer", "viewer_at", default=None, help="eye position x,y,z")
+@click.option("--yaw", type=float, default=0.0)
+@click.option("--room", default=None)
+@click.option("--yes", is_flag=True, help="confirm actions that ask for confirmation")
+@click.pass_obj
+@friendly_errors
+def act(obj: Context, action: str, args: str, home: Optional[str], person: Optional[str],
+        viewer_at: Optional[str], yaw: float, room: Optional[str], yes: bool) -> None:
+    """Run an action, e.g. `twinspace act device.power '{"device": "lamp-floor", "on": true}'`."""
+    try:
+        raw = json.loads(args)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(f"ARGS must be a JSON object: {e.msg} at column {e.colno}") from None
+    home_id = obj.home_id(home)
+    h = obj.hub.home(home_id)
+    person = person or h.owner_id()
+    role = "owner" if person == h.owner_id() else "member"
+    outcome = obj.hub.apply(home_id, action, raw, caller=Caller(home_id, person, "cli", role),
+                            viewer=_viewer(viewer_at, yaw), room=room, confirmed=yes)
+    if isinstance(outcome, Pending):
+        click.echo(f"Needs confirmation: {outcome.reason} (run again with --yes)")
+        sys.exit(3)
+    click.echo(outcome.message)
+    if outcome.result:
+        click.echo(json.dumps(outcome.result, indent=2, default=str))
+
+
+@main.command()
+@home_option
+@click.pass_obj
+@friendly_errors
+def undo(obj: Context, home: Optional[str]) -> None:
+    """Undo the last change to the home."""
+    home_id = obj.home_id(home)
+    h = obj.hub.home(home_id)
+    click.echo(obj.hub.undo(home_id, Caller(home_id, h.owner_id(), "cli", "owner")).message)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

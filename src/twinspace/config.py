@@ -1,0 +1,29 @@
+"""Configuration from `TWINSPACE_*` environment variables, with defaults that work on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "twinspace.db"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ) if env is None else env
+        data = env.get("TWINSPACE_DATA") or user_data_dir("twinspace", appauthor=False)
+        port = env.get("TWINSPACE_PORT", "8080")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"TWINSPACE_PORT must be a port number (1-65535), not {port!r}")
+        return cls(data_dir=Path(data).expanduser(), host=env.get("TWINSPACE_HOST", "127.0.0.1"), port=int(port))

@@ -1,0 +1,146 @@
+"""The hub: the one authority over each home's state.
+
+Every change, whatever front end it comes from (REST, CLI, assistant, a Yjs edit), goes
+through `Hub.apply`: arguments are validated, the action runs on a copy of the home, and
+only if it succeeds is the copy committed to the store and published to listeners (live
+sync, bridges). A failed action leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Optional, Union
+
+from twinspace.actions import registry as default_registry
+from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
+from twinspace.errors import Forbidden, NotFound
+from twinspace.geometry import Viewer
+from twinspace.home.homefile import HomeBundle
+from twinspace.home.model import Home
+from twinspace.store.sqlite import Store, utcnow
+
+
+@dataclass(frozen=True)
+class HomeChange:
+    """Published after a commit: the new home and what produced it."""
+
+    home_id: str
+    home: Home
+    version: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    origin: Optional[str] = None  # an opaque tag of the front end that caused it (e.g. a sync session)
+
+
+Listener = Callable[[HomeChange], None]
+
+
+class Hub:
+    def __init__(self, store: Store, *, registry: Registry = default_registry, services: Any = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.registry = registry
+        self.services = services  # content catalogue and playback helpers, when attached
+        self.clock = clock
+        self._cache: dict[str, tuple[Home, int]] = {}
+        self._locks: dict[str, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+        self._listeners: list[Listener] = []
+
+    # --- reading ---------------------------------------------------------------------
+
+    def _lock(self, home_id: str) -> threading.RLock:
+        with self._locks_guard:
+            return self._locks.setdefault(home_id, threading.RLock())
+
+    def _current(self, home_id: str) -> tuple[Home, int]:
+        """The cached home, reloaded if another process (e.g. the CLI) changed the store."""
+        version = self.store.home_version(home_id)
+        if version is None:
+            self._cache.pop(home_id, None)
+            raise NotFound(f"there is no home {home_id!r} on this hub")
+        cached = self._cache.get(home_id)
+        if cached is None or cached[1] != version:
+            cached = self.store.load_home(home_id)
+            self._cache[home_id] = cached
+        return cached
+
+    def home(self, home_id: str) -> Home:
+        """The current home. Treat it as read-only: change it only through `apply`."""
+        return self._current(home_id)[0]
+
+    def version(self, home_id: str) -> int:
+        return self._current(home_id)[1]
+
+    def home_ids(self) -> list[str]:
+        return self.store.home_ids()
+
+    # --- changing --------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _publish(self, change: HomeChange) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def import_bundle(self, bundle: HomeBundle, *, replace: bool = False) -> Home:
+        """Store a whole home; content files are imported into the catalogue in the same step."""
+        home = bundle.home
+        if self.services is not None:
+            self.services.import_home_content(home, bundle.files)
+        version = self.store.create_home(home, bundle.files, replace=replace)
+        self._cache[home.id] = (home, version)
+        self._publish(HomeChange(home.id, home, version))
+        return home
+
+    def context(self, home: Home, caller: Caller, *, viewer: Optional[Viewer] = None,
+                room: Optional[str] = None, focus: Optional[str] = None, confirmed: bool = False,
+                now: Optional[datetime] = None) -> ActionContext:
+        if room is None and viewer is not None:
+            found = home.room_at(viewer.position[0], viewer.position[2])
+            room = found.id if found else None
+        return ActionContext(home=home, caller=caller, now=now or self.clock(), viewer=viewer, room=room,
+                             focus=focus, services=self.services, confirmed=confirmed)
+
+    def apply(self, home_id: str, name: str, raw_args: Any, *, caller: Caller,
+              viewer: Optional[Viewer] = None, room: Optional[str] = None, focus: Optional[str] = None,
+              confirmed: bool = False, now: Optional[datetime] = None,
+              origin: Optional[str] = None) -> Union[Outcome, Pending]:
+        """Validate and run one action as `caller`; commit and publish it if it changed the home."""
+        if caller.home_id != home_id:
+            raise Forbidden("this device is not paired with that home")
+        spec = self.registry.get(name)
+        args = spec.parse(raw_args)
+        with self._lock(home_id):
+            current, version = self._current(home_id)
+            working = current.model_copy(deep=True)
+            ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
+                               confirmed=confirmed, now=now)
+            if spec.confirm is not None and not confirmed:
+                reason = spec.confirm(ctx, args)
+                if reason is not None:
+                    return Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
+            outcome = spec.run(ctx, args)
+            if spec.read_only or not outcome.changed:
+                return outcome
+            new_version = self.store.commit_change(
+                working, version, current, action=name, args=outcome.args, message=outcome.message,
+                person=caller.person, device=caller.device)
+            self._cache[home_id] = (working, new_version)
+        self._publish(HomeChange(home_id, working, new_version, [outcome], origin))
+        return outcome
+
+    def undo(self, home_id: str, caller: Caller) -> Outcome:
+        if caller.home_id != home_id:
+            raise Forbidden("this device is not paired with that home")
+        with self._lock(home_id):
+            home, entry = self.store.undo_last(home_id, caller.person, caller.device)
+            version = self.store.home_version(home_id)
+            assert version is not None
+            self._cache[home_id] = (home, version)
+        outcome = Outcome("undo", {"action": entry.action, "args": entry.args}, f"Undid: {entry.message}")
+        self._publish(HomeChange(home_id, home, version, [outcome]))
+        return outcome

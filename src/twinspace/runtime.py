@@ -1,0 +1,63 @@
+"""Wiring: open the store and hub for a data directory, create the demo home, serve."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from twinspace.config import Settings
+from twinspace.errors import FormatError
+from twinspace.home.homefile import HomeBundle, read_home_dir, read_json
+from twinspace.home.model import Home
+from twinspace.hub import Hub
+from twinspace.store.sqlite import Store, utcnow
+
+
+def open_hub(settings: Settings) -> Hub:
+    store = Store(settings.database)
+    return Hub(store, services=_content_services(store))
+
+
+def _content_services(store: Store):  # noqa: ANN202 - optional until the catalogue is wired
+    try:
+        from twinspace.content.services import ContentServices
+    except ImportError:
+        return None
+    return ContentServices(store)
+
+
+def read_any(path: Path, home_id: Optional[str] = None) -> HomeBundle:
+    """A home directory, a home.json, or a Meta MRUK scene JSON file."""
+    if path.is_dir():
+        return read_home_dir(path)
+    if path.name == "home.json":
+        return read_home_dir(path.parent)
+    if path.suffix.lower() != ".json":
+        raise FormatError(str(path), "", "expected a home directory, a home.json or an MRUK scene .json file")
+    from twinspace.home import mruk
+
+    data = read_json(path)
+    if mruk.is_mruk(data):
+        return mruk.read_mruk(path, home_id=home_id)
+    raise FormatError(str(path), "(top level)",
+                      "neither a twinspace home.json nor a Meta MRUK scene (no 'CoordinateSystem' and 'Rooms')")
+
+
+def ensure_demo_home(hub: Hub, base_url: str) -> Optional[Home]:
+    """Create the demo home if the hub has no home yet; returns it when created."""
+    if hub.home_ids():
+        return None
+    from twinspace.demo import write_demo_home
+
+    with tempfile.TemporaryDirectory(prefix="twinspace-demo-") as tmp:
+        bundle = read_home_dir(write_demo_home(Path(tmp), utcnow().astimezone(), base_url))
+        return hub.import_bundle(bundle)
+
+
+def serve(hub: Hub, host: str, port: int) -> None:
+    import uvicorn
+
+    from twinspace.server.app import create_app
+
+    uvicorn.run(create_app(hub), host=host, port=port, log_level="info")
