@@ -39,7 +39,7 @@ def read_any(path: Path, home_id: Optional[str] = None) -> HomeBundle:
 
     data = read_json(path)
     if mruk.is_mruk(data):
-        return mruk.read_mruk(path, home_id=home_id)
+        return mruk.parse_mruk(data, str(path), home_id or mruk.home_id_for(path))
     raise FormatError(str(path), "(top level)",
                       "neither a twinspace home.json nor a Meta MRUK scene (no 'CoordinateSystem' and 'Rooms')")
 

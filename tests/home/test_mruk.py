@@ -22,7 +22,7 @@ needs_fixture = pytest.mark.skipif(not FIXTURE.is_file(), reason="shared MRUK fi
 
 def approx_vec(actual: Any, expected: Any, tol: float = 1e-6) -> None:
     assert len(actual) == len(expected)
-    assert all(abs(a - e) <= tol for a, e in zip(actual, expected)), f"{actual} != {expected}"
+    assert all(abs(a - e) <= tol for a, e in zip(actual, expected, strict=True)), f"{actual} != {expected}"
 
 
 def check_frame(s: Surface) -> None:
@@ -54,7 +54,8 @@ def test_fixture_shape(scan: Any) -> None:
     room = home.rooms[0]
     assert room.id == "room-c866" and scan.rooms == {"room-c866": "C8666C49A6BB4A57ADDF678FEE7FC962"}
     assert len(by_label(room, "WALL_FACE")) == 8
-    assert {s.label for s in room.surfaces} >= {"FLOOR", "CEILING", "TABLE", "COUCH", "WINDOW_FRAME", "DOOR_FRAME", "OTHER"}
+    labels = {"FLOOR", "CEILING", "TABLE", "COUCH", "WINDOW_FRAME", "DOOR_FRAME", "OTHER"}
+    assert {s.label for s in room.surfaces} >= labels
     assert len(by_label(room, "OTHER")) == 4
     for s in room.surfaces:
         check_frame(s)
@@ -107,6 +108,7 @@ def test_fixture_heights_and_horizontal_tops(scan: Any) -> None:
         assert top.pose.position[1] == pytest.approx(y) and top.depth == pytest.approx(depth)
     for other in by_label(room, "OTHER"):
         approx_vec(other.frame.normal, (0, 1, 0))
+        assert other.depth is not None
         bottom = other.pose.position[1] - other.depth
         assert -0.02 < bottom < 0.02  # unlabelled volumes stand on the floor
 
@@ -372,7 +374,8 @@ BAD: list[tuple[str, Any, str, str]] = [
     ("no-flavour", lambda d: d.pop("CoordinateSystem"), "CoordinateSystem", "missing"),
     ("openxr", lambda d: d.update(CoordinateSystem="OpenXR"), "CoordinateSystem", "unknown flavour 'OpenXR'"),
     ("no-rooms", lambda d: d.update(Rooms=[]), "Rooms", "non-empty"),
-    ("no-transform", lambda d: d["Rooms"][0]["Anchors"][2].pop("Transform"), "Rooms[0].Anchors[2].Transform", "missing"),
+    ("no-transform", lambda d: d["Rooms"][0]["Anchors"][2].pop("Transform"),
+     "Rooms[0].Anchors[2].Transform", "missing"),
     ("short-rotation", lambda d: d["Rooms"][0]["Anchors"][3]["Transform"].update(Rotation=[0, 90]),
      "Rooms[0].Anchors[3].Transform.Rotation", "expected 3 numbers"),
     ("string-number", lambda d: d["Rooms"][0]["Anchors"][1]["Transform"].update(Translation=[0, "1", 0]),

@@ -28,14 +28,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn, Optional, cast
 
 from pydantic import ValidationError
 
 from twinspace.errors import FormatError, format_error_from_validation
 from twinspace.geometry import Quat, Vec3, polygon_area, quat_from_basis, quat_mul, quat_rotate
 from twinspace.home.homefile import HomeBundle, read_json
-from twinspace.home.model import SURFACE_LABELS, Home, Pose, Room, Surface
+from twinspace.home.model import SURFACE_LABELS, Home, Pose, Room, Surface, SurfaceLabel
 
 FLAVOURS = ("Unity", "Unreal")
 UNREAL_CM_PER_M = 100.0  # MRUK's UnrealWorldToMeters
@@ -67,8 +67,8 @@ class _Anchor:
     volume: Optional[tuple[Vec3, Vec3]] = None  # (min, max)
 
     @property
-    def label(self) -> str:
-        return next((s for s in self.labels if s in SURFACE_LABELS), "OTHER")
+    def label(self) -> SurfaceLabel:
+        return cast(SurfaceLabel, next((s for s in self.labels if s in SURFACE_LABELS), "OTHER"))
 
 
 def is_mruk(data: Any) -> bool:
@@ -84,8 +84,13 @@ def is_mruk(data: Any) -> bool:
 def read_mruk(path: str | os.PathLike[str], home_id: str | None = None, name: str | None = None) -> MrukBundle:
     """Read an MRUK scene file. The home id defaults to the file name, slugified."""
     p = Path(path)
-    stem = re.sub(r"(\.(unity|unreal|mruk|scene))+$", "", p.name.removesuffix(".json"), flags=re.I)
-    return parse_mruk(read_json(p), str(p), home_id or _slug(stem), name)
+    return parse_mruk(read_json(p), str(p), home_id or home_id_for(p), name)
+
+
+def home_id_for(path: str | os.PathLike[str]) -> str:
+    """A home id from a scan's file name: `l-shaped-room.unity.json` -> `l-shaped-room`."""
+    name = Path(path).name.removesuffix(".json")
+    return _slug(re.sub(r"(\.(unity|unreal|mruk|scene))+$", "", name, flags=re.I))
 
 
 def parse_mruk(data: Any, source: str, home_id: str = "mruk-home", name: str | None = None) -> MrukBundle:
@@ -126,7 +131,7 @@ def parse_mruk(data: Any, source: str, home_id: str = "mruk-home", name: str | N
     except ValidationError as e:
         err = format_error_from_validation(source, e)
         raise FormatError(source, f"(after conversion) {err.where}", err.message) from None
-    return MrukBundle(home, anchors=anchors, rooms=dict(zip(room_ids, raw_ids)))
+    return MrukBundle(home, anchors=anchors, rooms=dict(zip(room_ids, raw_ids, strict=True)))
 
 
 # --- conversion ----------------------------------------------------------------------
@@ -160,7 +165,7 @@ def _room(src: _Source, raw: dict[str, Any], where: str, room_id: str, name: str
         height = max(tops) - floor_y if tops else 2.5
     ids = _prefixes([a.uuid for a, _ in surfaces], by=[a.label for a, _ in surfaces])
     out = []
-    for (a, s), prefix in zip(surfaces, ids):
+    for (a, s), prefix in zip(surfaces, ids, strict=True):
         sid = f"{room_id}/{a.label.lower().replace('_', '-')}-{prefix}"
         uuids[sid] = a.uuid
         out.append(s.model_copy(update={"id": sid}))
@@ -311,7 +316,8 @@ class _Source:
             self.fail(f"{where}.{key}", "missing")
         value = obj[key]
         if not isinstance(value, kind):
-            self.fail(f"{where}.{key}", f"expected {'a list' if kind is list else 'an object'}, found {type(value).__name__}")
+            wanted = "a list" if kind is list else "an object"
+            self.fail(f"{where}.{key}", f"expected {wanted}, found {type(value).__name__}")
         return value
 
     def num(self, value: Any, where: str) -> float:
@@ -338,7 +344,7 @@ class _Source:
             return None
         box = self.field(obj, key, where, dict)
         lo, hi = self.vec(box, "Min", f"{where}.{key}", n), self.vec(box, "Max", f"{where}.{key}", n)
-        if any(h <= l for l, h in zip(lo, hi)):
+        if any(top <= bottom for bottom, top in zip(lo, hi, strict=True)):
             self.fail(f"{where}.{key}", f"Max {list(hi)} must exceed Min {list(lo)} on every axis")
         return lo, hi
 

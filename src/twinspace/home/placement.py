@@ -6,7 +6,8 @@ Room. `room_id` if given, else the room whose floor contains the viewer. Labels 
 only look at that room. An explicit surface id is honoured in any room (ids are unique, and
 "the bedroom wall" asked from the living room is a real request): the placement then
 belongs to the surface's room, and when the viewer is not in that room the panel is sized
-and aimed for a nominal viewer standing 2 m in front of the surface.
+and aimed for a nominal viewer standing 2 m in front of the surface. With an explicit
+surface, `side` only steers where on it the panel goes.
 
 Surface. `placement.surface` is tried as a surface id, then as a label (case-insensitive,
 plus the aliases WALL, SOFA, DESK), then as an id inside the room ("coffee-table").
@@ -20,8 +21,9 @@ means a wall in front within 0.75-5 m, else floating. The first candidate with r
 
 Spot. Surfaces that don't face up (walls, screens, ceilings) take the panel flush, 1 cm out
 of the surface, with the surface's rotation (+Z into the room); it is centred 0.15 m below
-the eyes where the line of sight meets the surface (the surface point nearest the viewer
-when it misses), with its bottom at least 0.5 m above the floor when the surface allows.
+the eyes where the line of sight (toward `side`, else forward) meets the surface; when it
+misses, at the corner nearest that side, or without a side at the point nearest the viewer.
+Its bottom stays at least 0.5 m above the floor when the surface is tall enough.
 Up-facing surfaces (TABLE, COUCH, BED, FLOOR...) get the panel standing upright on their
 back edge (the edge farthest from the viewer), bottom on the top, facing the viewer's side,
 at most 1 m tall. Other panels in that plane (within 0.15 m, same facing) keep a 5 cm gap;
@@ -36,8 +38,13 @@ the view), at `aspect` (width/height), clamped to 0.3-8 m wide and to the surfac
 spot is free the panel shrinks in 10 % steps down to half the preset (never below 0.3 m);
 then the surface counts as full.
 
-Floating. 1.5 m in front of the viewer (or toward `side`), 0.15 m below the eyes, facing
-them; beside other panels already floating there.
+Floating. 1.5 m in front of the viewer (or toward `side`; nearer when a wall is closer,
+0.1 m short of it, at least 0.5 m), 0.15 m below the eyes, facing them; beside other panels
+already floating there.
+
+Errors: NotFound for an unknown surface id (with close matches and the room's surfaces),
+PlacementImpossible in the viewer's terms ("there is no wall to your left in the bedroom"),
+InvalidInput for contradictory or viewer-less relative requests.
 """
 
 from __future__ import annotations
@@ -129,72 +136,71 @@ def place(home: Home, request: PlacementRequest, viewer: Optional[Viewer], room_
         raise InvalidInput("the panel aspect ratio must be positive")
     if request.floating and request.surface is not None:
         raise InvalidInput("a panel either floats or goes on a surface; ask for one of them")
-    preset = request.size or DEFAULT_PRESET
-    labels: Optional[set[str]] = None
-    if request.surface is not None and not request.floating:
-        found = home.surface(request.surface)
-        if found is None:
-            room = _room(home, viewer, room_id)
-            label = _label(request.surface)
-            if label is None:
-                found = _by_short_name(room, request.surface)
-                if found is None:
-                    raise NotFound(_unknown_surface(room, request.surface))
-            labels = {label} if label else None
-        if found is not None:
-            room, s = found
-            v = viewer if viewer is not None and _inside(viewer, room) else _nominal_viewer(s)
-            d = v.direction(request.side or "front")
-            result = _place_on(home, room, s, v, d, preset, aspect, ignore_panel)
-            if result is None:
-                raise PlacementImpossible(f"{_surface_phrase(s)} has no free space for a {preset} panel")
-            return result
+    preset, side = request.size or DEFAULT_PRESET, request.side
+    found, label = _resolve(home, request, viewer, room_id)
+    if found is not None:
+        room, s = found
+        v = viewer if viewer is not None and _inside(viewer, room) else _nominal_viewer(s)
+        result = _place_on(home, room, s, v, side, preset, aspect, ignore_panel)
+        if result is None:
+            raise PlacementImpossible(f"{_surface_phrase(s)} has no free space for a {preset} panel")
+        return result
     room = _room(home, viewer, room_id)
-    if request.floating:
-        if viewer is None:
-            raise InvalidInput("a floating panel needs the viewer's position and facing")
-        return _float(home, room, viewer, request.side, preset, aspect, ignore_panel)
-    default = labels is None and request.side is None
-    labels = labels or {"WALL_FACE"}
+    default = label is None and side is None
+    want = label or "WALL_FACE"
     if viewer is None:
-        if request.surface is None:
+        if label is None:
             raise InvalidInput("placing a panel relative to the viewer needs the viewer's position "
                                "and facing; name a surface instead")
-        pool = [(s, _nominal_viewer(s)) for s in sorted(room.surfaces, key=lambda s: s.id)
-                if s.label in labels]
+        pool = [(s, _nominal_viewer(s)) for s in sorted(room.surfaces, key=lambda s: s.id) if s.label == want]
+    elif request.floating:
+        return _float(home, room, viewer, side, preset, aspect, ignore_panel)
     else:
-        ranked = _rank(room, labels, viewer, request.side or ("front" if default else None))
-        if default:
-            ranked = [c for c in ranked if COMFORT_MIN <= c.distance_m <= COMFORT_MAX]
-        pool = [(c.surface, viewer) for c in ranked]
+        pool = [(c.surface, viewer) for c in _ranked(room, label, side, viewer)]
     for s, v in pool:
-        result = _place_on(home, room, s, v, v.direction(request.side or "front"), preset, aspect,
-                           ignore_panel)
+        result = _place_on(home, room, s, v, "front" if default else side, preset, aspect, ignore_panel)
         if result is not None:
             return result
     if default and viewer is not None:
         return _float(home, room, viewer, None, preset, aspect, ignore_panel)
-    raise PlacementImpossible(_impossible(room, labels, request.side, preset, [s for s, _ in pool]))
+    raise PlacementImpossible(_impossible(room, want, side, preset, [s for s, _ in pool]))
 
 
 def candidates(home: Home, request: PlacementRequest, viewer: Viewer,
                room_id: Optional[str] = None) -> list[Candidate]:
-    """The surfaces `place` would try for this request, best first (for explanations)."""
+    """The surfaces `place` would try for this request, best first (for explanations).
+
+    Empty for floating requests; an explicit surface is the only candidate of its request.
+    """
     if request.floating:
         return []
-    if request.surface is not None and home.surface(request.surface) is not None:
-        _, s = home.surface(request.surface)  # type: ignore[misc]
-        return [Candidate(s, 0.0, 0.0, length(horizontal(sub(s.frame.position, viewer.position))))]
-    room = _room(home, viewer, room_id)
-    label = _label(request.surface) if request.surface else None
-    if request.surface is not None and label is None:
-        found = _by_short_name(room, request.surface)
-        return [] if found is None else [Candidate(found[1], 0.0, 0.0, 0.0)]
-    side = request.side or ("front" if label is None else None)
-    return _rank(room, {label or "WALL_FACE"}, viewer, side)
+    found, label = _resolve(home, request, viewer, room_id)
+    if found is not None:
+        s = found[1]
+        aim, dev = _aim(viewer, s, viewer.direction(request.side or "front"), request.side is not None)
+        return [Candidate(s, dev, dev, length(horizontal(sub(aim, viewer.position))))]
+    return _ranked(_room(home, viewer, room_id), label, request.side, viewer)
 
 
 # --- choosing a surface --------------------------------------------------------------
+
+def _resolve(home: Home, request: PlacementRequest, viewer: Optional[Viewer],
+             room_id: Optional[str]) -> tuple[Optional[tuple[Room, Surface]], Optional[str]]:
+    """`request.surface` as (room, surface) for an id, or as a label; NotFound otherwise."""
+    if request.surface is None:
+        return None, None
+    found = home.surface(request.surface)
+    if found is not None:
+        return found, None
+    label = _label(request.surface)
+    if label is not None:
+        return None, label
+    room = _room(home, viewer, room_id)
+    found = _by_short_name(room, request.surface)
+    if found is None:
+        raise NotFound(_unknown_surface(room, request.surface))
+    return found, None
+
 
 def _room(home: Home, viewer: Optional[Viewer], room_id: Optional[str]) -> Room:
     if room_id is not None:
@@ -230,18 +236,24 @@ def _by_short_name(room: Room, text: str) -> Optional[tuple[Room, Surface]]:
     return None
 
 
-def _rank(room: Room, labels: set[str], viewer: Viewer, side: Optional[Side]) -> list[Candidate]:
+def _ranked(room: Room, label: Optional[str], side: Optional[Side], viewer: Viewer) -> list[Candidate]:
+    """Candidates for a label and/or side; with neither, walls ahead at a comfortable distance."""
+    if label is None and side is None:
+        return [c for c in _rank(room, "WALL_FACE", viewer, "front")
+                if COMFORT_MIN <= c.distance_m <= COMFORT_MAX]
+    return _rank(room, label or "WALL_FACE", viewer, side)
+
+
+def _rank(room: Room, label: str, viewer: Viewer, side: Optional[Side]) -> list[Candidate]:
     d = viewer.direction(side or "front")
     out = []
     for s in room.surfaces:
         centre = s.frame.position
-        if s.label not in labels or dot(s.frame.normal, sub(viewer.position, centre)) <= 0:
+        if s.label != label or dot(s.frame.normal, sub(viewer.position, centre)) <= 0:
             continue  # a surface seen from behind is on the other side of a wall
-        hit = _ray_hit(viewer, s, d)
-        if side is not None and hit is None and viewer.side_of(centre) != side:
+        if side is not None and _ray_hit(viewer, s, d) is None and viewer.side_of(centre) != side:
             continue
-        aim = hit or _nearest_point(viewer, s)
-        dev = 0.0 if hit else min(_angle_deg(d, sub(p, viewer.position)) for p in _corners(s))
+        aim, dev = _aim(viewer, s, d, directional=side is not None)
         dist = length(horizontal(sub(aim, viewer.position)))
         penalty = DISTANCE_PENALTY * max(0.0, COMFORT_MIN - dist, dist - COMFORT_MAX)
         out.append(Candidate(s, dev + penalty, dev, dist))
@@ -278,6 +290,17 @@ def _ray_hit(viewer: Viewer, s: Surface, d: Vec3) -> Optional[Vec3]:
         if t >= 0 and -1e-9 <= u <= 1 + 1e-9 and (best is None or t < best):
             best = t
     return None if best is None else (vx + best * d[0], y, vz + best * d[2])
+
+
+def _aim(viewer: Viewer, s: Surface, d: Vec3, directional: bool) -> tuple[Vec3, float]:
+    """The surface point to centre on, and its angle off d: where the ray meets the surface;
+    failing that, for a direction the corner closest to it, else the point nearest the viewer."""
+    hit = _ray_hit(viewer, s, d)
+    if hit is not None:
+        return hit, 0.0
+    devs = sorted((round(_angle_deg(d, sub(p, viewer.position)), 6), length(sub(p, viewer.position)), p)
+                  for p in _corners(s))
+    return (devs[0][2] if directional else _nearest_point(viewer, s)), devs[0][0]
 
 
 def _nearest_point(viewer: Viewer, s: Surface) -> Vec3:
@@ -429,9 +452,9 @@ def _fit(home: Home, room: Room, region: _Region, pref: tuple[float, float], vie
     return None
 
 
-def _place_on(home: Home, room: Room, s: Surface, viewer: Viewer, d: Vec3, preset: str,
+def _place_on(home: Home, room: Room, s: Surface, viewer: Viewer, side: Optional[Side], preset: str,
               aspect: float, ignore_panel: Optional[str]) -> Optional[Placement]:
-    aim = _ray_hit(viewer, s, d) or _nearest_point(viewer, s)
+    aim, _ = _aim(viewer, s, viewer.direction(side or "front"), directional=side is not None)
     region, pref = _region(s, viewer, aim)
     fit = _fit(home, room, region, pref, viewer, preset, aspect, ignore_panel)
     return None if fit is None else _placement(s.id, room, region, fit, preset)
@@ -476,20 +499,16 @@ def _surface_phrase(s: Surface) -> str:
     return f"the {name.replace('-', ' ')}"
 
 
-def _noun(labels: set[str]) -> str:
-    return "wall" if labels == {"WALL_FACE"} else f"surface labelled {next(iter(labels))}"
-
-
-def _impossible(room: Room, labels: set[str], side: Optional[Side], preset: str,
-                tried: list[Surface]) -> str:
-    where, noun = f"in {_room_phrase(room)}", _noun(labels)
+def _impossible(room: Room, label: str, side: Optional[Side], preset: str, tried: list[Surface]) -> str:
+    where = f"in {_room_phrase(room)}"
+    noun = "wall" if label == "WALL_FACE" else f"surface labelled {label}"
     around = f" {SIDE_PHRASE[side]}" if side else ""
     if not tried:
-        if side is None and any(s.label in labels for s in room.surfaces):
+        if side is None and any(s.label == label for s in room.surfaces):
             return f"no {noun} {where} faces you from where you are"
         return f"there is no {noun}{around} {where}"
     if len(tried) == 1:
-        what = f"the {noun}{around}" if side and labels == {"WALL_FACE"} else _surface_phrase(tried[0])
+        what = f"the {noun}{around}" if side and label == "WALL_FACE" else _surface_phrase(tried[0])
         return f"{what} has no free space for a {preset} panel"
     return f"no {noun}{around} {where} has free space for a {preset} panel"
 
