@@ -1,0 +1,22 @@
+"""Helpers shared by the media tests (a module of its own: test directories share `conftest`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def ensure_installed(path_or_name: str) -> str:
+    """The tool's path; installs it with scripts/system-deps if missing, skips if that cannot."""
+    found = shutil.which(path_or_name)
+    if found is None:
+        subprocess.run([str(REPO / "scripts" / "system-deps")], check=False, capture_output=True, timeout=900)
+        found = shutil.which(path_or_name)
+    if found is None:
+        pytest.skip(f"{path_or_name} is absent and scripts/system-deps could not install it (not root?)")
+    return found
