@@ -17,7 +17,7 @@ import difflib
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Union
 
 from twinspace.content import search as search_module
 from twinspace.content.m3u import parse_m3u
@@ -38,12 +38,15 @@ PROGRESS_EVERY = 5000
 
 _CHANNEL = columns(CHANNEL_COLUMNS, "c")
 _PROGRAMME = columns(PROGRAMME_COLUMNS, "p")
-# The programme on each channel that started last at or before :t, and the first after :t.
-# Programmes on a channel never overlap once imported, so these are "now" and "next".
-_LATEST_START = ("SELECT rowid FROM content_programme WHERE home_id = c.home_id AND channel_id = c.id "
-                 "AND start_utc <= :t ORDER BY start_utc DESC LIMIT 1")
-_FIRST_AFTER = ("SELECT rowid FROM content_programme WHERE home_id = c.home_id AND channel_id = c.id "
-                "AND start_utc > :t ORDER BY start_utc LIMIT 1")
+# The programme airing at :t on channel c, and the first one starting after :t. Programmes
+# on a channel never overlap once imported, so the one that started last at or before :t
+# is the only candidate for "now".
+_SLOTS = {
+    "now": ("{p}.rowid = (SELECT rowid FROM content_programme WHERE home_id = c.home_id AND channel_id = c.id "
+            "AND start_utc <= :t ORDER BY start_utc DESC LIMIT 1) AND {p}.stop_utc > :t"),
+    "next": ("{p}.rowid = (SELECT rowid FROM content_programme WHERE home_id = c.home_id AND channel_id = c.id "
+             "AND start_utc > :t ORDER BY start_utc LIMIT 1)"),
+}
 
 
 def _utc_now() -> datetime:
@@ -94,6 +97,7 @@ class Catalog:
                                     "cut where it starts")
             report.replaced = self._replace_windows(home_id)
             self._reindex_shows(home_id)
+            search_module.refresh_terms(c)
             missing = c.execute("SELECT count(*) FROM temp.content_import_window w WHERE NOT EXISTS "
                                 "(SELECT 1 FROM content_channel WHERE home_id = ? AND id = w.channel_id)",
                                 (home_id,)).fetchone()[0]
@@ -109,7 +113,7 @@ class Catalog:
         c = self.conn
         c.execute("DROP TABLE IF EXISTS temp.content_import")
         c.execute(f"CREATE TEMP TABLE content_import ({columns(PROGRAMME_COLUMNS)}, "
-                  "PRIMARY KEY (channel_id, start_utc))")
+                  "PRIMARY KEY (channel_id, start_utc)) WITHOUT ROWID")
         read = 0
 
         def rows() -> Iterator[tuple[Any, ...]]:
@@ -166,12 +170,14 @@ class Catalog:
         c.execute("DELETE FROM content_search WHERE home_id = ? AND kind = 'programme' "
                   "AND key IN (SELECT channel_id FROM temp.content_import_window)", (home_id,))
         # keywords: categories and the title in other languages; body: the distinct descriptions.
+        # (JSON is only unpacked where there is more than one title: "],[" is in every such list.)
         c.execute("""
             INSERT INTO content_search (title, keywords, body, home_id, kind, key)
             SELECT p.title,
-                   group_concat(DISTINCT p.categories) || ' ' || coalesce(group_concat(DISTINCT (
-                       SELECT group_concat(json_extract(j.value, '$[1]'), ' ') FROM json_each(p.titles) j
-                       WHERE json_extract(j.value, '$[1]') <> p.title)), ''),
+                   group_concat(DISTINCT p.categories) || ' ' || coalesce(group_concat(DISTINCT
+                       CASE WHEN instr(p.titles, '],[') THEN (
+                           SELECT group_concat(json_extract(j.value, '$[1]'), ' ') FROM json_each(p.titles) j
+                           WHERE json_extract(j.value, '$[1]') <> p.title) END), ''),
                    coalesce(group_concat(DISTINCT p.description), ''),
                    p.home_id, 'programme', p.channel_id
             FROM content_programme p
@@ -202,11 +208,26 @@ class Catalog:
             self._reindex(home_id, "app", ((a.name, a.id, "", a.id) for a in items))
         return items
 
+    def import_home_content(self, home: Any, files: Mapping[str, bytes]) -> list[ImportReport]:
+        """Import what a home names in `home.content` (lineup, guide and vod file names, apps)
+        from the files that came with it (name -> bytes), all in one transaction."""
+        content, reports = home.content, []
+        with write_transaction(self.conn):
+            for name, load in ((content.m3u, self.import_lineup), (content.xmltv, self.import_guide),
+                               (content.vod, self.import_vod)):
+                if name:
+                    if name not in files:
+                        raise NotFound(f"the home names {name!r} as content, but no such file came with it")
+                    reports.append(load(home.id, files[name], name=name))
+            self.set_apps(home.id, content.apps)
+        return reports
+
     def forget(self, home_id: str) -> None:
         """Remove all of a home's content (when the home itself is deleted)."""
         with write_transaction(self.conn) as c:
             for table in ("content_channel", "content_programme", "content_vod", "content_app", "content_search"):
                 c.execute(f"DELETE FROM {table} WHERE home_id = ?", (home_id,))
+            search_module.refresh_terms(c)
 
     def _reindex(self, home_id: str, kind: str, docs: Iterable[tuple[str, str, str, str]]) -> None:
         """Replace the search documents of one kind: (title, keywords, body, key) each."""
@@ -214,6 +235,7 @@ class Catalog:
         self.conn.executemany("INSERT INTO content_search (title, keywords, body, home_id, kind, key) "
                               "VALUES (?, ?, ?, ?, ?, ?)",
                               ((title, keywords, body, home_id, kind, key) for title, keywords, body, key in docs))
+        search_module.refresh_terms(self.conn)
 
     # --- channels --------------------------------------------------------------------
 
@@ -224,12 +246,14 @@ class Catalog:
 
     def channel(self, home_id: str, id_or_name: str) -> Channel:
         """A channel by id, name ('sports one' too) or number; NotFound suggests close names."""
-        key = name_key(id_or_name)
-        row = self.conn.execute(
-            f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = :home AND "
-            "(id = :text OR name_key = :key OR number = :text OR lower(tvg_name) = lower(:text)) "
-            "ORDER BY id = :text DESC, name_key = :key DESC, position LIMIT 1",
-            {"home": home_id, "text": id_or_name.strip(), "key": key}).fetchone()
+        text = id_or_name.strip()
+        row = (self.conn.execute(f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = ? AND id = ?",
+                                 (home_id, text)).fetchone()
+               or self.conn.execute(
+                   f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = :home AND "
+                   "(name_key = :key OR number = :text OR lower(tvg_name) = lower(:text)) "
+                   "ORDER BY name_key = :key DESC, position LIMIT 1",
+                   {"home": home_id, "text": text, "key": name_key(text)}).fetchone())
         if row is not None:
             return channel_from_row(row)
         names = [name for (name,) in self.conn.execute(
@@ -245,7 +269,8 @@ class Catalog:
     def at(self, home_id: str, when: datetime, *, channel: str | None = None, category: str | None = None,
            max_rating: str | None = None) -> list[Listing]:
         """What airs at `when`, one listing per channel in lineup order."""
-        return self._listings(home_id, _LATEST_START, "p.stop_utc > :t", when, channel, category, max_rating)
+        rows = self._guide(home_id, when, ("now",), channel, category, max_rating)
+        return [Listing(ch, now) for ch, (now,) in rows if now is not None]
 
     def now(self, home_id: str, at: datetime | None = None, *, channel: str | None = None,
             category: str | None = None, max_rating: str | None = None) -> list[Listing]:
@@ -255,33 +280,36 @@ class Catalog:
     def next(self, home_id: str, at: datetime | None = None, *, channel: str | None = None,
              category: str | None = None, max_rating: str | None = None) -> list[Listing]:
         """The first programme starting after now (or `at`) on each channel."""
-        return self._listings(home_id, _FIRST_AFTER, "1", self._instant(at), channel, category, max_rating)
+        rows = self._guide(home_id, self._instant(at), ("next",), channel, category, max_rating)
+        return [Listing(ch, upcoming) for ch, (upcoming,) in rows if upcoming is not None]
 
     def now_next(self, home_id: str, at: datetime | None = None, *, channel: str | None = None,
                  max_rating: str | None = None) -> list[NowNext]:
         """Each channel with what airs now and what comes next (None where nothing, or not allowed)."""
-        when = self._instant(at)
-        current = {x.channel.id: x.programme for x in self.at(home_id, when, channel=channel, max_rating=max_rating)}
-        upcoming = {x.channel.id: x.programme for x in self.next(home_id, when, channel=channel, max_rating=max_rating)}
-        chosen = [self.channel(home_id, channel)] if channel else self.channels(home_id)
-        return [NowNext(ch, current.get(ch.id), upcoming.get(ch.id)) for ch in chosen]
+        rows = self._guide(home_id, self._instant(at), ("now", "next"), channel, None, max_rating)
+        return [NowNext(ch, now, upcoming) for ch, (now, upcoming) in rows]
 
-    def _listings(self, home_id: str, pick: str, condition: str, when: datetime, channel: str | None,
-                  category: str | None, max_rating: str | None) -> list[Listing]:
-        params: dict[str, Any] = {"home": home_id, "t": epoch(self._instant(when)),
-                                  "max_age": limit_age(max_rating)}
-        sql = (f"SELECT {_CHANNEL}, {_PROGRAMME} FROM content_channel c JOIN content_programme p "
-               f"ON p.rowid = ({pick}) WHERE c.home_id = :home AND {condition}"
-               + within_age(params["max_age"], "p.rating_age"))
+    def _guide(self, home_id: str, when: datetime, slots: tuple[str, ...], channel: str | None,
+               category: str | None, max_rating: str | None) -> list[tuple[Channel, list[Programme | None]]]:
+        """Every channel (or one) with its programme in each slot ("now", "next"), None where there is
+        none or it is filtered out, in one statement."""
+        params: dict[str, Any] = {"home": home_id, "t": epoch(self._instant(when)), "max_age": limit_age(max_rating),
+                                  "category": category and category.strip().lower()}
+        selects, joins = [_CHANNEL], []
+        for alias in slots:
+            on = _SLOTS[alias].format(p=alias) + within_age(params["max_age"], f"{alias}.rating_age")
+            if category is not None:
+                on += (f" AND (lower(c.grp) = :category OR EXISTS "
+                       f"(SELECT 1 FROM json_each({alias}.categories) WHERE lower(value) = :category))")
+            joins.append(f"LEFT JOIN content_programme {alias} ON {on}")
+            selects.append(columns(PROGRAMME_COLUMNS, alias))
+        sql = f"SELECT {', '.join(selects)} FROM content_channel c {' '.join(joins)} WHERE c.home_id = :home"
         if channel is not None:
             params["channel"] = self.channel(home_id, channel).id
             sql += " AND c.id = :channel"
-        if category is not None:
-            params["category"] = category.strip().lower()
-            sql += (" AND (lower(c.grp) = :category OR EXISTS "
-                    "(SELECT 1 FROM json_each(p.categories) WHERE lower(value) = :category))")
-        split = len(CHANNEL_COLUMNS)
-        return [Listing(channel_from_row(row[:split]), programme_from_row(row[split:]))
+        width, split = len(PROGRAMME_COLUMNS), len(CHANNEL_COLUMNS)
+        return [(channel_from_row(row), [None if row[i] is None else programme_from_row(row[i:i + width])
+                                         for i in range(split, len(row), width)])
                 for row in self.conn.execute(sql + " ORDER BY c.position", params)]
 
     def programme(self, home_id: str, programme_id: str, *, max_rating: str | None = None) -> Programme:

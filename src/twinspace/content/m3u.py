@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 from twinspace.content.models import Channel, slug
 from twinspace.content.report import SkipLog
-from twinspace.content.sources import Source, open_binary, source_name, where
+from twinspace.content.sources import Source, read_bytes, source_name, where
 from twinspace.errors import FormatError
 
 _DURATION = re.compile(r"\s*(-?\d+(?:\.\d+)?)")
 _ATTR_NAME = re.compile(r"([A-Za-z][\w-]*)=")
 _UNQUOTED = re.compile(r'[^\s,"]*')
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 EXTINF = "#EXTINF:"
 
 
@@ -36,8 +37,7 @@ class Lineup:
 def parse_m3u(source: Source, *, name: str | None = None) -> Lineup:
     """Read a lineup from a path, bytes or binary stream (gzip is recognised)."""
     file = source_name(source, name)
-    with open_binary(source, file) as stream:
-        data = stream.read()
+    data = read_bytes(source, file)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -47,7 +47,7 @@ def parse_m3u(source: Source, *, name: str | None = None) -> Lineup:
 
 
 def parse_m3u_text(text: str, *, file: str = "<lineup>") -> Lineup:
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # not splitlines(): names may hold U+2028 etc.
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or not lines[first].lstrip().startswith("#EXTM3U"):
         raise FormatError(file, where(1 if first is None else first + 1),

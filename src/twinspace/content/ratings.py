@@ -13,11 +13,13 @@ is worse than hiding something harmless:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 EVERYONE = frozenset({"all", "g", "0"})
 _AGE = re.compile(r"(\d{1,2})\+?")
 
 
+@lru_cache(maxsize=1024)  # called for every programme of a guide import; ratings repeat
 def rating_age(rating: str | None) -> int | None:
     """The minimum age a rating stands for, or None when it is missing or unknown."""
     if rating is None:

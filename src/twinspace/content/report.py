@@ -32,7 +32,7 @@ class SkipLog:
 @dataclass
 class ImportReport:
     file: str
-    kind: str  # "lineup", "guide", "vod" or "apps"
+    kind: str  # "lineup", "guide" or "vod"
     channels: int = 0
     programmes: int = 0
     titles: int = 0
@@ -47,7 +47,7 @@ class ImportReport:
         elif self.kind == "lineup":
             done = f"{self.channels} channels"
         else:
-            done = f"{self.titles} {'apps' if self.kind == 'apps' else 'on-demand titles'}"
+            done = f"{self.titles} on-demand titles"
         lines = [f"{self.file}: imported {done}"]
         if self.skipped.total:
             lines.append(f"  skipped {self.skipped.total}: {self.skipped}")

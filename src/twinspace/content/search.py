@@ -1,10 +1,14 @@
 """Unified search over channels, programmes, on-demand titles and apps.
 
 Text relevance is SQLite FTS5 BM25 over one document per channel, per show (a title on a
-channel, all its airings together, so a daily news show is one hit, not 300) and per
-on-demand title and app. Each query word is also a prefix ("ocean" finds "oceans",
+channel with all its airings, so a daily news show is one hit, not 300) and per on-demand
+title and app. Each query word also matches as a prefix ("ocean" finds "oceans",
 "footbal" finds "football"); a word the index does not know is corrected against the
-index vocabulary ("fotball"), and neighbouring words are also tried joined ("foot all").
+index's own words through a trigram index ("fotball"); neighbouring words are also tried
+joined ("foot all"). Filler words ("find me something about ...") are dropped.
+
+Documents with every word are looked for first; only when they are too few do documents
+with any word join in (a broad OR over a large guide is the slow case, so it is the fallback).
 
 Relevance is then weighed by what a person can act on now: a show airing at the search
 time counts most, an upcoming airing more the sooner it is, a past one least. A show hit
@@ -19,7 +23,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from twinspace.content.models import App, Channel, Programme, name_key
 from twinspace.content.tables import (CHANNEL_COLUMNS, PROGRAMME_COLUMNS, channel_from_row, columns, epoch,
@@ -28,12 +32,16 @@ from twinspace.content.vod import VodTitle
 from twinspace.errors import InvalidInput
 
 KINDS = ("channel", "programme", "vod", "app")
-CANDIDATES = 300  # best BM25 documents considered before time weighting
+CANDIDATES = 200  # best BM25 documents considered before time weighting
+CORRECTION_CANDIDATES = 50
 KIND_WEIGHT = {"channel": 2.5, "vod": 2.0, "app": 2.0}
 LIVE_WEIGHT = 4.0
 PAST_WEIGHT = 0.5
 EXACT_TITLE_WEIGHT = 2.0
 CLOSE_MATCH_CUTOFF = 0.75
+# Words that say how to ask, not what to find: "find me something about the ocean" is "ocean".
+FILLER_WORDS = frozenset("""a an and about any anything are find for i in is me my of on or play please put show
+    some something the to want watch what whats with""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,30 @@ class SearchHit:
     live: bool = False  # a programme airing at the search time
 
 
+# Candidates by BM25, each with the airing a show hit would point at (live or next, else the
+# latest) and whether the person may see it, in one statement: a common word matches
+# hundreds of shows, and a query per candidate would be most of the search time.
+_CANDIDATES = """
+WITH matches AS (
+    SELECT kind, key, title, -rank AS relevance FROM content_search
+    WHERE content_search MATCH :match AND home_id = :home {kind} ORDER BY rank LIMIT :candidates),
+airings AS (
+    SELECT m.*, CASE WHEN m.kind = 'programme' THEN coalesce(
+        (SELECT rowid FROM content_programme p WHERE p.home_id = :home AND p.channel_id = m.key
+         AND p.title = m.title AND p.stop_utc > :t {age} ORDER BY p.stop_utc LIMIT 1),
+        (SELECT rowid FROM content_programme p WHERE p.home_id = :home AND p.channel_id = m.key
+         AND p.title = m.title AND p.stop_utc <= :t {age} ORDER BY p.stop_utc DESC LIMIT 1)) END AS airing
+    FROM matches m)
+SELECT a.kind, a.key, a.title, a.relevance, a.airing, p.start_utc, p.stop_utc
+FROM airings a LEFT JOIN content_programme p ON p.rowid = a.airing
+WHERE CASE a.kind
+    WHEN 'programme' THEN a.airing IS NOT NULL
+        AND EXISTS (SELECT 1 FROM content_channel c WHERE c.home_id = :home AND c.id = a.key)
+    WHEN 'vod' THEN EXISTS (SELECT 1 FROM content_vod v WHERE v.home_id = :home AND v.id = a.key {vod_age})
+    ELSE 1 END
+"""
+
+
 def search(conn: sqlite3.Connection, home_id: str, query: str, *, at: datetime, kind: str | None = None,
            max_age: int | None = None, limit: int = 20) -> list[SearchHit]:
     if kind is not None and kind not in KINDS:
@@ -54,129 +86,111 @@ def search(conn: sqlite3.Connection, home_id: str, query: str, *, at: datetime, 
     words = query_words(query)
     if not words:
         raise InvalidInput("a search needs at least one word")
-    sql = ("SELECT kind, key, title, -rank FROM content_search WHERE content_search MATCH ? AND home_id = ?"
-           + (" AND kind = ?" if kind else "") + " ORDER BY rank LIMIT ?")
-    params: list[Any] = [match_expression(conn, words), home_id] + ([kind] if kind else []) + [CANDIDATES]
-    wanted = name_key(query)
-    finder = _HitFinder(conn, home_id, at, max_age)
-    hits = []
-    for doc_kind, key, title, relevance in conn.execute(sql, params).fetchall():
-        hit = finder.hit(doc_kind, key, title, relevance * (EXACT_TITLE_WEIGHT if name_key(title) == wanted else 1))
-        if hit is not None:
-            hits.append(hit)
-    hits.sort(key=lambda h: -h.score)
-    return hits[:limit]
+    words = [w for w in words if w not in FILLER_WORDS] or words
+    choices = [_spellings(conn, word) for word in words]
+    sql = _CANDIDATES.format(kind="AND kind = :kind" if kind else "", age=within_age(max_age, "p.rating_age"),
+                             vod_age=within_age(max_age, "v.rating_age"))
+    params = {"home": home_id, "kind": kind, "candidates": CANDIDATES, "t": epoch(at), "max_age": max_age}
+    scored = _scored(conn, sql, {**params, "match": " AND ".join(_any(c) for c in choices)}, name_key(query))
+    if len(scored) < limit and len(words) > 1:
+        joined = [_spellings(conn, first + second) for first, second in zip(words, words[1:])]
+        loose = _scored(conn, sql, {**params, "match": _any([t for c in choices + joined for t in c])},
+                        name_key(query))
+        scored = {**loose, **scored}  # a document with every word keeps that score
+    ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:limit]
+    builder = _HitBuilder(conn, home_id, at)
+    return [builder.hit(score, kind_, key, title, airing) for (kind_, key, title), (score, airing) in ranked]
+
+
+def _scored(conn: sqlite3.Connection, sql: str, params: dict[str, Any],
+            wanted: str) -> dict[tuple[str, str, str], tuple[float, int | None]]:
+    """(kind, key, title) -> (score, airing rowid) for the documents the match finds."""
+    scored = {}
+    for kind, key, title, relevance, airing, start, stop in conn.execute(sql, params):
+        weight = KIND_WEIGHT[kind] if airing is None else _time_weight(start, stop, params["t"])
+        if name_key(title) == wanted:
+            weight *= EXACT_TITLE_WEIGHT
+        scored[(kind, key, title)] = (relevance * weight, airing)
+    return scored
+
+
+def _time_weight(start: int, stop: int, t: int) -> float:
+    if start <= t < stop:
+        return LIVE_WEIGHT
+    if start > t:
+        return 1 + 2 / (1 + (start - t) / 3600 / 6)  # 3 when about to start, 2 in six hours, ~1 next week
+    return PAST_WEIGHT
 
 
 def query_words(query: str) -> list[str]:
     """Lowercase words without accents, as the index's unicode61 tokenizer stores them."""
-    decomposed = unicodedata.normalize("NFKD", query.casefold())
-    return re.findall(r"\w+", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    decomposed = unicodedata.normalize("NFD", query.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.findall(r"\w+", unicodedata.normalize("NFC", bare))  # NFC: Hangul syllables back together
 
 
-def match_expression(conn: sqlite3.Connection, words: list[str]) -> str:
-    """An FTS5 OR-query of each word as a prefix plus spelling corrections and joined pairs."""
-    terms = []
-    for word in words:
-        terms.append(_term(word, prefix=len(word) >= 3))  # a prefix of one or two letters matches too much
-        if len(word) >= 4 and not _known_prefix(conn, word):
-            terms += [_term(c) for c in _corrections(conn, word)]
-    for first, second in zip(words, words[1:]):
-        joined = first + second
-        if _known_prefix(conn, joined):
-            terms.append(_term(joined, prefix=True))
-        else:
-            terms += [_term(c) for c in _corrections(conn, joined)]
-    return " OR ".join(dict.fromkeys(terms))
+def _spellings(conn: sqlite3.Connection, word: str) -> list[str]:
+    """FTS5 terms for one query word: itself (as a prefix from three letters on) and, when no
+    indexed word starts with it, the indexed words closest to it."""
+    terms = [f'"{word}"' + ("*" if len(word) >= 3 else "")]  # a one- or two-letter prefix matches too much
+    if len(word) >= 4 and conn.execute("SELECT 1 FROM content_search WHERE content_search MATCH ? LIMIT 1",
+                                       (terms[0],)).fetchone() is None:
+        terms += [f'"{close}"' for close in _corrections(conn, word)]
+    return terms
 
 
-def _term(word: str, prefix: bool = False) -> str:
-    return f'"{word}"' + ("*" if prefix else "")
-
-
-def _known_prefix(conn: sqlite3.Connection, word: str) -> bool:
-    row = conn.execute("SELECT 1 FROM content_search_vocab WHERE term >= ? AND term < ? LIMIT 1",
-                       (word, word + "\U0010ffff")).fetchone()
-    return row is not None
+def _any(terms: list[str]) -> str:
+    return "(" + " OR ".join(dict.fromkeys(terms)) + ")"
 
 
 def _corrections(conn: sqlite3.Connection, word: str) -> list[str]:
-    """Indexed words close to `word`. Only words with the same first letter are considered:
-    it keeps the lookup a short range scan, and first letters are rarely the typo."""
-    first = word[0]
-    rows = conn.execute("SELECT term FROM content_search_vocab WHERE term >= ? AND term < ?",
-                        (first, chr(ord(first) + 1)))
-    near = [term for (term,) in rows if abs(len(term) - len(word)) <= 2]
-    return difflib.get_close_matches(word, near, n=3, cutoff=CLOSE_MATCH_CUTOFF)
+    """Indexed words close to `word`: those sharing most of its trigrams, checked with difflib."""
+    grams = " OR ".join(dict.fromkeys(f'"{word[i:i + 3]}"' for i in range(len(word) - 2)))
+    rows = conn.execute("SELECT term FROM content_search_term WHERE content_search_term MATCH ? "
+                        "ORDER BY rank LIMIT ?", (grams, CORRECTION_CANDIDATES))
+    return difflib.get_close_matches(word, [term for (term,) in rows], n=3, cutoff=CLOSE_MATCH_CUTOFF)
 
 
-class _HitFinder:
-    """Turns a matching document into a hit the person may see, or None."""
+def refresh_terms(conn: sqlite3.Connection) -> None:
+    """Rebuild the trigram index of indexed words after the search documents changed."""
+    conn.execute("DELETE FROM content_search_term")
+    conn.execute("INSERT INTO content_search_term (term) SELECT term FROM content_search_vocab")
 
-    def __init__(self, conn: sqlite3.Connection, home_id: str, at: datetime, max_age: int | None) -> None:
-        self.conn, self.home_id, self.at, self.max_age = conn, home_id, at, max_age
-        self.t = epoch(at)
-        self._channels: dict[str, Channel | None] = {}
-        self.builders: dict[str, Callable[[str, str, float], SearchHit | None]] = {
-            "channel": self._channel_hit, "programme": self._programme_hit, "vod": self._vod_hit,
-            "app": self._app_hit}
 
-    def hit(self, kind: str, key: str, title: str, relevance: float) -> SearchHit | None:
-        return self.builders[kind](key, title, relevance)
+class _HitBuilder:
+    """Turns a ranked candidate into the hit shown to the person."""
 
-    def channel(self, channel_id: str) -> Channel | None:
-        if channel_id not in self._channels:
-            row = self.conn.execute(f"SELECT {columns(CHANNEL_COLUMNS)} FROM content_channel "
-                                    "WHERE home_id = ? AND id = ?", (self.home_id, channel_id)).fetchone()
-            self._channels[channel_id] = channel_from_row(row) if row else None
-        return self._channels[channel_id]
+    def __init__(self, conn: sqlite3.Connection, home_id: str, at: datetime) -> None:
+        self.conn, self.home_id, self.at = conn, home_id, at
 
-    def _channel_hit(self, key: str, title: str, relevance: float) -> SearchHit | None:
-        channel = self.channel(key)
-        if channel is None:
-            return None
-        details = [f"channel {channel.number}" if channel.number else "channel", channel.group]
-        return SearchHit("channel", channel.ref, channel.name, " · ".join(d for d in details if d),
-                         relevance * KIND_WEIGHT["channel"])
+    def hit(self, score: float, kind: str, key: str, title: str, airing: int | None) -> SearchHit:
+        if kind == "programme":
+            return self._programme(score, key, airing)
+        if kind == "channel":
+            channel = self._channel(key)
+            details = [f"channel {channel.number}" if channel.number else "channel", channel.group]
+            return SearchHit("channel", channel.ref, channel.name, " · ".join(d for d in details if d), score)
+        if kind == "vod":
+            (data,) = self.conn.execute("SELECT data FROM content_vod WHERE home_id = ? AND id = ?",
+                                        (self.home_id, key)).fetchone()
+            item = VodTitle.model_validate_json(data)
+            details = [item.kind, str(item.year) if item.year else None,
+                       f"rated {item.rating}" if item.rating else None]
+            return SearchHit("vod", item.ref, item.title, " · ".join(d for d in details if d), score)
+        return SearchHit("app", App(key, title).ref, title, "app", score)
 
-    def _programme_hit(self, channel_id: str, title: str, relevance: float) -> SearchHit | None:
-        channel = self.channel(channel_id)
-        programme = self._best_airing(channel_id, title) if channel else None
-        if channel is None or programme is None:
-            return None
-        live = programme.airing_at(self.at)
-        if live:
-            weight = LIVE_WEIGHT
-        elif programme.start > self.at:
-            hours = (programme.start - self.at).total_seconds() / 3600
-            weight = 1 + 2 / (1 + hours / 6)  # 3 when about to start, 2 in six hours, ~1 next week
-        else:
-            weight = PAST_WEIGHT
+    def _programme(self, score: float, channel_id: str, airing: int | None) -> SearchHit:
+        row = self.conn.execute(f"SELECT {columns(PROGRAMME_COLUMNS)} FROM content_programme WHERE rowid = ?",
+                                (airing,)).fetchone()
+        programme, channel = programme_from_row(row), self._channel(channel_id)
         return SearchHit("programme", programme.ref, programme.title,
-                         f"{channel.name} · {describe_airing(programme, self.at)}", relevance * weight,
-                         channel_ref=channel.ref, live=live)
+                         f"{channel.name} · {describe_airing(programme, self.at)}", score,
+                         channel_ref=channel.ref, live=programme.airing_at(self.at))
 
-    def _best_airing(self, channel_id: str, title: str) -> Programme | None:
-        base = (f"SELECT {columns(PROGRAMME_COLUMNS)} FROM content_programme WHERE home_id = :home "
-                f"AND channel_id = :channel AND title = :title{within_age(self.max_age)}")
-        params = {"home": self.home_id, "channel": channel_id, "title": title, "max_age": self.max_age, "t": self.t}
-        row = (self.conn.execute(base + " AND stop_utc > :t ORDER BY stop_utc LIMIT 1", params).fetchone()
-               or self.conn.execute(base + " AND stop_utc <= :t ORDER BY stop_utc DESC LIMIT 1", params).fetchone())
-        return programme_from_row(row) if row else None
-
-    def _vod_hit(self, key: str, title: str, relevance: float) -> SearchHit | None:
-        row = self.conn.execute("SELECT data FROM content_vod WHERE home_id = :home AND id = :id"
-                                + within_age(self.max_age),
-                                {"home": self.home_id, "id": key, "max_age": self.max_age}).fetchone()
-        if row is None:
-            return None
-        item = VodTitle.model_validate_json(row[0])
-        details = [item.kind, str(item.year) if item.year else None, f"rated {item.rating}" if item.rating else None]
-        return SearchHit("vod", item.ref, item.title, " · ".join(d for d in details if d),
-                         relevance * KIND_WEIGHT["vod"])
-
-    def _app_hit(self, key: str, title: str, relevance: float) -> SearchHit | None:
-        return SearchHit("app", App(key, title).ref, title, "app", relevance * KIND_WEIGHT["app"])
+    def _channel(self, channel_id: str) -> Channel:
+        row = self.conn.execute(f"SELECT {columns(CHANNEL_COLUMNS)} FROM content_channel WHERE home_id = ? AND id = ?",
+                                (self.home_id, channel_id)).fetchone()
+        return channel_from_row(row)
 
 
 def describe_airing(programme: Programme, at: datetime) -> str:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator, Union
 
-from twinspace.errors import NotFound
+from twinspace.errors import FormatError, NotFound
 
 Source = Union[str, Path, bytes, BinaryIO]
 
 GZIP_MAGIC = b"\x1f\x8b"
+READ_ERRORS = (OSError, EOFError, zlib.error)  # what a damaged gzip stream raises while being read
 
 
 def source_name(source: Source, name: str | None = None) -> str:
@@ -49,6 +51,19 @@ def open_binary(source: Source, name: str) -> Iterator[BinaryIO]:
         if head == GZIP_MAGIC:
             stream = opened.enter_context(gzip.GzipFile(fileobj=stream))  # type: ignore[assignment]
         yield stream
+
+
+def unreadable(name: str, error: Exception) -> FormatError:
+    return FormatError(name, "", f"could not be read (a damaged gzip file?): {error}")
+
+
+def read_bytes(source: Source, name: str) -> bytes:
+    """The whole (decompressed) content of a small source, such as a lineup or vod.json."""
+    with open_binary(source, name) as stream:
+        try:
+            return stream.read()
+        except READ_ERRORS as e:
+            raise unreadable(name, e) from None
 
 
 def where(line: int | None, column: int | None = None) -> str:

@@ -34,27 +34,44 @@ def channel_row(channel: Channel) -> tuple[Any, ...]:
 
 def programme_from_row(row: Sequence[Any]) -> Programme:
     (channel_id, start, stop, start_offset, stop_offset, title, description, titles, descriptions,
-     categories, rating, rating_system, season, episode) = row[:14]
+     categories, rating, rating_system, season, episode) = row[: len(PROGRAMME_COLUMNS) - 1]
     return Programme(
         channel_id=channel_id, start=from_epoch(start, start_offset), stop=from_epoch(stop, stop_offset),
         title=title, titles=_lang_texts(titles), description=description, descriptions=_lang_texts(descriptions),
-        categories=tuple(json.loads(categories)), rating=rating, rating_system=rating_system,
+        categories=_texts(categories), rating=rating, rating_system=rating_system,
         season=season, episode=episode)
 
 
 def programme_row(p: Programme) -> tuple[Any, ...]:
     """Values for PROGRAMME_COLUMNS, in order."""
     return (p.channel_id, epoch(p.start), epoch(p.stop), offset_minutes(p.start), offset_minutes(p.stop),
-            p.title, p.description, _json(p.titles), _json(p.descriptions), _json(p.categories),
-            p.rating, p.rating_system, p.season, p.episode, rating_age(p.rating))
+            p.title, p.description, _json_lang_texts(p.titles), _json_lang_texts(p.descriptions),
+            _json_texts(p.categories), p.rating, p.rating_system, p.season, p.episode, rating_age(p.rating))
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# Imports write ~170k rows per guide; json.dumps costs several µs a call, so these two fixed
+# shapes are written with the C string quoting that json.dumps itself uses.
+_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
+def _json_texts(texts: Sequence[str]) -> str:
+    return "[" + ",".join(map(_quote, texts)) + "]"
+
+
+def _json_lang_texts(texts: Sequence[tuple[str | None, str]]) -> str:
+    pairs = [f"[{'null' if lang is None else _quote(lang)},{_quote(text)}]" for lang, text in texts]
+    return "[" + ",".join(pairs) + "]"
+
+
+# Reading a whole grid decodes thousands of these; show titles and categories repeat a lot.
+@lru_cache(maxsize=8192)
 def _lang_texts(text: str) -> tuple[tuple[str | None, str], ...]:
     return tuple((lang, value) for lang, value in json.loads(text))
+
+
+@lru_cache(maxsize=1024)
+def _texts(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 def epoch(moment: datetime) -> int:
@@ -63,7 +80,10 @@ def epoch(moment: datetime) -> int:
 
 def offset_minutes(moment: datetime) -> int:
     offset = moment.utcoffset()
-    return int(offset.total_seconds() // 60) if offset else 0
+    return offset // _MINUTE if offset else 0
+
+
+_MINUTE = timedelta(minutes=1)
 
 
 def from_epoch(seconds: int, offset_min: int) -> datetime:

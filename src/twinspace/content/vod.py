@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from twinspace.content.sources import Source, open_binary, source_name, where
+from twinspace.content.sources import Source, read_bytes, source_name, where
 from twinspace.errors import FormatError
 
 
@@ -41,8 +41,7 @@ def json_path(loc: tuple[int | str, ...]) -> str:
 def parse_vod(source: Source, *, name: str | None = None) -> list[VodTitle]:
     """Validate a vod.json; FormatError names the file and the JSON path of the first problem."""
     file = source_name(source, name)
-    with open_binary(source, file) as stream:
-        data = stream.read()
+    data = read_bytes(source, file)
     try:
         raw = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -58,6 +57,7 @@ def parse_vod(source: Source, *, name: str | None = None) -> list[VodTitle]:
     first_index: dict[str, int] = {}
     for index, title in enumerate(titles):
         if title.id in first_index:
-            raise FormatError(file, f"[{index}].id", f"duplicate id {title.id!r} (first used at [{first_index[title.id]}])")
+            first = first_index[title.id]
+            raise FormatError(file, f"[{index}].id", f"duplicate id {title.id!r} (first used at [{first}])")
         first_index[title.id] = index
     return titles

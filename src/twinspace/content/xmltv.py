@@ -9,7 +9,6 @@ that cannot be understood (an unparsable time, no title) is skipped and counted 
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -19,12 +18,14 @@ from lxml import etree
 
 from twinspace.content.models import LangText, Programme, pick_language
 from twinspace.content.report import SkipLog
-from twinspace.content.sources import Source, open_binary, source_name, where
+from twinspace.content.sources import READ_ERRORS, Source, open_binary, source_name, unreadable, where
 from twinspace.errors import FormatError
 
 # YYYYMMDD[hh[mm[ss]]] then an optional offset; a time without an offset is UTC.
-_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?\s*(?:([+-])(\d{2}):?(\d{2})|(Z|UTC|GMT))?")
+_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?\s*(?:([+-])(\d{2}):?(\d{2})|(Z|UTC|GMT))?",
+                   re.ASCII)
 _ONSCREEN = re.compile(r"(?:S(\d+)\s*[-.]?\s*)?E(\d+)|(\d+)x(\d+)", re.IGNORECASE)
+_LOCATION_SUFFIX = re.compile(r", line \d+, column \d+$")
 TIME_FORMAT = "%Y%m%d%H%M%S %z"
 
 
@@ -58,6 +59,7 @@ def format_time(moment: datetime) -> str:
     return moment.strftime(TIME_FORMAT)
 
 
+@lru_cache(maxsize=4096)
 def parse_episode(system: str | None, text: str) -> tuple[int | None, int | None]:
     """(season, episode), 1-based, from an <episode-num>; (None, None) when not understood.
 
@@ -122,9 +124,10 @@ class GuideReader:
             self.skipped.add("no stop time and no later programme on the channel", where(line), programme.title)
 
     def _elements(self, stream: BinaryIO) -> Iterator[etree._Element]:
-        # No DTD, no entity expansion, no network: a guide is data from outside the home.
-        events = etree.iterparse(stream, events=("end",), tag=("channel", "programme"),
-                                 load_dtd=False, no_network=True, resolve_entities=False, huge_tree=True)
+        # A guide is data from outside the home: no DTD, no external entities, no network, and
+        # libxml2's limits against entity expansion bombs stay on (huge_tree=False).
+        events = etree.iterparse(stream, events=("end",), tag=("channel", "programme"), load_dtd=False,
+                                 no_network=True, resolve_entities="internal", huge_tree=False)
         try:
             for _, element in events:
                 parent = element.getparent()
@@ -138,10 +141,11 @@ class GuideReader:
                     del parent[0]
             root = events.root
         except etree.XMLSyntaxError as e:
-            line, column = e.position if e.position else (e.lineno, None)
-            raise FormatError(self.file, where(line, column), f"malformed XML: {e.msg}") from None
-        except (OSError, EOFError, zlib.error) as e:
-            raise FormatError(self.file, "", f"could not be read (damaged gzip?): {e}") from None
+            line, column = e.position or (e.lineno, 0)
+            message = _LOCATION_SUFFIX.sub("", e.msg or "")  # lxml repeats the position in the text
+            raise FormatError(self.file, where(max(line, 1), column or None), f"malformed XML: {message}") from None
+        except READ_ERRORS as e:
+            raise unreadable(self.file, e) from None
         if root is None or root.tag != "tv":
             found = "no elements" if root is None else f"<{root.tag}>"
             raise FormatError(self.file, where(1), f"expected an XMLTV <tv> document, found {found}")
@@ -167,26 +171,28 @@ class GuideReader:
         rating = rating_system = None
         season = episode = None
         for child in element:
-            tag, text = child.tag, (child.text or "").strip()
-            if tag == "title" and text:
-                titles.append((child.get("lang"), text))
-            elif tag == "desc" and text:
-                descriptions.append((child.get("lang"), text))
-            elif tag == "category" and text:
-                categories.append(text)
+            tag = child.tag
+            if tag == "title" or tag == "desc" or tag == "category":
+                text = (child.text or "").strip()
+                if not text:
+                    continue
+                if tag == "category":
+                    categories.append(text)
+                else:
+                    (titles if tag == "title" else descriptions).append((child.get("lang"), text))
             elif tag == "rating" and rating is None:
                 rating = (child.findtext("value") or "").strip() or None
                 rating_system = child.get("system") if rating else None
             elif tag == "episode-num" and season is None and episode is None:
-                season, episode = parse_episode(child.get("system"), text)
+                season, episode = parse_episode(child.get("system"), (child.text or "").strip())
         if not titles:
             raise _Skip("no title")
+        all_titles, all_descriptions = tuple(titles), tuple(descriptions)
         programme = Programme(
             channel_id=channel_id, start=start, stop=stop,
-            title=pick_language(tuple(titles), self.preferred_lang) or "",
-            titles=tuple(titles), description=pick_language(tuple(descriptions), self.preferred_lang),
-            descriptions=tuple(descriptions), categories=tuple(categories),
-            rating=rating, rating_system=rating_system, season=season, episode=episode)
+            title=pick_language(all_titles, self.preferred_lang) or "", titles=all_titles,
+            description=pick_language(all_descriptions, self.preferred_lang), descriptions=all_descriptions,
+            categories=tuple(categories), rating=rating, rating_system=rating_system, season=season, episode=episode)
         return programme, bool(stop_text)
 
 

@@ -70,5 +70,7 @@ CREATE VIRTUAL TABLE content_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO content_search (content_search, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
--- Every indexed word, for correcting typos in queries.
+-- Every indexed word (fts5vocab reads it from the index, but slowly), copied into a trigram
+-- index after each import so a misspelt query word finds the words it was meant to be.
 CREATE VIRTUAL TABLE content_search_vocab USING fts5vocab (content_search, 'row');
+CREATE VIRTUAL TABLE content_search_term USING fts5 (term, tokenize = 'trigram');
