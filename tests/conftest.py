@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from support import DEMO_NOW
 from twinspace.actions.registry import Caller
 from twinspace.demo import write_demo_home
 from twinspace.home.homefile import HomeBundle, read_home_dir
 from twinspace.hub import Hub
 from twinspace.store.sqlite import Store
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-DEMO_NOW = datetime(2026, 11, 28, 20, 5, tzinfo=timezone.utc)
-
-
-def shared_path(*parts: str) -> Path:
-    """A file from the team's shared specs; tests using it skip where it is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared fixture {path} not available")
-    return path
 
 
 @pytest.fixture

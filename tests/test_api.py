@@ -6,7 +6,7 @@ from twinspace.demo import write_demo_home
 from twinspace.home.homefile import read_home_dir
 from twinspace.server.app import create_app
 
-from conftest import DEMO_NOW
+from support import DEMO_NOW
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from twinspace.cli import main
 
-from conftest import shared_path
+from support import shared_path
 
 
 def run(data: Path, *args: str):

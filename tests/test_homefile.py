@@ -6,7 +6,7 @@ import pytest
 from twinspace.errors import FormatError
 from twinspace.home.homefile import HomeBundle, home_to_json, read_home_dir, write_home_dir
 
-from conftest import shared_path
+from support import shared_path
 
 
 def test_demo_home_reads_with_content_files(demo_bundle: HomeBundle) -> None:

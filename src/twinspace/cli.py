@@ -253,5 +253,137 @@ def undo(obj: Context, home: Optional[str]) -> None:
     click.echo(obj.hub.undo(home_id, Caller(home_id, h.owner_id(), "cli", "owner")).message)
 
 
+def _print_turn(result) -> None:  # noqa: ANN001 - assistant.TurnResult
+    for outcome in result.applied:
+        click.echo(f"  ✓ {outcome.action} {json.dumps(outcome.args)}")
+    for pending in result.pending:
+        click.echo(f"  ? {pending.action} {json.dumps(pending.args)} — needs confirmation (--yes)")
+    click.echo(result.reply or "(no reply)")
+
+
+def _turn_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        home_option,
+        click.option("--person", default=None, help="who is speaking (default: the owner)"),
+        click.option("--device", default=None, help="the XR device they use"),
+        click.option("--room", default=None, help="the room they are in"),
+        click.option("--viewer", "viewer_at", default=None, help="eye position x,y,z (default: room centre)"),
+        click.option("--yaw", type=float, default=0.0, help="facing in degrees"),
+        click.option("--yes", is_flag=True, help="confirm actions that ask for confirmation"),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def _speaker(obj: Context, home: Optional[str], person: Optional[str], device: Optional[str],
+             room: Optional[str], viewer_at: Optional[str], yaw: float):  # noqa: ANN202
+    from twinspace.geometry import polygon_centroid
+
+    home_id = obj.home_id(home)
+    h = obj.hub.home(home_id)
+    person = person or h.owner_id()
+    if person is not None and h.person(person) is None:
+        raise NotFound(f"there is no person {person!r} in {h.name}")
+    viewer = _viewer(viewer_at, yaw)
+    if viewer is None:
+        r = h.room(room) if room else h.rooms[0]
+        if r is None:
+            raise NotFound(f"there is no room {room!r} in {h.name}; rooms: {', '.join(x.id for x in h.rooms)}")
+        cx, cz = polygon_centroid(r.floor)
+        viewer, room = Viewer((cx, 1.6, cz), yaw), r.id
+    caller = Caller(home_id, person, device, "owner" if person == h.owner_id() else "member")
+    return home_id, caller, viewer, room
+
+
+@main.command()
+@click.argument("text")
+@_turn_options
+@click.pass_obj
+@friendly_errors
+def ask(obj: Context, text: str, home: Optional[str], person: Optional[str], device: Optional[str],
+        room: Optional[str], viewer_at: Optional[str], yaw: float, yes: bool) -> None:
+    """Ask the home assistant, e.g. `twinspace ask "put the news on the wall to my left"`."""
+    from twinspace.assistant.service import assistant_for
+
+    home_id, caller, viewer, room = _speaker(obj, home, person, device, room, viewer_at, yaw)
+    result = assistant_for(obj.hub, obj.settings.data_dir).turn(home_id, text, caller=caller, viewer=viewer,
+                                                                 room=room, confirmed=yes)
+    _print_turn(result)
+
+
+@main.command()
+@_turn_options
+@click.pass_obj
+@friendly_errors
+def chat(obj: Context, home: Optional[str], person: Optional[str], device: Optional[str], room: Optional[str],
+         viewer_at: Optional[str], yaw: float, yes: bool) -> None:
+    """Talk to the home assistant turn by turn (Ctrl-D to leave)."""
+    from twinspace.assistant.service import assistant_for
+
+    home_id, caller, viewer, room = _speaker(obj, home, person, device, room, viewer_at, yaw)
+    assistant = assistant_for(obj.hub, obj.settings.data_dir)
+    focus = None
+    while True:
+        try:
+            text = input("you> ").strip()
+        except EOFError:
+            click.echo()
+            return
+        if not text:
+            continue
+        try:
+            result = assistant.turn(home_id, text, caller=caller, viewer=viewer, room=room, focus=focus,
+                                    confirmed=yes)
+        except TwinspaceError as e:
+            click.echo(f"error: {e.detail}", err=True)
+            continue
+        opened = [o for o in result.applied if o.action == "panel.open" and o.result]
+        focus = opened[-1].result["panel"]["id"] if opened else focus
+        _print_turn(result)
+
+
+@main.command(name="eval")
+@click.argument("cases", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="print the full report as JSON")
+@click.option("--model", default=None, help="model name or GGUF path (default: TWINSPACE_MODEL or the embedded one)")
+@click.option("--only", default=None, help="run only cases whose id contains this")
+@click.pass_obj
+@friendly_errors
+def eval_(obj: Context, cases: str, as_json: bool, model: Optional[str], only: Optional[str]) -> None:
+    """Evaluate the assistant on a JSONL file of cases; prints failures and accuracy."""
+    from twinspace.assistant.evaluation import load_cases, run_cases
+    from twinspace.assistant.service import load_model
+    from twinspace.runtime import content_services
+
+    loaded = [c for c in load_cases(Path(cases)) if only is None or only in c.id]
+    lm = load_model(obj.settings.data_dir, model)
+
+    def show(r) -> None:  # noqa: ANN001
+        if not r.passed and not as_json:
+            click.echo(f"FAIL {r.case.id}: {r.case.utterance!r}\n  expected {json.dumps(r.case.expect)}\n"
+                       f"  emitted  {json.dumps(r.emitted)}\n  commands {r.commands!r}\n  reply    {r.reply!r}")
+
+    report = run_cases(loaded, lm, services_factory=content_services, progress=show)
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else report.summary())
+
+
+@main.command()
+@click.option("--steps", type=int, default=320, show_default=True)
+@click.option("--examples", type=int, default=8000, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="where to write the GGUF adapter (default: the one the embedded model ships with)")
+@click.pass_obj
+@friendly_errors
+def train(obj: Context, steps: int, examples: int, out: Optional[str]) -> None:
+    """Train the assistant's task adapter on synthetic requests (needs the `train` extra)."""
+    from twinspace.assistant import train as training
+    from twinspace.assistant.runtime import MODELS, adapter_path, resolve_model
+
+    model_path, _ = resolve_model("smollm2-135m", obj.settings.data_dir)
+    target = Path(out) if out else adapter_path(MODELS["smollm2-135m"].adapter or "adapter.gguf")
+    written = training.run(model_path, target, training.TrainConfig(steps=steps, examples=examples))
+    click.echo(f"Wrote {written}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

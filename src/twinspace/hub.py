@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional, Union
 
 from twinspace.actions import registry as default_registry
 from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
-from twinspace.errors import Forbidden, NotFound
+from twinspace.errors import Conflict, Forbidden, NotFound
 from twinspace.geometry import Viewer
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
@@ -89,6 +89,8 @@ class Hub:
     def import_bundle(self, bundle: HomeBundle, *, replace: bool = False) -> Home:
         """Store a whole home; content files are imported into the catalogue in the same step."""
         home = bundle.home
+        if not replace and self.store.home_version(home.id) is not None:
+            raise Conflict(f"a home with id {home.id!r} already exists; import with --replace to overwrite it")
         if self.services is not None:
             self.services.import_home_content(home, bundle.files)
         version = self.store.create_home(home, bundle.files, replace=replace)

@@ -16,14 +16,12 @@ from twinspace.store.sqlite import Store, utcnow
 
 def open_hub(settings: Settings) -> Hub:
     store = Store(settings.database)
-    return Hub(store, services=_content_services(store))
+    return Hub(store, services=content_services(store))
 
 
-def _content_services(store: Store):  # noqa: ANN202 - optional until the catalogue is wired
-    try:
-        from twinspace.content.services import ContentServices
-    except ImportError:
-        return None
+def content_services(store: Store):  # noqa: ANN201 - content.services.ContentServices
+    from twinspace.content.services import ContentServices
+
     return ContentServices(store)
 
 

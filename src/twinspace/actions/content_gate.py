@@ -34,7 +34,7 @@ def admit(ctx: ActionContext, ref: str) -> str:
         return app.name
     if ctx.services is None:  # no catalogue attached (bare twin): nothing more to check
         return ref
-    item: ContentItem = ctx.services.resolve(ctx.home.id, ref)
+    item: ContentItem = ctx.services.resolve(ctx.home.id, ref, at=ctx.now)  # a channel is rated by what airs
     person = ctx.person
     if person is not None and not ctx.services.allowed(item.rating, person.max_rating):
         raise NotAllowed(

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from twinspace.actions.registry import ActionContext, Outcome, registry
+from twinspace.content import playback as rules
 from twinspace.errors import InvalidInput, NotFound
 from twinspace.home.model import Device, DeviceState, Home
 
@@ -64,7 +65,9 @@ def device_power(ctx: ActionContext, args: DevicePowerArgs) -> Outcome:
     state.on = args.on
     playing = ctx.home.playback.get(device.id)
     if not args.on and playing is not None and playing.playing:
-        playing.playing = False  # a screen that is off shows nothing
+        # A screen that is off shows nothing; keep where it was so it can resume there.
+        duration = ctx.services.duration_of(ctx.home.id, playing.content) if ctx.services else None
+        ctx.home.playback[device.id] = rules.pause(playing, ctx.now, duration)
         changed = True
     word = "on" if args.on else "off"
     message = f"{device.name} is {'now' if changed else 'already'} {word}"

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from twinspace.actions.content_gate import admit
 from twinspace.actions.registry import ActionContext, Outcome, registry
 from twinspace.errors import NotFound
-from twinspace.home.model import Home, Panel, Playback, SizePreset
+from twinspace.content import playback as rules
+from twinspace.home.model import Home, Panel, SizePreset
 from twinspace.home.placement import Placement, PlacementRequest, place
 
 
@@ -81,8 +82,12 @@ def panel_open(ctx: ActionContext, args: PanelOpenArgs) -> Outcome:
                   owner=ctx.caller.person, created_at=ctx.now)
     ctx.home.panels.append(panel)
     if not args.content.startswith("app:"):
-        ctx.home.playback[panel.id] = Playback(content=args.content, playing=True, position_s=0.0,
-                                               updated_at=ctx.now, person=ctx.caller.person)
+        start_at = 0.0
+        if ctx.services is not None:  # pick up an on-demand title where this person left it
+            point = ctx.services.resume_point(ctx.home.id, ctx.caller.person, args.content)
+            start_at = rules.resume_from(point, ctx.services.duration_of(ctx.home.id, args.content))
+        ctx.home.playback[panel.id] = rules.start(args.content, ctx.now, person=ctx.caller.person,
+                                                  position_s=start_at)
     resolved = {"content": args.content, "placement": _resolved_placement(spot)}
     return Outcome("panel.open", resolved, f"Opened {title} {_where(spot, ctx.home)}",
                    result={"panel": panel.model_dump(mode="json")})
@@ -119,5 +124,7 @@ def panel_close(ctx: ActionContext, args: PanelCloseArgs) -> Outcome:
     """Close a panel (stops its playback)."""
     panel = find_panel(ctx.home, args.panel)
     ctx.home.panels.remove(panel)
-    ctx.home.playback.pop(panel.id, None)
+    session = ctx.home.playback.pop(panel.id, None)
+    if ctx.services is not None:
+        ctx.services.remember(ctx.home.id, session, ctx.now, ctx.caller.person)
     return Outcome("panel.close", {"panel": panel.id}, f"Closed the panel showing {panel.content}")

@@ -1,0 +1,147 @@
+"""The assistant: a request in, actions applied to the home and a reply out.
+
+    request ──model (adapter + grammar from the request)──▶ commands (ir)
+            ──grounding + planner (live home)──▶ steps ──hub.apply──▶ outcomes + reply
+
+The model proposes, the home decides: every step goes through the hub like any other
+front end, with the caller's rights and rating limit; refusals become the reply.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterator, Optional
+
+from twinspace.actions.registry import Caller, Outcome, Pending
+from twinspace.assistant import ir
+from twinspace.assistant.grounding import World
+from twinspace.assistant.planner import Step, plan
+from twinspace.assistant.prompt import prompt_for
+from twinspace.errors import TwinspaceError
+from twinspace.geometry import Viewer
+from twinspace.hub import Hub
+
+MAX_COMMAND_TOKENS = 64
+
+
+@dataclass
+class Understanding:
+    commands: list[ir.Call]
+    raw: str
+    prompt_tokens: int = 0
+    evaluated_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Event:
+    """One thing that happened in a turn, in order: for streaming to clients."""
+
+    type: str  # "understood" | "applied" | "pending" | "refused" | "answer" | "done"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TurnResult:
+    utterance: str
+    understanding: Optional[Understanding]
+    applied: list[Outcome] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
+    answers: list[Outcome] = field(default_factory=list)  # read-only actions (guide, search)
+    reply: str = ""
+    seconds: float = 0.0
+
+
+class Assistant:
+    def __init__(self, hub: Hub, model: Any) -> None:
+        self.hub = hub
+        self.model = model  # runtime.LocalModel (or anything with .complete(prompt, grammar=...))
+
+    def understand(self, utterance: str) -> Understanding:
+        """Ask the model for commands, constrained to the language and to the request's words."""
+        completion = self.model.complete(prompt_for(utterance), grammar=ir.grammar(utterance),
+                                         max_tokens=MAX_COMMAND_TOKENS, stop=["<|im_end|>", "\n"])
+        raw = completion.text.strip()
+        try:
+            commands = ir.parse(raw)
+        except ValueError:
+            commands = []
+        return Understanding(commands, raw, completion.prompt_tokens, completion.evaluated_tokens,
+                             completion.completion_tokens, completion.seconds)
+
+    def world(self, home_id: str, caller: Caller, viewer: Optional[Viewer], room: Optional[str],
+              focus: Optional[str], now: datetime) -> World:
+        home = self.hub.home(home_id)
+        if room is None and viewer is not None:
+            found = home.room_at(viewer.position[0], viewer.position[2])
+            room = found.id if found else None
+        person = home.person(caller.person) if caller.person else None
+        catalog = getattr(self.hub.services, "catalog", None)
+        return World(home=home, now=now, viewer=viewer, room=room, person=person, device=caller.device,
+                     focus=focus, catalog=catalog)
+
+    def events(self, home_id: str, utterance: str, *, caller: Caller, viewer: Optional[Viewer] = None,
+               room: Optional[str] = None, focus: Optional[str] = None, now: Optional[datetime] = None,
+               confirmed: bool = False, result: Optional[TurnResult] = None) -> Iterator[Event]:
+        """Run a turn, yielding events as they happen; fills `result` when given."""
+        started = time.perf_counter()
+        now = now or self.hub.clock()
+        result = result if result is not None else TurnResult(utterance, None)
+        understanding = self.understand(utterance)
+        result.understanding = understanding
+        yield Event("understood", {"commands": ir.render(understanding.commands) if understanding.commands else "",
+                                   "raw": understanding.raw})
+        replies: list[str] = []
+        if not understanding.commands:
+            replies.append("Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
+            yield Event("refused", {"message": replies[-1]})
+        for command in understanding.commands:
+            world = self.world(home_id, caller, viewer, room, focus, now)
+            for step in plan(world, command):
+                for event in self._run(home_id, step, caller, viewer, room, focus, now, confirmed, result):
+                    replies.append(event.data.get("message", ""))
+                    yield event
+                if step.action and step.action.startswith("panel.open") and result.applied:
+                    focus = result.applied[-1].result["panel"]["id"] if result.applied[-1].result else focus
+        result.reply = " ".join(r for r in replies if r)
+        result.seconds = time.perf_counter() - started
+        yield Event("done", {"reply": result.reply, "seconds": round(result.seconds, 3)})
+
+    def turn(self, home_id: str, utterance: str, **kwargs: Any) -> TurnResult:
+        result = TurnResult(utterance, None)
+        for _ in self.events(home_id, utterance, result=result, **kwargs):
+            pass
+        return result
+
+    def _run(self, home_id: str, step: Step, caller: Caller, viewer: Optional[Viewer], room: Optional[str],
+             focus: Optional[str], now: datetime, confirmed: bool, result: TurnResult) -> Iterator[Event]:
+        if step.undo:
+            try:
+                outcome = self.hub.undo(home_id, caller)
+            except TwinspaceError as e:
+                yield Event("refused", {"message": e.detail})
+                return
+            result.applied.append(outcome)
+            yield Event("applied", {"action": "undo", "args": outcome.args, "message": outcome.message})
+            return
+        if step.action is None:
+            yield Event("refused" if step.refused else "answer", {"message": step.say or ""})
+            return
+        try:
+            outcome = self.hub.apply(home_id, step.action, step.args, caller=caller, viewer=viewer, room=room,
+                                     focus=focus, confirmed=confirmed, now=now)
+        except TwinspaceError as e:
+            yield Event("refused", {"action": step.action, "message": e.detail})
+            return
+        if isinstance(outcome, Pending):
+            result.pending.append(outcome)
+            yield Event("pending", {"action": outcome.action, "args": outcome.args, "message": outcome.reason})
+            return
+        spec = self.hub.registry.get(step.action)
+        (result.answers if spec.read_only else result.applied).append(outcome)
+        yield Event("answer" if spec.read_only else "applied",
+                    {"action": outcome.action, "args": outcome.args, "message": outcome.message,
+                     "result": outcome.result})

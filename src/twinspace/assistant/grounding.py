@@ -1,0 +1,383 @@
+"""Grounding: from words of the request to things in the live home.
+
+The model copies words ("the football", "the wall to my right", "the corner lamp"); this
+module finds what they name: content through the catalogue's search, panels by what they
+show, devices by name and kind (preferring the viewer's room), and places through spatial
+words and surface names handed to the placement engine. It never guesses silently: when
+words name nothing, or several things equally well, the caller gets a sentence to say.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Optional, Union
+
+from twinspace.assistant.ir import words
+from twinspace.geometry import Viewer
+from twinspace.home.model import Device, Home, Panel, Person, Room, XRDevice
+
+# Words that frame a request rather than name a thing.
+FILLER = frozenset("""a an the some me my our your this that these those please channel channels panel
+    panels window screen one show shows programme program thing stuff bit little session sessions episode
+    video clip""".split())
+DEICTIC = frozenset({"it", "this", "that", "this one", "that one", "this panel", "that panel", "here",
+                     "the one i'm looking at", "this window", "this screen", "what i'm watching",
+                     "what i am watching", "what's playing", "whatever is playing"})
+# What people call things vs what catalogues call them.
+SYNONYMS = {
+    "cartoons": "kids", "cartoon": "kids", "children": "kids", "childrens": "kids", "footy": "football",
+    "soccer": "football", "film": "movie", "films": "movie", "movies": "movie", "flick": "movie",
+    "telly": "tv", "television": "tv", "doco": "documentary", "documentaries": "documentary",
+    "docs": "documentary", "cooking": "cook", "cookery": "cook", "weather": "weather",
+    "lamp": "lamp", "lamps": "lamp", "lights": "light", "sofa": "couch", "settee": "couch",
+    "telecast": "tv", "tune": "music", "tunes": "music", "songs": "music", "match": "match",
+}
+SCREEN_WORDS = frozenset({"tv", "television", "telly", "screen", "projector", "monitor"})
+SIDE_WORDS = {"left": "left", "right": "right", "behind": "behind", "back": "behind", "front": "front",
+              "opposite": "front", "ahead": "front", "rear": "behind"}
+SURFACE_NOUNS = {
+    "wall": "WALL_FACE", "walls": "WALL_FACE", "table": "TABLE", "desk": "TABLE", "counter": "TABLE",
+    "island": "TABLE", "couch": "COUCH", "sofa": "COUCH", "bed": "BED", "floor": "FLOOR",
+    "ceiling": "CEILING", "window": "WINDOW_FRAME", "shelf": "STORAGE", "bookshelf": "STORAGE",
+    "dresser": "STORAGE", "nightstand": "TABLE",
+}
+WEARABLE_WORDS = {"headset": "headset", "quest": "headset", "goggles": "headset", "vr": "headset",
+                  "glasses": "glasses", "specs": "glasses"}
+
+
+def content_words(text: str) -> list[str]:
+    """Meaningful words, with synonyms mapped to the catalogue's vocabulary."""
+    return [SYNONYMS.get(w, w) for w in words(text) if w not in FILLER]
+
+
+@dataclass
+class World:
+    """What grounding may look at for one turn."""
+
+    home: Home
+    now: datetime
+    viewer: Optional[Viewer] = None
+    room: Optional[str] = None
+    person: Optional[Person] = None
+    device: Optional[str] = None  # the XR device the request came from
+    focus: Optional[str] = None
+    catalog: Any = None  # content.catalog.Catalog, when the hub has content
+
+    @property
+    def room_obj(self) -> Optional[Room]:
+        return self.home.room(self.room) if self.room else None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Words that cannot be grounded, with the sentence to say instead."""
+
+    reason: str
+
+
+# --- content ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ContentMatch:
+    ref: str
+    title: str
+    rating: Optional[str] = None
+    kind: str = "channel"
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def find_content(world: World, text: str) -> Union[ContentMatch, Refusal]:
+    """The channel, title or app these words most plausibly mean, for this person."""
+    query = " ".join(content_words(text))
+    if not query:
+        return Refusal(f"I'm not sure what you'd like to watch when you say {text!r}")
+    app = _find_app(world, query)
+    if app is not None:
+        return app
+    catalog = world.catalog
+    if catalog is None:
+        return Refusal(f"there is no channel guide or catalogue to find {text!r} in")
+    home_id = world.home.id
+    channel = _find_channel(world, query)
+    if channel is not None:
+        return channel
+    hits = catalog.search(home_id, query, at=world.now, limit=5)
+    if not hits:
+        return Refusal(f"I couldn't find anything called {text!r}")
+    hit = hits[0]
+    ref = hit.channel_ref if hit.kind == "programme" and hit.live and hit.channel_ref else hit.ref
+    if hit.kind == "programme" and not hit.live and hit.channel_ref:
+        ref = hit.channel_ref
+    item = catalog.resolve(home_id, ref)
+    return ContentMatch(ref, getattr(item, "title", hit.title), getattr(item, "rating", None),
+                        ref.split(":", 1)[0])
+
+
+def _find_app(world: World, query: str) -> Optional[ContentMatch]:
+    best, score = None, 0.0
+    for app in world.home.content.apps:
+        name = " ".join(content_words(app.name)) or app.name.lower()
+        s = 1.0 if query == name or query == app.id else _similar(query, name)
+        if query.endswith(" app") and query[:-4] in (name, app.id):
+            s = 1.0
+        if s > score:
+            best, score = app, s
+    if best is not None and score >= 0.85:
+        return ContentMatch(f"app:{best.id}", best.name, None, "app")
+    return None
+
+
+def _find_channel(world: World, query: str) -> Optional[ContentMatch]:
+    """A channel named or numbered by the words, or the one channel of a named group."""
+    channels = world.catalog.channels(world.home.id)
+    q = query.replace(" ", "")
+    for ch in channels:
+        name = "".join(content_words(ch.name))
+        if q and (q == name or q == ch.id.lower() or (ch.number and query in (ch.number, f"channel {ch.number}"))):
+            return ContentMatch(ch.ref, ch.name, None, "channel")
+    # "the kids channel", "the documentary channel": a group with one channel in it.
+    groups: dict[str, list[Any]] = {}
+    for ch in channels:
+        if ch.group:
+            for w in content_words(ch.group):
+                groups.setdefault(w, []).append(ch)
+    qwords = query.split()
+    if len(qwords) == 1 and qwords[0] in groups and len(groups[qwords[0]]) == 1:
+        ch = groups[qwords[0]][0]
+        return ContentMatch(ch.ref, ch.name, None, "channel")
+    # A word of a channel's name that no other channel shares ("the weather", "cooking").
+    for w in qwords:
+        owners = [ch for ch in channels if w in content_words(ch.name) or any(
+            _similar(w, cw) > 0.85 for cw in content_words(ch.name) if len(cw) > 3)]
+        if len(owners) == 1 and len(qwords) <= 2 and w not in ("tv", "news", "one", "two", "plus", "live"):
+            return ContentMatch(owners[0].ref, owners[0].name, None, "channel")
+    return None
+
+
+# --- panels and playing things ---------------------------------------------------------
+
+def _describe(world: World, ref: str) -> list[str]:
+    """Words that describe what a panel or screen shows: names, genres, the programme on now."""
+    kind, _, ident = ref.partition(":")
+    out = [kind]
+    catalog = world.catalog
+    if kind == "app":
+        app = next((a for a in world.home.content.apps if a.id == ident), None)
+        return out + (content_words(app.name) if app else [ident])
+    if catalog is None:
+        return out + content_words(ident.replace("-", " "))
+    try:
+        item = catalog.resolve(world.home.id, ref)
+    except Exception:  # noqa: BLE001 - a panel showing something the catalogue lost still counts
+        return out + content_words(ident.replace("-", " "))
+    out += content_words(item.title)
+    if kind == "vod":
+        out += content_words(getattr(item, "kind", "")) + [g for genre in getattr(item, "genres", [])
+                                                            for g in content_words(genre)]
+    if kind == "channel":
+        out += content_words(getattr(item, "group", "") or "")
+        try:
+            for listing in catalog.at(world.home.id, world.now, channel=ident):
+                out += content_words(listing.programme.title)
+                out += [c for cat in listing.programme.categories for c in content_words(cat)]
+        except Exception:  # noqa: BLE001 - no guide for this channel
+            pass
+    return out
+
+
+def playing_targets(world: World) -> list[str]:
+    """Panels and devices with something playing, most recently started first."""
+    home = world.home
+    targets = [t for t, p in home.playback.items() if p.playing]
+    order = {p.id: i for i, p in enumerate(home.panels)}
+    return sorted(targets, key=lambda t: -order.get(t, -1))
+
+
+def default_target(world: World) -> Union[str, Refusal]:
+    """The spec's rule: the panel looked at, else the only (or latest) playing target."""
+    if world.focus and (world.home.panel(world.focus) or world.focus in world.home.playback):
+        return world.focus
+    playing = playing_targets(world)
+    if len(playing) == 1:
+        return playing[0]
+    panels = [p.id for p in world.home.panels if p.id in world.home.playback]
+    if len(panels) == 1:
+        return panels[0]
+    if not playing:
+        return Refusal("nothing is playing right now")
+    return Refusal("several things are playing; say which one, e.g. \"pause the news\"")
+
+
+def find_target(world: World, text: Optional[str], *, panels_only: bool = False) -> Union[str, Refusal]:
+    """A panel (or a device with something on it) that the words point at."""
+    if text is None or " ".join(words(text)) in DEICTIC or not content_words(text):
+        return default_target(world)
+    ws = content_words(text)
+    home = world.home
+    if not panels_only and set(ws) & SCREEN_WORDS | {"speaker", "soundbar"} & set(ws):
+        dev = find_devices(world, text)
+        if isinstance(dev, list) and len(dev) == 1:
+            return dev[0].id
+    side = next((SIDE_WORDS[w] for w in ws if w in SIDE_WORDS), None)
+    scored: list[tuple[float, str]] = []
+    candidates: list[str] = [p.id for p in home.panels]
+    if not panels_only:
+        candidates += [t for t in home.playback if home.panel(t) is None]
+    for target in candidates:
+        panel = home.panel(target)
+        ref = panel.content if panel else home.playback[target].content
+        desc = set(_describe(world, ref))
+        score = sum(1.0 if w in desc else max((_similar(w, d) for d in desc), default=0) * 0.8
+                    for w in ws if w not in SIDE_WORDS) / max(1, len([w for w in ws if w not in SIDE_WORDS]))
+        if side and panel is not None and world.viewer is not None:
+            score += 1.0 if world.viewer.side_of(panel.pose.position) == side else -1.0
+        if target == world.focus:
+            score += 0.05
+        scored.append((score, target))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    if not scored or scored[0][0] < 0.6:
+        what = " ".join(words(text))
+        return Refusal(f"nothing open matches {what!r}" if home.panels or home.playback
+                       else "nothing is open or playing right now")
+    if len(scored) > 1 and scored[1][0] >= scored[0][0] - 1e-9:
+        names = " or ".join(t for _, t in scored[:2])
+        return Refusal(f"{' '.join(words(text))!r} could be {names}; which one?")
+    return scored[0][1]
+
+
+# --- devices ---------------------------------------------------------------------------
+
+def find_devices(world: World, text: str, kind: Optional[str] = None) -> Union[list[Device], Refusal]:
+    """Devices the words name, preferring exact names, then the viewer's room.
+
+    Plural words ("the lights") may name several devices; singular ones name one.
+    """
+    ws = content_words(text)
+    plural = any(w in ("lights", "lamps", "all", "everything") for w in words(text))
+    home = world.home
+    devices = [(r, d) for r, d in home.devices() if kind is None or d.kind == kind]
+    if not devices:
+        return Refusal("there is no such device in this home")
+    rooms_named = [r for r in home.rooms if set(content_words(r.name)) & set(ws) and len(content_words(r.name)) > 0
+                   and all(w in ws for w in content_words(r.name))]
+    scored = []
+    for room, d in devices:
+        name = content_words(d.name) + [SYNONYMS.get(d.kind, d.kind)]
+        if d.kind == "tv":
+            name += ["tv", "screen"]
+        if d.kind == "speaker":
+            name += ["speaker", "soundbar", "sound"]
+        if d.kind == "light":
+            name += ["light", "lamp"]
+        hit = [w for w in ws if w in name or any(_similar(w, n) > 0.84 for n in name if len(n) > 3)]
+        if not hit:
+            continue
+        # The words of its name count most; being in the viewer's room breaks ties.
+        score = 2 * len(hit) / max(len(ws), 1) + len(hit) / (len(name) + 1) * 0.5
+        if rooms_named:
+            score += 1.0 if room in rooms_named else -2.0
+        elif world.room and room.id == world.room:
+            score += 0.3
+        scored.append((score, d.id, d))
+    if not scored:
+        room = f" in the {world.room_obj.name.lower()}" if world.room_obj else ""
+        return Refusal(f"I can't find {' '.join(words(text))!r}{room}")
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    best = scored[0][0]
+    tied = [d for s, _, d in scored if s >= best - 1e-9]
+    if plural:
+        return tied
+    if len(tied) > 1:
+        return Refusal(f"which one: {', '.join(d.name for d in tied)}?")
+    return [scored[0][2]]
+
+
+def find_wearable(world: World, text: str) -> Optional[XRDevice]:
+    ws = words(text)
+    kind = next((WEARABLE_WORDS[w] for w in ws if w in WEARABLE_WORDS), None)
+    if kind is None:
+        return None
+    mine = [x for x in world.home.xr_devices if x.kind == kind and world.person and x.owner == world.person.id]
+    anyone = [x for x in world.home.xr_devices if x.kind == kind]
+    pool = mine or anyone
+    return pool[0] if pool else None
+
+
+# --- places ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Place:
+    """Where the words put something: a placement request, a device, a wearable or a panel."""
+
+    placement: Optional[dict[str, Any]] = None
+    device: Optional[str] = None
+    wearable: Optional[str] = None
+    panel: Optional[str] = None
+
+
+_ROOM_HINT = re.compile(r"^(.*?)\s*(wall|walls|room|table|desk)?$")
+
+
+def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
+    if text is None:
+        return Place(placement={})
+    ws = words(text)
+    wset = set(ws)
+    wearable = find_wearable(world, text)
+    if wearable is not None:
+        return Place(wearable=wearable.id)
+    if wset & SCREEN_WORDS and not wset & {"wall", "beside", "next", "above", "below", "under"}:
+        found = find_devices(world, text, kind="tv")
+        if isinstance(found, Refusal):
+            return Refusal(f"there is no TV {'in the ' + world.room_obj.name.lower() if world.room_obj else 'here'}")
+        return Place(device=found[0].id)
+    if "panel" in wset or "window" in wset and any(p for p in world.home.panels):
+        target = find_target(world, text, panels_only=True)
+        if not isinstance(target, Refusal):
+            return Place(panel=target)
+    room = world.room_obj
+    # A room named in the words must be the viewer's room (placement works where they are).
+    room_words = [w for w in ws if w not in FILLER and w not in SIDE_WORDS and w not in SURFACE_NOUNS
+                  and w not in ("to", "on", "of", "in", "hand", "side", "me", "next", "front", "wall")]
+    known_rooms = {w for r in world.home.rooms for w in content_words(r.name) + content_words(r.id)}
+    named_room = [w for w in room_words if w in known_rooms or w in _ROOM_WORDS]
+    if named_room and (room is None or not set(named_room) & set(content_words(room.name) + content_words(room.id))):
+        other = next((r for r in world.home.rooms if set(named_room) & set(content_words(r.name) + content_words(r.id))), None)
+        if other is None:
+            return Refusal(f"there is no {' '.join(named_room)} in this home")
+        return Refusal(f"you're in the {room.name.lower() if room else 'another room'}, not the {other.name.lower()}; "
+                       "I can only place panels in the room you're in")
+    side = next((SIDE_WORDS[w] for w in ws if w in SIDE_WORDS), None)
+    if side is None and ("front" in wset or wset >= {"in", "front"}):
+        side = "front"
+    if wset & {"here", "next", "me"} and side is None and not wset & set(SURFACE_NOUNS):
+        return Place(placement={"floating": True} if "next" in wset or "here" in wset else {})
+    if room is not None:
+        # A surface named by its own words ("coffee table", "kitchen counter").
+        best, score = None, 0.0
+        for s in room.surfaces:
+            name = [w for w in re.split(r"[/_\-\s]+", s.id.lower()) if w and w != room.id.lower()]
+            hit = [w for w in ws if w in name and w not in SIDE_WORDS]
+            if hit and len(hit) / len(name) > score and not (set(hit) <= {"wall"}):
+                best, score = s, len(hit) / len(name)
+        if best is not None and (score >= 0.5 or side is None):
+            return Place(placement={"surface": best.id})
+    label = next((SURFACE_NOUNS[w] for w in ws if w in SURFACE_NOUNS), None)
+    placement: dict[str, Any] = {}
+    if label:
+        placement["surface"] = label
+    if side:
+        placement["side"] = side
+    if not placement:
+        return Refusal(f"I don't know where {' '.join(ws)!r} is")
+    return Place(placement=placement)
+
+
+_ROOM_WORDS = frozenset({"kitchen", "bedroom", "bathroom", "garage", "garden", "study", "office", "hall",
+                         "hallway", "attic", "basement", "nursery", "lounge", "den", "dining", "living"})

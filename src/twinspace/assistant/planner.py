@@ -1,0 +1,290 @@
+"""From the model's commands to actions of the registry, grounded in the live home.
+
+Each command becomes one or more steps: an action with resolved arguments, an answer to a
+question, or a refusal that says why. Choosing between actions is done here with the
+home's state, not by the model: "put X on the TV" is `playback.play` on the TV, an app on
+the TV is `app.launch`, and moving what plays onto a headset is `playback.handoff`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from twinspace.assistant import grounding as g
+from twinspace.assistant.ir import Call, words
+from twinspace.assistant.numbers import parse_duration, parse_percent, parse_time_of_day
+
+
+@dataclass
+class Step:
+    action: Optional[str] = None  # a registry action, or None for a spoken answer only
+    args: dict[str, Any] = field(default_factory=dict)
+    say: Optional[str] = None  # an answer or refusal, when there is no action to report
+    refused: bool = False
+    undo: bool = False
+
+
+Plan = list[Step]
+VOLUME_STEP = 10
+
+
+def refuse(reason: Union[str, g.Refusal]) -> Step:
+    text = reason.reason if isinstance(reason, g.Refusal) else reason
+    return Step(say=text[0].upper() + text[1:] + ("" if text.endswith(("?", ".")) else "."), refused=True)
+
+
+def plan(world: g.World, call: Call) -> Plan:
+    handler = _HANDLERS.get(call.verb)
+    if handler is None:
+        return [refuse("I can't help with that here")]
+    return handler(world, call)
+
+
+def _show(world: g.World, call: Call) -> Plan:
+    match = g.find_content(world, call.slots["what"])
+    if isinstance(match, g.Refusal):
+        return [refuse(match)]
+    place = g.find_place(world, call.get("where"))
+    if isinstance(place, g.Refusal):
+        return [refuse(place)]
+    if place.device or place.wearable:
+        device = place.device or place.wearable
+        if match.kind == "app":
+            return [Step("app.launch", {"app": match.ref.split(":", 1)[1], "device": device})]
+        return [Step("playback.play", {"content": match.ref, "target": device})]
+    if place.panel:
+        return [Step("playback.play", {"content": match.ref, "target": place.panel})]
+    placement = dict(place.placement or {})
+    if call.get("size"):
+        placement["size"] = call.slots["size"]
+    # Already open somewhere and given a new place: move it rather than open a twin.
+    existing = next((p for p in world.home.panels if p.content == match.ref), None)
+    if existing is not None and call.get("where"):
+        return [Step("panel.move", {"panel": existing.id, "placement": placement})]
+    args: dict[str, Any] = {"content": match.ref}
+    if placement:
+        args["placement"] = placement
+    return [Step("panel.open", args)]
+
+
+def _switch(world: g.World, call: Call) -> Plan:
+    match = g.find_content(world, call.slots["what"])
+    if isinstance(match, g.Refusal):
+        return [refuse(match)]
+    where = call.get("where")
+    if where:
+        place = g.find_place(world, where)
+        if not isinstance(place, g.Refusal) and (place.device or place.panel or place.wearable):
+            target = place.device or place.panel or place.wearable
+        else:
+            found = g.find_target(world, where)
+            if isinstance(found, g.Refusal):
+                return [refuse(found)]
+            target = found
+    else:
+        found = g.default_target(world)
+        if isinstance(found, g.Refusal):  # nothing to switch: open it instead
+            return [Step("panel.open", {"content": match.ref})]
+        target = found
+    if match.kind == "app" and world.home.device(target):
+        return [Step("app.launch", {"app": match.ref.split(":", 1)[1], "device": target})]
+    return [Step("playback.play", {"content": match.ref, "target": target})]
+
+
+def _move(world: g.World, call: Call) -> Plan:
+    place = g.find_place(world, call.slots["where"])
+    if isinstance(place, g.Refusal):
+        return [refuse(place)]
+    what = call.get("what")
+    target = g.find_target(world, what)
+    if isinstance(target, g.Refusal):
+        # Not something open: maybe content to show there ("put the football on the left wall").
+        if what and g.content_words(what) and " ".join(words(what)) not in g.DEICTIC:
+            return _show(world, Call("show", {"what": what, "where": call.slots["where"]}))
+        return [refuse(target)]
+    if place.device or place.wearable:
+        return [Step("playback.handoff", {"target": target, "to": place.device or place.wearable})]
+    if world.home.panel(target) is None:
+        # What plays on a device goes into a new panel at that place.
+        playing = world.home.playback.get(target)
+        if playing is None:
+            return [refuse("nothing is playing there")]
+        args: dict[str, Any] = {"content": playing.content}
+        if place.placement:
+            args["placement"] = place.placement
+        return [Step("panel.open", args)]
+    return [Step("panel.move", {"panel": target, "placement": place.placement or {}})]
+
+
+def _panel_target(world: g.World, call: Call) -> Union[str, g.Refusal]:
+    target = g.find_target(world, call.get("what"), panels_only=True)
+    if isinstance(target, g.Refusal) and call.get("what") is None and len(world.home.panels) == 1:
+        return world.home.panels[0].id
+    return target
+
+
+def _resize(world: g.World, call: Call) -> Plan:
+    target = _panel_target(world, call)
+    if isinstance(target, g.Refusal):
+        return [refuse(target)]
+    return [Step("panel.resize", {"panel": target, "size": call.slots["size"]})]
+
+
+def _close(world: g.World, call: Call) -> Plan:
+    what = call.get("what")
+    target = _panel_target(world, call)
+    if isinstance(target, g.Refusal):
+        devices = g.find_devices(world, what) if what else target
+        if isinstance(devices, list):
+            return [Step("device.power", {"device": d.id, "on": False}) for d in devices]
+        return [refuse(target)]
+    return [Step("panel.close", {"panel": target})]
+
+
+def _transport(action: str) -> Any:
+    def handler(world: g.World, call: Call) -> Plan:
+        target = g.find_target(world, call.get("what"))
+        if isinstance(target, g.Refusal):
+            return [refuse(target)]
+        return [Step(action, {"target": target})]
+
+    return handler
+
+
+def _seek(world: g.World, call: Call) -> Plan:
+    target = g.find_target(world, call.get("what"))
+    if isinstance(target, g.Refusal):
+        return [refuse(target)]
+    if call.get("to"):
+        to = call.slots["to"]
+        if any(w in words(to) for w in ("start", "beginning")):
+            return [Step("playback.seek", {"target": target, "position_s": 0})]
+        seconds = parse_duration(to)
+        if seconds is None:
+            return [refuse(f"I didn't catch where to jump to in {to!r}")]
+        return [Step("playback.seek", {"target": target, "position_s": seconds})]
+    span = call.get("forward") or call.get("back")
+    seconds = parse_duration(span) if span else None
+    if seconds is None:
+        return [refuse("how far should I skip?")]
+    delta = seconds if call.get("forward") else -seconds
+    return [Step("playback.seek", {"target": target, "delta_s": int(delta) if delta == int(delta) else delta})]
+
+
+def _volume(world: g.World, call: Call) -> Plan:
+    target = g.find_target(world, call.get("what"))
+    if isinstance(target, g.Refusal):
+        return [refuse(target)]
+    args: dict[str, Any] = {"target": target}
+    change = call.get("change")
+    if call.get("level"):
+        level = parse_percent(call.slots["level"])
+        if level is None:
+            return [refuse(f"what volume is {call.slots['level']!r}?")]
+        args["level"] = level
+    elif change in ("mute", "unmute"):
+        args["mute"] = change == "mute"
+    elif change == "down":
+        args["delta"] = -VOLUME_STEP
+    else:
+        args["delta"] = VOLUME_STEP
+    return [Step("playback.volume", args)]
+
+
+def _power(world: g.World, call: Call) -> Plan:
+    on = call.slots["on"] == "yes"
+    devices = g.find_devices(world, call.slots["what"])
+    if isinstance(devices, g.Refusal):
+        if not on:  # "turn off the news": the panel, not a device
+            target = g.find_target(world, call.slots["what"], panels_only=True)
+            if not isinstance(target, g.Refusal):
+                return [Step("panel.close", {"panel": target})]
+        return [refuse(devices)]
+    return [Step("device.power", {"device": d.id, "on": on}) for d in devices]
+
+
+def _light(world: g.World, call: Call) -> Plan:
+    level = parse_percent(call.slots["level"])
+    if level is None:
+        return [refuse(f"what brightness is {call.slots['level']!r}?")]
+    devices = g.find_devices(world, call.get("what") or "the light", kind="light")
+    if isinstance(devices, g.Refusal):
+        return [refuse(devices)]
+    return [Step("device.light", {"device": d.id, "brightness": level}) for d in devices]
+
+
+def _ask_on(world: g.World, call: Call) -> Plan:
+    args: dict[str, Any] = {}
+    what = call.get("what")
+    if what and g.content_words(what) and world.catalog is not None:
+        match = g.find_content(world, what)
+        if isinstance(match, g.ContentMatch) and match.kind == "channel":
+            args["channel"] = match.ref.split(":", 1)[1]
+        else:
+            cats = g.content_words(what)
+            args["category"] = cats[0] if cats else what
+    when = call.get("when")
+    if when:
+        moment = parse_time_of_day(when, world.now)
+        if moment is not None and moment != world.now:
+            args["at"] = moment.isoformat()
+    return [Step("guide.now", args)]
+
+
+def _ask_find(world: g.World, call: Call) -> Plan:
+    return [Step("content.search", {"query": " ".join(g.content_words(call.slots["what"])) or call.slots["what"]})]
+
+
+def _ask_playing(world: g.World, call: Call) -> Plan:
+    what = call.get("what")
+    target: Union[str, g.Refusal]
+    if what and set(words(what)) & g.SCREEN_WORDS:
+        devices = g.find_devices(world, what, kind="tv")
+        target = devices[0].id if isinstance(devices, list) else devices
+    else:
+        target = g.find_target(world, what)
+    if isinstance(target, g.Refusal):
+        return [refuse(target)]
+    playing = world.home.playback.get(target)
+    found = world.home.device(target)
+    name = found[1].name if found else f"panel {target}"
+    if playing is None:
+        state = found[1].state if found else None
+        if state is not None and state.playing:
+            return [Step(say=f"{name} is showing {_title(world, state.playing)}.")]
+        return [Step(say=f"Nothing is playing on {name}.")]
+    return [Step(say=f"{name} is {'playing' if playing.playing else 'paused on'} {_title(world, playing.content)}.")]
+
+
+def _title(world: g.World, ref: str) -> str:
+    catalog = world.catalog
+    if catalog is None:
+        return ref
+    try:
+        item = catalog.resolve(world.home.id, ref)
+    except Exception:  # noqa: BLE001 - the ref itself is still worth saying
+        return ref
+    title = item.title
+    if ref.startswith("channel:"):
+        listings = catalog.at(world.home.id, world.now, channel=ref.split(":", 1)[1])
+        if listings:
+            title += f" ({listings[0].programme.title})"
+    return title
+
+
+def _undo(world: g.World, call: Call) -> Plan:
+    return [Step(undo=True)]
+
+
+def _none(world: g.World, call: Call) -> Plan:
+    return [refuse("sorry, I can't do that; I can show channels and titles, move panels, control "
+                   "playback and switch the home's devices")]
+
+
+_HANDLERS = {
+    "show": _show, "switch": _switch, "move": _move, "resize": _resize, "close": _close,
+    "pause": _transport("playback.pause"), "resume": _transport("playback.resume"), "seek": _seek,
+    "volume": _volume, "power": _power, "light": _light, "ask_on": _ask_on, "ask_find": _ask_find,
+    "ask_playing": _ask_playing, "undo": _undo, "none": _none,
+}

