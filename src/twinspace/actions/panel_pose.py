@@ -22,7 +22,7 @@ from twinspace.geometry import (
 )
 from twinspace.home.model import Home, Panel, Pose, Room, Surface
 from twinspace.home.placement import (
-    DEVICE_MARGIN, MIN_BOTTOM, PLANE_TOLERANCE, _obstacles, _placement, _region, _Region, _within_boundary,
+    DEVICE_MARGIN, MIN_BOTTOM, PLANE_TOLERANCE, obstacles_on, placement_on, surface_region, Region, within_boundary,
 )
 
 EPS = 1e-6
@@ -85,7 +85,7 @@ def _surface_in(home: Home, room: Room, surface_id: str) -> Surface:
 
 
 def _surface_pose(home: Home, room: Room, panel: Panel, s: Surface, position: Vec3, rotation: Quat) -> Pose:
-    region, _ = _region(s, _viewer_facing(s, position, rotation), position)
+    region, _ = surface_region(s, _viewer_facing(s, position, rotation), position)
     x, y, z = region.frame.to_local(position)
     w, h = panel.size
     if region.standing:  # dropped anywhere over the top: it stands on the top, on the back edge
@@ -96,7 +96,7 @@ def _surface_pose(home: Home, room: Room, panel: Panel, s: Surface, position: Ve
                            f"(within {PLANE_TOLERANCE:.2f} m), or floating")
     _check_inside(region, s, x, y, w, h)
     _check_free(home, room, region, panel.id, x, y, w, h)
-    return _placement(s.id, room, region, ((x, y), (w, h)), panel.size_preset).pose
+    return placement_on(s.id, room, region, ((x, y), (w, h)), panel.size_preset).pose
 
 
 def _check_over(s: Surface, position: Vec3, max_height: float) -> None:
@@ -117,7 +117,7 @@ def _viewer_facing(s: Surface, position: Vec3, rotation: Quat) -> Viewer:
     return Viewer(add(s.frame.position, scale(normalize(facing), 2.0)))
 
 
-def _check_inside(region: _Region, s: Surface, x: float, y: float, w: float, h: float) -> None:
+def _check_inside(region: Region, s: Surface, x: float, y: float, w: float, h: float) -> None:
     lo_x, hi_x, lo_y, hi_y = region.x0 + w / 2, region.x1 - w / 2, region.y0 + h / 2, region.y1 - h / 2
     if lo_x > hi_x + EPS or lo_y > hi_y + EPS:
         raise PlacementImpossible(f"a {w:.2f} × {h:.2f} m panel does not fit on {s.id}; make it smaller first")
@@ -127,13 +127,13 @@ def _check_inside(region: _Region, s: Surface, x: float, y: float, w: float, h: 
         raised = edge == "bottom" and not region.standing and region.y0 > -s.size[1] / 2 + EPS
         floor_rule = f" (panels keep their bottom {MIN_BOTTOM:g} m above the floor)" if raised else ""
         raise InvalidInput(f"the panel would stick out {by:.2f} m past the {edge} edge of {s.id}{floor_rule}")
-    if not _within_boundary(region, x, y, w, h):
+    if not within_boundary(region, x, y, w, h):
         raise InvalidInput(f"the panel would stick out of the outline of {s.id}")
 
 
-def _check_free(home: Home, room: Room, region: _Region, panel_id: str, x: float, y: float,
+def _check_free(home: Home, room: Room, region: Region, panel_id: str, x: float, y: float,
                 w: float, h: float) -> None:
-    for ox, oy, ow, oh, gap in _obstacles(home, room, region, panel_id):
+    for ox, oy, ow, oh, gap in obstacles_on(home, room, region, panel_id):
         if rects_overlap((x, y), (w, h), (ox, oy), (ow, oh), gap):
             what = f"a device there (devices keep {DEVICE_MARGIN:.2f} m clear)" if gap == DEVICE_MARGIN \
                 else f"another panel (panels keep {gap:.2f} m apart)"
@@ -147,6 +147,6 @@ def _floating_pose(home: Home, room: Room, panel: Panel, position: Vec3, rotatio
                            f"0-{room.height:g} m up); to move it to another room use panel.move")
     w, h = panel.size
     # The panel's own plane, just its extent: other floating panels and devices in it are obstacles.
-    region = _Region(Frame(position, rotation), -w / 2, w / 2, -h / 2, h / 2)
+    region = Region(Frame(position, rotation), -w / 2, w / 2, -h / 2, h / 2)
     _check_free(home, room, region, panel.id, 0.0, 0.0, w, h)
     return Pose(position=position, rotation=rotation)

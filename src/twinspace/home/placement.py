@@ -115,7 +115,7 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class _Region:
+class Region:
     """The rectangle a panel may occupy, in a frame whose +Z is the panel's normal."""
 
     frame: Frame
@@ -321,7 +321,7 @@ def _nominal_viewer(s: Surface) -> Viewer:
 
 # --- choosing a spot -----------------------------------------------------------------
 
-def _region(s: Surface, viewer: Viewer, aim: Vec3) -> tuple[_Region, tuple[float, float]]:
+def surface_region(s: Surface, viewer: Viewer, aim: Vec3) -> tuple[Region, tuple[float, float]]:
     """The panel plane on a surface and the preferred centre in it."""
     sf = s.frame
     if sf.normal[1] >= 0.7:  # faces up: stand the panel on the edge farthest from the viewer
@@ -339,7 +339,7 @@ def _region(s: Surface, viewer: Viewer, aim: Vec3) -> tuple[_Region, tuple[float
         inset = max(half - STAND_INSET, 0.0)
         origin = sf.to_world((ox * inset, oy * inset, 0.0))
         frame = Frame(origin, quat_facing(scale(outward((ox, oy)), -1)))
-        region = _Region(frame, -edge_len / 2, edge_len / 2, SURFACE_OFFSET,
+        region = Region(frame, -edge_len / 2, edge_len / 2, SURFACE_OFFSET,
                          SURFACE_OFFSET + MAX_STAND_HEIGHT, True, s)
         return region, (frame.to_local(aim)[0], 0.0)
     frame = Frame(sf.to_world((0.0, 0.0, SURFACE_OFFSET)), sf.rotation)
@@ -354,13 +354,13 @@ def _region(s: Surface, viewer: Viewer, aim: Vec3) -> tuple[_Region, tuple[float
             y0 = max(y0, lowest)
     target = (aim[0], viewer.position[1] - EYE_DROP, aim[2])
     lx, ly, _ = frame.to_local(target)
-    return _Region(frame, x0, x1, y0, y1, False, s), (lx, ly)
+    return Region(frame, x0, x1, y0, y1, False, s), (lx, ly)
 
 
 Obstacle = tuple[float, float, float, float, float]  # centre x, y, width, height, gap
 
 
-def _obstacles(home: Home, room: Room, region: _Region, ignore_panel: Optional[str]) -> list[Obstacle]:
+def obstacles_on(home: Home, room: Room, region: Region, ignore_panel: Optional[str]) -> list[Obstacle]:
     f = region.frame
     out: list[Obstacle] = []
     for p in sorted(home.panels, key=lambda p: p.id):
@@ -381,7 +381,7 @@ def _obstacles(home: Home, room: Room, region: _Region, ignore_panel: Optional[s
     return out
 
 
-def _within_boundary(region: _Region, x: float, y: float, w: float, h: float) -> bool:
+def within_boundary(region: Region, x: float, y: float, w: float, h: float) -> bool:
     s = region.surface
     if s is None or not s.boundary:
         return True
@@ -403,7 +403,7 @@ def _axis_values(lo: float, hi: float, pref: float, snaps: list[float]) -> list[
     return sorted(min(max(v, lo), hi) for v in vals)
 
 
-def _spot(region: _Region, obstacles: list[Obstacle], w: float, h: float,
+def _spot(region: Region, obstacles: list[Obstacle], w: float, h: float,
           pref: tuple[float, float]) -> Optional[tuple[float, float]]:
     lo_x, hi_x = region.x0 + w / 2, region.x1 - w / 2
     lo_y, hi_y = region.y0 + h / 2, region.y1 - h / 2
@@ -422,12 +422,12 @@ def _spot(region: _Region, obstacles: list[Obstacle], w: float, h: float,
     for x, y in spots:
         if any(rects_overlap((x, y), (w, h), (ox, oy), (ow, oh), gap) for ox, oy, ow, oh, gap in obstacles):
             continue
-        if _within_boundary(region, x, y, w, h):
+        if within_boundary(region, x, y, w, h):
             return x, y
     return None
 
 
-def _sizes(preset: str, distance: float, region: _Region, aspect: float) -> list[tuple[float, float]]:
+def _sizes(preset: str, distance: float, region: Region, aspect: float) -> list[tuple[float, float]]:
     """Widths to try, largest first: the preset clamped to limits, shrinking to a floor."""
     want = extent_for_angle(PRESETS[preset], max(distance, 0.1))
     w = min(max(want, MIN_WIDTH), MAX_WIDTH, region.x1 - region.x0, (region.y1 - region.y0) * aspect)
@@ -441,9 +441,9 @@ def _sizes(preset: str, distance: float, region: _Region, aspect: float) -> list
     return out
 
 
-def _fit(home: Home, room: Room, region: _Region, pref: tuple[float, float], viewer: Viewer,
+def _fit(home: Home, room: Room, region: Region, pref: tuple[float, float], viewer: Viewer,
          preset: str, aspect: float, ignore_panel: Optional[str]) -> Optional[tuple[tuple[float, float], tuple[float, float]]]:
-    obstacles = _obstacles(home, room, region, ignore_panel)
+    obstacles = obstacles_on(home, room, region, ignore_panel)
     anchor = region.frame.to_world((pref[0], 0.3 if region.standing else pref[1], 0.0))
     for w, h in _sizes(preset, length(sub(anchor, viewer.position)), region, aspect):
         spot = _spot(region, obstacles, w, h, pref)
@@ -455,9 +455,9 @@ def _fit(home: Home, room: Room, region: _Region, pref: tuple[float, float], vie
 def _place_on(home: Home, room: Room, s: Surface, viewer: Viewer, side: Optional[Side], preset: str,
               aspect: float, ignore_panel: Optional[str]) -> Optional[Placement]:
     aim, _ = _aim(viewer, s, viewer.direction(side or "front"), directional=side is not None)
-    region, pref = _region(s, viewer, aim)
+    region, pref = surface_region(s, viewer, aim)
     fit = _fit(home, room, region, pref, viewer, preset, aspect, ignore_panel)
-    return None if fit is None else _placement(s.id, room, region, fit, preset)
+    return None if fit is None else placement_on(s.id, room, region, fit, preset)
 
 
 def _float(home: Home, room: Room, viewer: Viewer, side: Optional[Side], preset: str,
@@ -471,14 +471,14 @@ def _float(home: Home, room: Room, viewer: Viewer, side: Optional[Side], preset:
     reach = min([length(horizontal(sub(h, eye))) - 0.1 for h in walls], default=FLOAT_DISTANCE)
     dist = max(0.5, min(FLOAT_DISTANCE, reach))
     centre = (eye[0] + d[0] * dist, eye[1] - EYE_DROP, eye[2] + d[2] * dist)
-    region = _Region(Frame(centre, quat_facing(scale(d, -1))), -3.0, 3.0, -1.0, 1.0)
+    region = Region(Frame(centre, quat_facing(scale(d, -1))), -3.0, 3.0, -1.0, 1.0)
     fit = _fit(home, room, region, (0.0, 0.0), viewer, preset, aspect, ignore_panel)
     if fit is None:
         raise PlacementImpossible(f"there is no free space to float a {preset} panel {SIDE_PHRASE[side or 'front']}")
-    return _placement(None, room, region, fit, preset)
+    return placement_on(None, room, region, fit, preset)
 
 
-def _placement(surface: Optional[str], room: Room, region: _Region,
+def placement_on(surface: Optional[str], room: Room, region: Region,
                fit: tuple[tuple[float, float], tuple[float, float]], preset: str) -> Placement:
     (x, y), size = fit
     rotation = tuple(c + 0.0 for c in region.frame.rotation)  # + 0.0 turns -0.0 into 0.0

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Literal, Optional
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Body, Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from twinspace import __version__, access
 from twinspace.actions.registry import ActionSpec, Caller, Outcome, Pending
-from twinspace.errors import Forbidden, NotFound
+from twinspace.errors import NotFound
 from twinspace.geometry import Viewer
 from twinspace.home.model import Device, Home, Panel, Person, Room, Surface, XRDevice
 from twinspace.hub import Hub
 from twinspace.server import problems
+from twinspace.server.auth import caller, member
 
 API = "/api/v1"
 
@@ -77,27 +78,29 @@ def _result(outcome: Outcome | Pending, spec: ActionSpec) -> ActionResult:
 
 # --- the app -------------------------------------------------------------------------
 
+LifespanHook = Callable[[FastAPI], Any]  # returns an async context manager run for the app's lifetime
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run every extension's lifespan hook (live sync, media) in order, and unwind them on exit."""
+    async with AsyncExitStack() as stack:
+        for hook in app.state.lifespan_hooks:
+            await stack.enter_async_context(hook(app))
+        yield
+
+
 def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="twinspace hub",
         version=__version__,
         description="The live digital twin of a home, its content and its assistant. "
                     "Authenticate with `Authorization: Bearer <token>`; get a token by pairing.",
     )
     app.state.hub = hub
+    app.state.lifespan_hooks: list[LifespanHook] = []
     problems.install(app)
-
-    def caller(authorization: Optional[str] = Header(None, include_in_schema=False)) -> Caller:
-        token = None
-        if authorization and authorization.lower().startswith("bearer "):
-            token = authorization[7:].strip()
-        return access.authenticate(hub.store, token)
-
-    def member(home_id: str = Path(description="the home id"), who: Caller = Depends(caller)) -> Caller:
-        # The same answer whether the home exists or not: a token learns nothing about other homes.
-        if who.home_id != home_id:
-            raise Forbidden("this device is not paired with that home")
-        return who
 
     api = APIRouter(prefix=API)
 
@@ -174,19 +177,21 @@ def create_app(hub: Hub) -> FastAPI:
         return ActionResult(status="applied", action=o.action, args=o.args, message=o.message)
 
     for spec in hub.registry:
-        _add_action_route(home_api, hub, spec, member)
+        _add_action_route(home_api, hub, spec)
 
     app.include_router(api)
     app.include_router(home_api)
-
-    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    def index() -> str:
-        return _LANDING
+    # Extensions: each adds its routes and, if it needs one, a lifespan hook.
+    from twinspace.sync import install_sync; install_sync(app, hub)  # noqa: E702  (live Yjs documents, docs/sync.md)
+    from twinspace.media import install_media; install_media(app, hub)  # noqa: E702  (HLS demo channels and VOD)
+    from twinspace.server.content_routes import install_content; install_content(app, hub, member)  # noqa: E702  (guide, search)
+    from twinspace.server.assistant_routes import install_assistant; install_assistant(app, hub)  # noqa: E702
+    from twinspace.web import install_web; install_web(app, hub)  # noqa: E702  (the XR client at /)
 
     return app
 
 
-def _add_action_route(router: APIRouter, hub: Hub, spec: ActionSpec, member: Any) -> None:
+def _add_action_route(router: APIRouter, hub: Hub, spec: ActionSpec) -> None:
     """One typed POST endpoint per action, its body generated from the action's argument model."""
     call_model = create_model(
         "Call_" + spec.name.replace(".", "_"),
@@ -212,10 +217,3 @@ def _add_action_route(router: APIRouter, hub: Hub, spec: ActionSpec, member: Any
                          summary=spec.summary, name=spec.name, tags=["actions"],
                          operation_id=spec.name.replace(".", "_"))
 
-
-_LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>twinspace hub</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}
-code{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}</style></head><body>
-<h1>twinspace hub</h1><p>The hub is running. Pair a device with the code from <code>twinspace pair</code>
-(<code>POST /api/v1/pair</code>), then use the API with the token it returns.</p>
-<p>API reference: <a href="/docs">/docs</a> &middot; <a href="/openapi.json">/openapi.json</a></p></body></html>"""

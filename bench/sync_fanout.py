@@ -1,0 +1,434 @@
+"""Live-sync fan-out: the hub's Yjs server against the reference Node y-websocket server.
+
+    .venv/bin/python bench/sync_fanout.py [--clients 10,100,500] [--servers hub,node] [--procs 2]
+
+For each server and each N, N real WebSocket clients (pycrdt documents speaking the
+y-websocket protocol, spread over `--procs` processes) join one home's document, and one
+writer changes it:
+
+- hub: the twinspace hub (uvicorn, its default settings) serving the demo home; the writer
+  calls the REST API (`device.light`), so every change is validated, committed durably to
+  SQLite and only then written to the document.
+- node: `@y/websocket-server` (the y-websocket reference server, from tests/sync/node),
+  holding the same document; the writer is a Yjs client setting `home.version`.
+
+Each client records when it first sees each `home.version`. Two phases:
+
+- latency: changes paced at `--rate` per second (default: min(50, 2500/N), which keeps the
+  clients' own CPU below saturation on a small machine) for `--seconds`; p50/p99 over every
+  (client, change) delivery, from the writer starting the change to the client applying it.
+  "fan-out" measures from the moment the change exists on the server instead: for the hub
+  when it is committed (the REST request, validation and the durable SQLite commit are
+  left out), for the reference server the same as end to end;
+- throughput: `--burst` changes as fast as the writer can make them (REST: 4 requests in
+  flight); updates/s is changes per second until every client has the last one.
+
+Every phase is bounded by `--timeout`. Clients, servers and the writer share the machine, so
+absolute numbers say as much about the machine as about the servers; the ratios compare the
+servers under the same clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+try:
+    import twinspace  # noqa: F401
+except ImportError:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT / "src"))
+
+import httpx  # noqa: E402
+from pycrdt import Doc, Map  # noqa: E402
+
+from twinspace.sync.client import SyncClient  # noqa: E402
+
+NODE_DIR = ROOT / "tests" / "sync" / "node"
+NODE_SERVER = NODE_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
+HOME = "demo-loft"
+CONNECT_CONCURRENCY = 50
+REST_IN_FLIGHT = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+# --- servers -------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    kind: str  # "hub" or "node"
+    url: str  # the document's WebSocket URL, token included
+    proc: subprocess.Popen
+    http: Optional[str] = None
+    token: Optional[str] = None
+    commit_log: Optional[Path] = None  # hub: "version monotonic-time" per commit
+
+    def commits(self) -> dict[int, float]:
+        if self.commit_log is None or not self.commit_log.exists():
+            return {}
+        pairs = (line.split() for line in self.commit_log.read_text().splitlines() if line.strip())
+        return {int(v): float(t) for v, t in pairs}
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_hub(data: Path) -> Server:
+    from twinspace import access
+    from twinspace.demo import write_demo_home
+    from twinspace.home.homefile import read_home_dir
+    from twinspace.hub import Hub
+    from twinspace.store.sqlite import Store, utcnow
+
+    db = data / "twinspace.db"
+    store = Store(db)
+    Hub(store).import_bundle(read_home_dir(write_demo_home(data / "home", utcnow())))
+    token = access.issue_token(store, HOME, "alex", "bench", role="owner").token
+    store.close()
+    port = free_port()
+    commit_log = data / "commits.log"
+    proc = subprocess.Popen([sys.executable, __file__, "--serve-hub", str(db), str(port), str(commit_log)])
+    wait_port(port, proc)
+    return Server("hub", f"ws://127.0.0.1:{port}/api/v1/sync/{HOME}?token={token}", proc,
+                  http=f"http://127.0.0.1:{port}/api/v1/homes/{HOME}", token=token, commit_log=commit_log)
+
+
+def serve_hub(db: str, port: int, commit_log: str) -> None:
+    """The child process: the hub as `twinspace up` runs it (uvicorn defaults), noting when
+    each change is committed (the moment the sync layer hears of it)."""
+    import uvicorn
+
+    from twinspace.hub import Hub
+    from twinspace.server.app import create_app
+    from twinspace.store.sqlite import Store
+
+    hub = Hub(Store(db))
+    log = open(commit_log, "a", buffering=1)
+    hub.subscribe(lambda change: log.write(f"{change.version} {time.monotonic()}\n"))
+    uvicorn.run(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
+
+
+def start_node() -> Server:
+    if not NODE_SERVER.exists():
+        raise SystemExit(f"{NODE_SERVER} is missing: run `make install-test` (npm ci in {NODE_DIR})")
+    port = free_port()
+    proc = subprocess.Popen(["node", str(NODE_SERVER)], cwd=NODE_DIR, stdout=subprocess.DEVNULL,
+                            env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)})
+    wait_port(port, proc)
+    return Server("node", f"ws://127.0.0.1:{port}/{HOME}", proc)
+
+
+# --- clients (in worker processes) ---------------------------------------------------
+
+def client_worker(url: str, count: int, conn: Any) -> None:
+    """Connect `count` clients, report ready, record arrivals until told to stop, send them back."""
+    asyncio.run(_clients(url, count, conn))
+
+
+async def _clients(url: str, count: int, conn: Any) -> None:
+    arrivals: list[dict[int, float]] = [{} for _ in range(count)]
+
+    def recorder(i: int) -> Any:
+        last = [0]
+
+        def on_remote(client: SyncClient) -> None:
+            version = client.doc.get("home", type=Map).get("version")
+            if version is not None and version > last[0]:
+                now = time.monotonic()
+                for v in range(last[0] + 1, int(version) + 1):
+                    arrivals[i][v] = now
+                last[0] = int(version)
+        return on_remote
+
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def start(i: int) -> SyncClient:
+        async with gate:
+            client = SyncClient(url, on_remote=recorder(i))
+            await client.__aenter__()
+            await asyncio.wait_for(client.synced.wait(), 60)
+            return client
+
+    clients = await asyncio.gather(*(start(i) for i in range(count)))
+    loop = asyncio.get_running_loop()
+    conn.send("ready")
+    await loop.run_in_executor(None, conn.recv)  # "stop"
+    await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+    conn.send(arrivals)
+
+
+@asynccontextmanager
+async def clients(url: str, n: int, procs: int) -> AsyncIterator[list[Any]]:
+    """N clients over `procs` processes; yields the pipes, collects the arrivals on exit."""
+    ctx = mp.get_context("spawn")
+    workers, pipes = [], []
+    for k in range(procs):
+        count = n // procs + (1 if k < n % procs else 0)
+        if count == 0:
+            continue
+        mine, theirs = ctx.Pipe()
+        p = ctx.Process(target=client_worker, args=(url, count, theirs), daemon=True)
+        p.start()
+        workers.append(p)
+        pipes.append(mine)
+    loop = asyncio.get_running_loop()
+    try:
+        for pipe in pipes:
+            if not await loop.run_in_executor(None, pipe.poll, 120):
+                raise TimeoutError("clients did not connect within 120 s")
+            pipe.recv()
+        collected: list[Any] = []
+        yield collected
+        for pipe in pipes:
+            pipe.send("stop")
+        for pipe in pipes:
+            if await loop.run_in_executor(None, pipe.poll, 60):
+                collected.extend(pipe.recv())
+    finally:
+        for p in workers:
+            p.join(10)
+            if p.is_alive():
+                p.kill()
+
+
+# --- writers -------------------------------------------------------------------------
+
+class HubWriter:
+    """Changes the hub through REST: validated, committed, then written to the document."""
+
+    def __init__(self, server: Server) -> None:
+        self.http = httpx.AsyncClient(base_url=server.http or "", timeout=30,
+                                      headers={"Authorization": f"Bearer {server.token}"})
+        self.url = server.url
+        self.n = 0
+
+    async def version(self) -> int:
+        async with SyncClient(self.url) as probe:
+            await asyncio.wait_for(probe.synced.wait(), 30)
+            return int(probe.doc.get("home", type=Map)["version"])
+
+    async def change(self) -> None:
+        self.n += 1
+        r = await self.http.post("/actions/device.light",
+                                 json={"args": {"device": "lamp-floor", "brightness": self.n % 100 + 1}})
+        r.raise_for_status()
+
+    async def burst(self, count: int) -> None:
+        todo = iter(range(count))
+
+        async def worker() -> None:
+            for _ in todo:
+                await self.change()
+
+        await asyncio.gather(*(worker() for _ in range(REST_IN_FLIGHT)))
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+class NodeWriter:
+    """A Yjs client of the reference server, holding the same document, setting home.version."""
+
+    def __init__(self, server: Server, seed: bytes) -> None:
+        doc = Doc()
+        doc.apply_update(seed)
+        self.client = SyncClient(server.url, doc=doc)
+        self.home = doc.get("home", type=Map)
+        self._version = 0
+
+    async def open(self) -> None:
+        await self.client.__aenter__()
+        await asyncio.wait_for(self.client.synced.wait(), 30)
+        self._version = int(self.home["version"])
+
+    async def version(self) -> int:
+        return self._version
+
+    async def change(self) -> None:
+        self._version += 1
+        self.home["version"] = self._version
+        await asyncio.sleep(0)  # let the client's writer put it on the wire
+
+    async def burst(self, count: int) -> None:
+        for _ in range(count):
+            await self.change()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+async def seed_document() -> bytes:
+    """The demo home's document as the hub builds it, for the reference server to hold too."""
+    from twinspace.demo import write_demo_home
+    from twinspace.home.homefile import read_home_dir
+    from twinspace.hub import Hub
+    from twinspace.store.sqlite import Store, utcnow
+    from twinspace.sync.room import HomeRoom
+
+    with tempfile.TemporaryDirectory() as tmp:
+        hub = Hub(Store(Path(tmp) / "db"))
+        home = hub.import_bundle(read_home_dir(write_demo_home(Path(tmp) / "home", utcnow())))
+        update = HomeRoom(hub, home, hub.version(HOME)).doc.get_update()
+        hub.store.close()
+        return update
+
+
+# --- measuring -----------------------------------------------------------------------
+
+@dataclass
+class Result:
+    server: str
+    clients: int
+    p50_ms: float  # from the writer starting a change to a client applying it
+    p99_ms: float
+    fanout_p50_ms: float  # from the change existing on the server (hub: committed) to a client applying it
+    fanout_p99_ms: float
+    updates_s: float
+    lost: int
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    if len(samples) < 2:
+        return (samples[0] * 1000, samples[0] * 1000) if samples else (float("nan"), float("nan"))
+    q = statistics.quantiles(samples, n=100)
+    return q[49] * 1000, q[98] * 1000
+
+
+async def measure(server: Server, writer: Any, n: int, args: argparse.Namespace) -> Result:
+    rate = args.rate or min(50.0, 2500.0 / n)
+    count = max(20, int(rate * args.seconds))
+    async with clients(server.url, n, args.procs) as collected:
+        start = await writer.version()
+        sent: dict[int, float] = {}
+        deadline = time.monotonic() + args.timeout
+        for i in range(count):  # paced: latency
+            due = time.monotonic() + 1 / rate
+            sent[start + i + 1] = time.monotonic()
+            await writer.change()
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        await asyncio.sleep(1.0)  # let the last deliveries land
+        last = start + len(sent) + args.burst
+        t0 = time.monotonic()
+        await asyncio.wait_for(writer.burst(args.burst), args.timeout)
+        await asyncio.sleep(min(args.timeout, 2.0 + n * args.burst / 20000))
+    origin = server.commits() or sent  # the reference server has no commit: the write is the origin
+    latencies, fanout, lost, finished = [], [], 0, []
+    for arrivals in collected:
+        for version, at in sent.items():
+            if version in arrivals:
+                latencies.append(arrivals[version] - at)
+                fanout.append(arrivals[version] - origin.get(version, at))
+            else:
+                lost += 1
+        finished.append(arrivals.get(last, float("inf")))
+    done = max(finished, default=float("inf"))
+    return Result(server.kind, n, *percentiles(latencies), *percentiles(fanout),
+                  args.burst / (done - t0) if done != float("inf") else 0.0, lost)
+
+
+async def run(args: argparse.Namespace) -> list[Result]:
+    """Each N against each server back to back, so both see the same machine load."""
+    results: list[Result] = []
+    seed = await seed_document()
+    for n in args.clients:
+        for kind in args.servers:
+            with tempfile.TemporaryDirectory(prefix="twinspace-bench-") as tmp:
+                server = start_hub(Path(tmp)) if kind == "hub" else start_node()
+                writer: Any = HubWriter(server) if kind == "hub" else NodeWriter(server, seed)
+                try:
+                    if kind == "node":
+                        await writer.open()
+                    r = await measure(server, writer, n, args)
+                    results.append(r)
+                    print(f"  {kind:4} N={n:<4} p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:6.1f} ms  fan-out p50 "
+                          f"{r.fanout_p50_ms:6.1f} ms  p99 {r.fanout_p99_ms:6.1f} ms  {r.updates_s:6.1f} updates/s"
+                          f"  lost {r.lost}", flush=True)
+                finally:
+                    await writer.close()
+                    server.stop()
+    return results
+
+
+def table(results: list[Result]) -> str:
+    by = {(r.server, r.clients): r for r in results}
+    rows = ["| clients | server | p50 | p99 | fan-out p50 | fan-out p99 | updates/s | deliveries/s |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    names = {"hub": "twinspace hub", "node": "y-websocket (Node)"}
+    for n in sorted({r.clients for r in results}):
+        for kind in ("hub", "node"):
+            if r := by.get((kind, n)):
+                lost = f" ({r.lost} lost)" if r.lost else ""
+                rows.append(f"| {n} | {names[kind]} | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms | "
+                            f"{r.fanout_p50_ms:.1f} ms | {r.fanout_p99_ms:.1f} ms | {r.updates_s:.0f} | "
+                            f"{r.updates_s * n:.0f}{lost} |")
+        if (h := by.get(("hub", n))) and (o := by.get(("node", n))):
+            ratio = [h.p50_ms / o.p50_ms, h.p99_ms / o.p99_ms, h.fanout_p50_ms / o.fanout_p50_ms,
+                     h.fanout_p99_ms / o.fanout_p99_ms, h.updates_s / o.updates_s if o.updates_s else 0]
+            rows.append(f"| {n} | hub ÷ node | " + " | ".join(f"{x:.2f}×" for x in ratio) + " | |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", default="10,100,500", help="comma-separated client counts")
+    parser.add_argument("--servers", default="hub,node", help="hub, node or both")
+    parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument("--rate", type=float, default=0, help="paced changes per second (0: auto)")
+    parser.add_argument("--seconds", type=float, default=5, help="length of the paced phase")
+    parser.add_argument("--burst", type=int, default=200, help="changes in the throughput phase")
+    parser.add_argument("--timeout", type=float, default=60, help="bound on each phase, seconds")
+    parser.add_argument("--serve-hub", nargs=3, metavar=("DB", "PORT", "LOG"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_hub:
+        serve_hub(args.serve_hub[0], int(args.serve_hub[1]), args.serve_hub[2])
+        return
+    args.clients = [int(n) for n in args.clients.split(",")]
+    args.servers = [s.strip() for s in args.servers.split(",")]
+    if "node" in args.servers and shutil.which("node") is None:
+        raise SystemExit("node is not installed; run with --servers hub")
+    print(f"sync fan-out on {os.cpu_count()} CPUs: clients {args.clients}, {args.procs} client processes", flush=True)
+    results = asyncio.run(run(args))
+    print()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""The live Yjs document of one home: hub changes in, client edits out, and every peer.
+
+Three flows meet here, all on the event loop thread:
+
+- Hub → document. Each committed HomeChange is written as a minimal diff against the
+  last state written from the hub (`shadow`), so a client edit still being validated is
+  never overwritten by an unrelated change.
+- Client → hub. Edits observed in the document (deep observe, attributed through the
+  transaction origin) queue up per entity, coalescing; one worker turns each into actions
+  (sync/edits.py) and runs them through `Hub.apply` as the peer's caller. Whatever the
+  outcome, the entity is then set back to the hub's truth (a no-op when the edit was
+  accepted as written), and a refusal is logged in the document.
+- Handshake. What a client sends in its sync step 2 is state it had before connecting
+  (offline edits, or a document from before a hub restart): it is reconciled to the
+  hub's truth, never applied, so stale replicas never overwrite acknowledged changes.
+
+Updates are fanned out to every peer, the sender included, as y-websocket does; those made
+in the same turn of the event loop are merged into one message first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import partial
+from typing import Any, Optional
+
+from pycrdt import (
+    Array, Decoder, Doc, Map, TransactionEvent, YMessageType, YSyncMessageType, create_sync_message,
+    create_update_message, get_state, handle_sync_message, merge_updates, read_message,
+)
+
+from twinspace import access
+from twinspace.actions.registry import Pending
+from twinspace.errors import NotFound, TwinspaceError, Unauthorized
+from twinspace.home.model import Home
+from twinspace.hub import HomeChange, Hub
+from twinspace.sync.edits import Refused, calls_for
+from twinspace.sync.peer import Peer
+from twinspace.sync.presence import Presence
+from twinspace.sync.shape import LOG, LOG_KEEP, ROOTS, Json, Kind, Snapshot, changed_keys, project, same
+
+log = logging.getLogger(__name__)
+QUERY_AWARENESS = 3
+HUB_ORIGIN = "hub"
+POLL_S = 1.0  # how often to look for changes made by another process (the CLI) on the store
+RECHECK_TOKENS_EVERY = 10  # polls: a revoked device token loses its live connection within ~10 s
+
+
+@dataclass(frozen=True, eq=False)
+class ClientOrigin:
+    """The transaction origin of what a peer sent; `handshake` for its sync step 2."""
+
+    peer: Peer
+    handshake: bool
+
+
+@dataclass
+class Edit:
+    """A peer's pending edit of one entity: the fields it touched and the entity as it left it."""
+
+    touched: Optional[set[str]]  # None: the whole entity (added, deleted or replaced)
+    after: Optional[Json]
+
+
+def _py(value: Any) -> Json:
+    return value.to_py() if isinstance(value, (Map, Array)) else value
+
+
+def _author(update: bytes) -> Optional[int]:
+    """The Yjs client id that wrote an update (the first in its state vector; none for pure deletes)."""
+    decoder = Decoder(get_state(update))
+    return decoder.read_var_uint() and decoder.read_var_uint()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class HomeRoom:
+    def __init__(self, hub: Hub, home: Home, version: int) -> None:
+        self.hub = hub
+        self.home_id = home.id
+        self.home = home
+        self.version = 0
+        self.gone = False  # the home left the store; the room serves no one any more
+        self.shadow: Snapshot = {root: {} for root in ROOTS}
+        self.peers: set[Peer] = set()
+        self.doc = Doc()
+        self.roots: dict[str, Map] = {root: self.doc.get(root, type=Map) for root in ROOTS}
+        self.log_array = self.doc.get(LOG, type=Array)
+        self.log: list[dict[str, Json]] = []
+        self.presence = Presence(self.doc, self._room_at, self.broadcast)
+        self._edits: OrderedDict[tuple[Peer, str, str], Edit] = OrderedDict()
+        self._edits_ready = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._outgoing: list[bytes] = []  # document updates not yet sent to the peers
+        self.doc.observe(self._on_update)
+        for root, ymap in self.roots.items():
+            ymap.observe_deep(partial(self._on_client_change, root))
+        self.log_array.observe(self._on_log_change)
+        self.apply_home(home, version)
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(c, name=f"sync {self.home_id} {n}") for n, c in (
+            ("edits", self._edit_worker()), ("presence", self.presence.awareness.start()),
+            ("poll", self._poll_store()))]
+
+    async def close(self) -> None:
+        for peer in list(self.peers):
+            peer.close(1001, "the hub is shutting down")
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # --- hub → document ---------------------------------------------------------------
+
+    def deliver(self, change: HomeChange) -> None:
+        if change.version > self.version:  # listeners may run out of order across threads
+            self.apply_home(change.home, change.version)
+
+    def apply_home(self, home: Home, version: int) -> None:
+        new = project(home, version)
+        with self.doc.transaction(origin=HUB_ORIGIN):
+            for root in ROOTS:
+                for key in changed_keys(self.shadow[root], new[root]):
+                    self._write(root, key, new[root])
+        self.shadow, self.home, self.version = new, home, version
+
+    def _write(self, root: str, key: str, source: dict[str, Json]) -> None:
+        """Make the document hold `source[key]` (or nothing) at root/key, touching only what differs."""
+        ymap = self.roots[root]
+        if key not in source:
+            if key in ymap:
+                del ymap[key]
+            return
+        value = source[key]
+        current = ymap.get(key)
+        if ROOTS[root] is not Kind.ENTITIES:
+            if key not in ymap or not same(_py(current), value):
+                ymap[key] = value
+        elif not isinstance(current, Map):  # new, or a client replaced the Y.Map with something else
+            ymap[key] = Map(value)
+        else:
+            for field, v in value.items():
+                if field not in current or not same(_py(current[field]), v):
+                    current[field] = v
+            for field in [f for f in current.keys() if f not in value]:
+                del current[field]
+
+    def reconcile(self, root: str, key: str) -> None:
+        """Set root/key back to the hub's truth for every client."""
+        with self.doc.transaction(origin=HUB_ORIGIN):
+            self._write(root, key, self.shadow[root])
+
+    async def _poll_store(self) -> None:
+        for n in itertools.count(1):
+            await asyncio.sleep(POLL_S)
+            try:
+                await self.refresh()
+            except NotFound:
+                log.warning("home %s is gone from the store; closing its live document", self.home_id)
+                self.gone = True
+                for peer in list(self.peers):
+                    peer.close(4404, "this home no longer exists on the hub")
+                return
+            if n % RECHECK_TOKENS_EVERY == 0:
+                await self._drop_revoked()
+
+    async def _drop_revoked(self) -> None:
+        for peer in list(self.peers):
+            try:
+                await asyncio.to_thread(access.authenticate, self.hub.store, peer.token)
+            except Unauthorized:
+                peer.close(4401, "the device token was revoked")
+
+    async def refresh(self) -> None:
+        """Catch up with the store if it moved without a HomeChange (another process wrote it)."""
+        if await asyncio.to_thread(self.hub.version, self.home_id) > self.version:
+            home, version = await asyncio.to_thread(consistent_home, self.hub, self.home_id)
+            if version > self.version:
+                self.apply_home(home, version)
+
+    def _room_at(self, x: float, z: float) -> Optional[str]:
+        found = self.home.room_at(x, z)
+        return found.id if found else None
+
+    # --- peers --------------------------------------------------------------------------
+
+    async def serve(self, peer: Peer) -> None:
+        writer = asyncio.create_task(peer.write(), name=f"sync {self.home_id} {peer!r}")
+        self.peers.add(peer)
+        try:
+            peer.send(create_sync_message(self.doc))
+            if (states := self.presence.everyone()) is not None:
+                peer.send(states)
+            async for message in peer.messages():
+                try:
+                    self.receive(peer, message)
+                except Exception:  # a malformed message: drop the peer, not the room
+                    log.warning("closing %r after a message it sent could not be read", peer, exc_info=True)
+                    peer.close(1007, "malformed y-websocket message")
+        finally:
+            self.peers.discard(peer)
+            self.presence.drop(peer)
+            peer.close(1000, "")
+            try:
+                await asyncio.wait_for(writer, 2.0)
+            except asyncio.TimeoutError:
+                writer.cancel()
+
+    def receive(self, peer: Peer, message: bytes) -> None:
+        if message[0] == YMessageType.SYNC:
+            kind = message[1]
+            if kind == YSyncMessageType.SYNC_STEP1:
+                if (reply := handle_sync_message(message[1:], self.doc)) is not None:
+                    peer.send(reply)
+            elif kind in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+                update = read_message(message[2:])
+                if update != b"\x00\x00":
+                    peer.client = _author(update) or peer.client
+                    origin = ClientOrigin(peer, handshake=kind == YSyncMessageType.SYNC_STEP2)
+                    with self.doc.transaction(origin=origin):
+                        self.doc.apply_update(update)
+        elif message[0] == YMessageType.AWARENESS:
+            relay = self.presence.receive(peer, peer.identity, read_message(message[1:]))
+            if relay is not None:
+                self.broadcast(relay)
+        elif message[0] == QUERY_AWARENESS:
+            if (states := self.presence.everyone()) is not None:
+                peer.send(states)
+
+    def broadcast(self, message: bytes) -> None:
+        for peer in self.peers:
+            peer.send(message)
+
+    def _on_update(self, event: TransactionEvent) -> None:
+        """Updates made in one turn of the event loop (a burst of commits) go out as one."""
+        if event.update != b"\x00\x00":
+            self._outgoing.append(event.update)
+            if len(self._outgoing) == 1:
+                asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        updates, self._outgoing = self._outgoing, []
+        self.broadcast(create_update_message(updates[0] if len(updates) == 1 else merge_updates(*updates)))
+
+    # --- client → hub -----------------------------------------------------------------
+
+    def _on_client_change(self, root: str, events: list[Any]) -> None:
+        origin = events[0].transaction.origin
+        if not isinstance(origin, ClientOrigin):
+            return  # the hub's own writes
+        touched: dict[str, Optional[set[str]]] = {}
+        for event in events:
+            path = list(event.path)
+            if not path:  # keys of the root itself: whole entities added, replaced or deleted
+                touched.update({key: None for key in event.keys})
+            elif touched.get(path[0], set()) is not None:
+                fields = {path[1]} if len(path) > 1 else set(event.keys)
+                touched.setdefault(path[0], set()).update(fields)  # type: ignore[union-attr]
+        ymap = self.roots[root]
+        loop = asyncio.get_running_loop()
+        for key, fields in touched.items():
+            if origin.handshake:
+                loop.call_soon(self.reconcile, root, key)
+            else:
+                self._queue(origin.peer, root, key, fields, _py(ymap.get(key)))
+
+    def _queue(self, peer: Peer, root: str, key: str, fields: Optional[set[str]], after: Optional[Json]) -> None:
+        pending = self._edits.get((peer, root, key))
+        if pending is not None:  # coalesce: the latest state, everything touched so far
+            pending.touched = None if pending.touched is None or fields is None else pending.touched | fields
+            pending.after = after
+        else:
+            self._edits[(peer, root, key)] = Edit(fields, after)
+        self._edits_ready.set()
+
+    async def _edit_worker(self) -> None:
+        while True:
+            await self._edits_ready.wait()
+            self._edits_ready.clear()
+            while self._edits:
+                (peer, root, key), edit = self._edits.popitem(last=False)
+                await self._apply_edit(peer, root, key, edit)
+                if not any(r == root and k == key for _, r, k in self._edits):
+                    self.reconcile(root, key)
+
+    async def _apply_edit(self, peer: Peer, root: str, key: str, edit: Edit) -> None:
+        path = f"{root}/{key}"
+        try:
+            calls = calls_for(root, key, self.shadow[root].get(key), edit.after,
+                              None if edit.touched is None else frozenset(edit.touched),
+                              self.hub.registry.__contains__)
+            for call in calls:
+                path = call.path
+                outcome = await asyncio.to_thread(
+                    self.hub.apply, self.home_id, call.action, call.args, caller=peer.caller,
+                    viewer=self.presence.viewer(peer), origin=peer.tag)
+                if isinstance(outcome, Pending):
+                    raise Refused(path, f"{outcome.reason} (needs confirmation: do it from the app)")
+                if call.action == "panel.open" and outcome.result:
+                    self._log(peer, "opened", path, panel=outcome.result["panel"]["id"])
+        except Refused as e:
+            self._log(peer, "rejected", e.path, reason=e.detail)
+        except TwinspaceError as e:
+            self._log(peer, "rejected", path, reason=e.detail)
+        except Exception:
+            log.exception("applying %s from %r failed", path, peer)
+            self._log(peer, "rejected", path, reason="the hub could not apply this edit (internal error)")
+
+    # --- the log ----------------------------------------------------------------------
+
+    def _log(self, peer: Peer, type_: str, path: str, **fields: Json) -> None:
+        entry = {"type": type_, "client": peer.client or self.presence.client_of(peer),
+                 "person": peer.caller.person, "device": peer.caller.device, "path": path, **fields, "at": _now()}
+        self.log = (self.log + [entry])[-LOG_KEEP:]
+        with self.doc.transaction(origin=HUB_ORIGIN):
+            self.log_array.append(entry)
+            if len(self.log_array) > LOG_KEEP:
+                del self.log_array[0:len(self.log_array) - LOG_KEEP]
+
+    def _on_log_change(self, event: Any) -> None:
+        if isinstance(event.transaction.origin, ClientOrigin):  # the log is the hub's to write
+            asyncio.get_running_loop().call_soon(self._restore_log)
+
+    def _restore_log(self) -> None:
+        if not same(self.log_array.to_py(), self.log):
+            with self.doc.transaction(origin=HUB_ORIGIN):
+                self.log_array.clear()
+                self.log_array.extend(self.log)
+
+
+def consistent_home(hub: Hub, home_id: str) -> tuple[Home, int]:
+    """The home and its version read together (another thread may commit in between)."""
+    while True:
+        before = hub.version(home_id)
+        home = hub.home(home_id)
+        if hub.version(home_id) == before:
+            return home, before

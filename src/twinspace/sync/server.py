@@ -1,0 +1,128 @@
+"""The sync endpoint: `ws://host/api/v1/sync/{home_id}`, one live document per home.
+
+`install_sync(app, hub)` adds the WebSocket route and a lifespan hook. The hub calls its
+listeners on whichever thread committed the change, so the listener only hops onto the
+event loop (`call_soon_threadsafe`); everything touching a document runs there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Optional
+
+from fastapi import FastAPI, WebSocket
+
+from twinspace import access
+from twinspace.errors import NotFound, Unauthorized
+from twinspace.hub import HomeChange, Hub
+from twinspace.server.auth import bearer
+from twinspace.sync.peer import Peer
+from twinspace.sync.presence import Identity
+from twinspace.sync.room import HomeRoom, consistent_home
+
+log = logging.getLogger(__name__)
+PATH = "/api/v1/sync/{home_id}"
+UNAUTHORIZED, FORBIDDEN, GONE = 4401, 4403, 4404
+
+
+class SyncService:
+    """The live documents of a hub's homes, built from the store on first use."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.rooms: dict[str, HomeRoom] = {}
+        self._creating: dict[str, asyncio.Lock] = {}
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._unsubscribe: Optional[Callable[[], None]] = None
+
+    def _start(self) -> None:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            self._unsubscribe = self.hub.subscribe(self._on_change)
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        rooms, self.rooms = list(self.rooms.values()), {}
+        for room in rooms:
+            await room.close()
+        self._loop = None
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Any) -> AsyncIterator[None]:
+        self._start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    def _on_change(self, change: HomeChange) -> None:
+        """Runs on the committing thread: hand the change to the loop, never block it."""
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._deliver, change)
+            except RuntimeError:  # the loop closed while the hub was still committing
+                pass
+
+    def _deliver(self, change: HomeChange) -> None:
+        room = self.rooms.get(change.home_id)
+        if room is not None:
+            room.deliver(change)
+
+    async def room(self, home_id: str) -> HomeRoom:
+        """The home's live document, built from the store the first time it is asked for."""
+        self._start()  # also without a lifespan (e.g. a bare TestClient)
+        room = self.rooms.get(home_id)
+        if room is not None and not room.gone:
+            return room
+        async with self._creating.setdefault(home_id, asyncio.Lock()):
+            room = self.rooms.get(home_id)
+            if room is not None and room.gone:
+                del self.rooms[home_id]
+                await room.close()
+                room = None
+            if room is None:
+                home, version = await asyncio.to_thread(consistent_home, self.hub, home_id)
+                room = HomeRoom(self.hub, home, version)
+                room.start()
+                self.rooms[home_id] = room
+                await room.refresh()  # a change committed while it was being built was not delivered
+        return room
+
+    async def serve(self, websocket: WebSocket, home_id: str) -> None:
+        await websocket.accept()
+        token = websocket.query_params.get("token") or bearer(websocket.headers.get("authorization")) or ""
+        try:
+            caller = await asyncio.to_thread(access.authenticate, self.hub.store, token)
+        except Unauthorized as e:
+            await websocket.close(UNAUTHORIZED, _reason(e.detail))
+            return
+        if caller.home_id != home_id:  # the same answer whether that home exists or not
+            await websocket.close(FORBIDDEN, "this device is not paired with that home")
+            return
+        try:
+            room = await self.room(home_id)
+        except NotFound:
+            await websocket.close(GONE, "this home no longer exists on the hub")
+            return
+        device = room.home.xr_device(caller.device) if caller.device else None
+        identity = Identity(caller.person, caller.device, device.kind if device else None)
+        await room.serve(Peer(websocket, token, caller, identity))
+
+
+def _reason(text: str) -> str:
+    """A WebSocket close reason is at most 123 bytes."""
+    raw = text.encode()
+    return text if len(raw) <= 123 else raw[:120].decode(errors="ignore") + "..."
+
+
+def install_sync(app: FastAPI, hub: Hub) -> SyncService:
+    service = SyncService(hub)
+    app.state.sync = service
+    app.add_api_websocket_route(PATH, service.serve, name="sync")
+    app.state.lifespan_hooks.append(service.lifespan)
+    return service
