@@ -23,6 +23,11 @@ REVALIDATE = "no-cache"
 
 
 class _Assets(StaticFiles):
+    async def check_config(self) -> None:
+        if self.directory is not None and Path(self.directory).is_dir():
+            await super().check_config()
+        # not built yet: asset URLs answer 404 until `make client` has run
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code in (200, 304):

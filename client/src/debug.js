@@ -1,0 +1,109 @@
+// window.__twinspace: a small read-only view of the app for tests and curious developers.
+// Getters only; nothing here changes the app.
+
+export function installDebugHook(app) {
+  const panelEntries = () => {
+    const twin = app.twin
+    const snapshot = app.live?.snapshot || { panels: {} }
+    return Object.values(snapshot.panels || {}).map((p) => {
+      const view = twin?.panels.get(p.id)
+      const screen = view?.content || app.panelScreens?.get(p.id) || null
+      const shown = view ? view.group.position : null
+      return {
+        id: p.id,
+        content: p.content,
+        title: app.catalog?.title(p.content) || p.content,
+        room: p.room,
+        surface: p.surface,
+        size_preset: p.size_preset,
+        position: p.pose?.position || null,
+        rotation: p.pose?.rotation || null,
+        shownAt: shown ? [shown.x, shown.y, shown.z] : null,
+        screen: view && twin ? twin.project(p.pose.position) : null,
+        hasVideo: !!screen?.hasVideo,
+        currentTime: screen?.currentTime ?? null,
+        playing: !!screen?.playing,
+        focused: twin?.focused === p.id,
+      }
+    })
+  }
+  const hook = Object.freeze({
+    get mode() {
+      return app.mode
+    },
+    get ready() {
+      return !!app.ready
+    },
+    get connected() {
+      return !!app.live?.connected
+    },
+    get home() {
+      return app.device?.home || null
+    },
+    get person() {
+      return app.device?.person || null
+    },
+    get clientId() {
+      return app.live?.clientId ?? null
+    },
+    get panels() {
+      return panelEntries()
+    },
+    get devices() {
+      const snapshot = app.live?.snapshot || { devices: {} }
+      return Object.values(snapshot.devices || {}).map((d) => ({
+        id: d.id, kind: d.kind, room: d.room, name: d.name, on: !!d.state?.on,
+        brightness: d.state?.brightness ?? null, playing: d.state?.playing ?? null, hasPose: !!d.pose,
+      }))
+    },
+    get avatars() {
+      const twin = app.twin
+      return (app.live?.others || []).map((o) => ({
+        client: o.client, person: o.person || null, device: o.device || null, kind: o.kind || null,
+        room: o.room || null, head: o.head || null, shown: !!twin?.avatars.get(o.client)?.group.visible,
+      }))
+    },
+    get scene() {
+      const twin = app.twin
+      if (!twin) return null
+      let meshes = 0
+      twin.scene.traverse((o) => (meshes += o.isMesh ? 1 : 0))
+      return {
+        rooms: (twin.rooms || []).map((r) => r.id),
+        surfaces: twin.surfaces.size,
+        meshes,
+        view: twin.view,
+        focused: twin.focused,
+        viewer: twin.viewer(),
+        canvas: { width: twin.renderer.domElement.width, height: twin.renderer.domElement.height },
+      }
+    },
+    get xr() {
+      const twin = app.twin
+      const controls = []
+      for (const view of twin?.panels.values() || []) {
+        for (const mesh of view.xrControls?.children || []) {
+          const p = mesh.getWorldPosition(mesh.position.clone())
+          controls.push({ ...mesh.userData.xrButton, position: [p.x, p.y, p.z] })
+        }
+      }
+      return {
+        supported: app.xr ? { ...app.xr.supported } : { ar: false, vr: false },
+        presenting: !!twin?.renderer.xr.isPresenting,
+        mode: app.xr?.mode || null,
+        controls, // the buttons drawn under the focused panel in the headset
+      }
+    },
+    get nowPlaying() {
+      return app.nowPlaying ? app.nowPlaying() : null
+    },
+    /** Where a world point [x, y, z] is on the page (CSS px): a pure computation. */
+    project(position) {
+      return app.twin ? app.twin.project(position) : null
+    },
+    get errors() {
+      return [...(app.errors || [])]
+    },
+  })
+  Object.defineProperty(window, '__twinspace', { value: hook, configurable: false, writable: false, enumerable: false })
+}

@@ -1,0 +1,93 @@
+// twinspace client: pair once, then the home in the mode this device wants
+// (?mode=headset — the 3D twin, default; ?mode=glasses; ?mode=tv).
+
+import '@fontsource-variable/inter/wght.css'
+import './styles.css'
+
+import { ApiError, Hub, pairing } from './api.js'
+import { Catalog } from './content.js'
+import { installDebugHook } from './debug.js'
+import { LiveHome } from './sync.js'
+import { h, icon, toast } from './ui/dom.js'
+import { pairingScreen } from './ui/pairing.js'
+
+const MODES = new Set(['headset', 'glasses', 'tv'])
+const root = document.getElementById('app')
+const params = new URLSearchParams(location.search)
+const mode = MODES.has(params.get('mode')) ? params.get('mode') : 'headset'
+document.documentElement.dataset.mode = mode
+
+const app = {
+  mode,
+  ready: false,
+  errors: [],
+  device: null,
+  hub: null,
+  live: null,
+  catalog: null,
+  homeModel: null,
+  twin: null,
+  xr: null,
+  snapshotName(person) {
+    return this.live?.snapshot.people?.[person]?.name || this.homeModel?.people?.find((p) => p.id === person)?.name || person
+  },
+}
+window.addEventListener('error', (e) => app.errors.push(String(e.message || e)))
+window.addEventListener('unhandledrejection', (e) => app.errors.push(String(e.reason?.message || e.reason)))
+installDebugHook(app)
+
+function splash(text) {
+  root.replaceChildren(h('main', { class: 'splash' }, h('div', { class: 'brand brand-large' }, h('span', { class: 'brand-mark' }), 'twinspace'), h('p', { class: 'muted' }, text)))
+}
+
+function unreachable(message) {
+  const retry = h('button', { type: 'button', class: 'btn btn-primary' }, 'Try again')
+  retry.addEventListener('click', () => location.reload())
+  root.replaceChildren(h('main', { class: 'splash' }, h('div', { class: 'brand brand-large' }, h('span', { class: 'brand-mark' }), 'twinspace'), h('p', { class: 'notice' }, icon('alert', 16), message), retry))
+}
+
+async function start(reason = null) {
+  let device = pairing.get()
+  if (!device) device = await pairingScreen(root, { mode, reason })
+  splash('Connecting to your home…')
+  const hub = new Hub(device)
+  let homeModel
+  try {
+    const me = await hub.me()
+    if (me.home !== device.home) device = { ...device, home: me.home }
+    hub.home = device.home
+    homeModel = await hub.homeModel()
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
+      pairing.forget()
+      return start('The hub does not know this device any more. Pair it again.')
+    }
+    return unreachable(e.message)
+  }
+  Object.assign(app, { device, hub, homeModel })
+  app.catalog = new Catalog(hub)
+  app.live = new LiveHome(device, { kind: mode === 'headset' ? 'browser' : mode })
+  app.live.on('unpaired', (code) => {
+    if (code === 4403) return location.reload() // another home's token: /me tells which
+    pairing.forget()
+    app.live.destroy()
+    start('The hub closed the connection: this device is no longer paired.')
+  })
+  app.live.on('log', (entries) => app.onLog?.(entries))
+  // Labels are drawn into textures: the font must be there first (it is bundled, so this is fast).
+  await Promise.race([
+    Promise.all([document.fonts.load('600 32px "Inter Variable"'), document.fonts.load('700 32px "Inter Variable"')]).catch(() => null),
+    new Promise((r) => setTimeout(r, 1500)),
+  ])
+  await Promise.race([app.catalog.load(homeModel), new Promise((r) => setTimeout(r, 4000))])
+  const mount = mode === 'glasses' ? (await import('./modes/glasses.js')).glassesMode : mode === 'tv' ? (await import('./modes/tv.js')).tvMode : (await import('./modes/headset.js')).headsetMode
+  await mount(root, app)
+  app.ready = true
+  document.body.dataset.ready = 'true'
+}
+
+start().catch((e) => {
+  console.error(e)
+  app.errors.push(String(e))
+  toast(`Something went wrong: ${e.message}`, 'error', 10000)
+})

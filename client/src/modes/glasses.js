@@ -1,0 +1,101 @@
+// ?mode=glasses: a small heads-up card UI — what is playing nearby, the assistant, and
+// notifications from the home.
+
+import { livePosition } from '../media.js'
+import { assistantBox } from '../ui/assistant.js'
+import { connectionPill, deviceMenu } from '../ui/chrome.js'
+import { clock, h, icon, relativeTime } from '../ui/dom.js'
+import { Notifications } from '../ui/notify.js'
+
+function where(app, panel) {
+  const rooms = app.live.snapshot.rooms || {}
+  const room = rooms[panel.room]?.name || panel.room
+  const tail = panel.surface ? panel.surface.split('/').pop() : null
+  const wall = tail?.match(/^wall-(north|south|east|west)$/)
+  const spot = !tail ? 'floating' : wall ? `${wall[1]} wall` : tail.replace(/-/g, ' ')
+  return `${room} · ${spot}`
+}
+
+function mmss(seconds) {
+  const s = Math.max(0, Math.floor(seconds))
+  const hours = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = String(s % 60).padStart(2, '0')
+  return hours ? `${hours}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`
+}
+
+export async function glassesMode(root, app) {
+  const { live, catalog, hub } = app
+  const time = h('span', { class: 'hud-clock' }, clock())
+  const nearby = h('ul', { class: 'hud-list', id: 'nearby' })
+  const notes = h('ul', { class: 'hud-list hud-notes', id: 'notifications' })
+  const notifications = new Notifications(app)
+
+  const assistant = assistantBox({
+    hub,
+    compact: true,
+    examples: ["what's on the news?", 'turn off the floor lamp'],
+    placeholder: 'Ask: “what’s on the news?”',
+    context: () => ({}), // glasses share no pose yet: the hub answers for the home as a whole
+  })
+
+  const card = (title, glyph, body, extra = null) =>
+    h('section', { class: 'hud-card' }, h('header', { class: 'hud-card-head' }, icon(glyph, 16), h('h2', {}, title), extra), body)
+
+  root.replaceChildren(
+    h('div', { class: 'app app-glasses' },
+      h('header', { class: 'hud-top' },
+        h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }), 'twinspace'),
+        h('span', { class: 'home-name' }, app.homeModel?.name || app.device.home),
+        connectionPill(live), h('div', { class: 'spacer' }), time, deviceMenu(app)),
+      h('main', { class: 'hud-grid' },
+        card('Playing nearby', 'live', nearby),
+        card('Assistant', 'chat', assistant),
+        card('Notifications', 'alert', notes))),
+  )
+
+  function renderNearby() {
+    const s = live.snapshot
+    const items = []
+    const rooms = Object.keys(s.rooms || {})
+    const panels = Object.values(s.panels || {}).sort((a, b) => rooms.indexOf(a.room) - rooms.indexOf(b.room) || String(b.created_at).localeCompare(String(a.created_at)))
+    for (const p of panels) {
+      const playback = s.playback?.[p.id]
+      const kind = catalog.kind(p.content)
+      let state = 'App'
+      if (kind === 'channel' || kind === 'programme') {
+        const now = catalog.nowOn(p.content)
+        state = now ? `Live · ${now.title}` : 'Live'
+      } else if (kind === 'vod') {
+        state = playback ? `${playback.playing ? 'Playing' : 'Paused'} · ${mmss(livePosition(playback))}` : 'On demand'
+      }
+      items.push(h('li', { class: 'hud-item', dataset: { panel: p.id } },
+        h('span', { class: `hud-dot ${kind === 'app' ? 'app' : playback?.playing === false ? 'paused' : kind === 'vod' ? 'vod' : 'on'}` }),
+        h('div', { class: 'hud-text' }, h('strong', {}, catalog.title(p.content)), h('small', {}, `${where(app, p)} · ${state}`))))
+    }
+    for (const d of Object.values(s.devices || {})) {
+      if (d.kind !== 'tv' || !d.state?.on) continue
+      items.push(h('li', { class: 'hud-item' }, h('span', { class: 'hud-dot on' }),
+        h('div', { class: 'hud-text' }, h('strong', {}, d.state.playing ? catalog.title(d.state.playing) : `${d.name} is on`), h('small', {}, `${d.name} · ${s.rooms?.[d.room]?.name || d.room}`))))
+    }
+    nearby.replaceChildren(...(items.length ? items : [h('li', { class: 'hud-empty muted' }, 'Nothing is playing. Ask for a channel.')]))
+  }
+
+  function renderNotes() {
+    const items = notifications.items.slice(0, 6)
+    notes.replaceChildren(...(items.length
+      ? items.map((n) => h('li', { class: `hud-note ${n.kind}` }, h('span', {}, n.text), h('small', { class: 'muted' }, relativeTime(n.at))))
+      : [h('li', { class: 'hud-empty muted' }, 'No news from the home.')]))
+  }
+
+  live.on('change', renderNearby)
+  notifications.on('add', renderNotes)
+  renderNearby()
+  renderNotes()
+  const timer = setInterval(() => {
+    time.textContent = clock()
+    renderNearby()
+    renderNotes()
+  }, 5000)
+  return { destroy: () => clearInterval(timer) }
+}

@@ -1,0 +1,265 @@
+// ?mode=headset (the default): the home twin in 3D, on a desktop browser or in a headset.
+
+import { TwinView } from '../scene/twin.js'
+import { XRSupport } from '../scene/xr.js'
+import { assistantBox } from '../ui/assistant.js'
+import { openPicker } from '../ui/picker.js'
+import { ask, h, icon, toast } from '../ui/dom.js'
+import { headPose } from '../sync.js'
+import { topBar } from '../ui/chrome.js'
+
+const SIZES = [
+  ['small', 'S', 'Small'],
+  ['medium', 'M', 'Medium'],
+  ['large', 'L', 'Large'],
+  ['cinema', 'Cinema', 'Cinema'],
+]
+
+export async function headsetMode(root, app) {
+  const { hub, live, catalog, device } = app
+  const stage = h('div', { class: 'stage', id: 'stage' })
+  const shell = h('div', { class: 'app app-headset' })
+  root.replaceChildren(shell)
+
+  const twin = new TwinView(stage, { live, catalog, token: hub.token })
+  app.twin = twin
+  catalog.load(app.homeModel).then(() => twin.sync()) // titles, if the catalogue came after the scene
+
+  // --- top bar: viewpoints, open, XR ------------------------------------------------
+  const viewSelect = h('select', { class: 'select', id: 'viewpoint', 'aria-label': 'Viewpoint' })
+  const openButton = h('button', { type: 'button', class: 'btn btn-primary', id: 'open-panel' }, icon('plus', 16), h('span', { class: 'btn-label' }, 'Open'))
+  const xrButton = h('button', { type: 'button', class: 'btn btn-secondary', id: 'xr-button', disabled: true, title: 'Checking for a headset…' }, icon('headset', 16), h('span', { class: 'btn-label' }, 'Enter VR'))
+  const assistantToggle = h('button', { type: 'button', class: 'btn btn-ghost btn-icon', id: 'assistant-toggle', title: 'Assistant', 'aria-label': 'Show the assistant', 'aria-pressed': 'true' }, icon('chat'))
+  const bar = topBar(app, [viewSelect, openButton, xrButton, assistantToggle])
+
+  // --- focused panel toolbar -------------------------------------------------------
+  const toolbar = h('div', { class: 'panel-toolbar', id: 'panel-toolbar', hidden: true, role: 'toolbar', 'aria-label': 'Panel' })
+
+  // --- assistant -------------------------------------------------------------------
+  const assistant = assistantBox({
+    hub,
+    context: () => {
+      const v = twin.viewer()
+      return { viewer: { position: v.position, yaw_deg: v.yaw_deg }, room: v.room || undefined, focus: twin.focused || undefined }
+    },
+  })
+  const drawer = h('aside', { class: 'drawer', id: 'assistant-drawer' }, h('h2', { class: 'drawer-title' }, 'Assistant'), assistant)
+  if (window.innerWidth < 820) {
+    drawer.classList.add('hidden') // small screens: the 3D view first, the assistant a tap away
+    assistantToggle.setAttribute('aria-pressed', 'false')
+  }
+  assistantToggle.addEventListener('click', () => {
+    const hidden = drawer.classList.toggle('hidden')
+    assistantToggle.setAttribute('aria-pressed', String(!hidden))
+    twin.resize()
+  })
+
+  const hint = h('div', { class: 'hint', id: 'hint' }, 'Drag to orbit · click a panel to focus, drag it along its wall · double-click the floor to stand there')
+  shell.append(bar, h('div', { class: 'workspace' }, stage, drawer), toolbar, hint)
+  setTimeout(() => hint.classList.add('faded'), 9000)
+
+  // --- actions through the hub -------------------------------------------------------
+  const viewerArgs = () => {
+    const v = twin.viewer()
+    return { viewer: { position: v.position, yaw_deg: v.yaw_deg }, room: v.room || null }
+  }
+  async function run(name, args, extra = {}) {
+    const out = await hub.action(name, args, { ...viewerArgs(), focus: twin.focused, ...extra })
+    if (out.status === 'pending') {
+      if (await ask(out.message, { ok: 'Confirm' })) return run(name, args, { ...extra, confirm: true })
+      return out
+    }
+    return out
+  }
+  const attempt = async (label, fn) => {
+    try {
+      const out = await fn()
+      if (out?.message) toast(out.message, 'ok', 2600)
+      return out
+    } catch (e) {
+      toast(`${label}: ${e.message}`, 'error', 6000)
+      return null
+    }
+  }
+
+  openButton.addEventListener('click', async () => {
+    await catalog.load(app.homeModel)
+    openPicker(catalog, async ({ content, placement }) => {
+      const args = { content }
+      if (placement) args.placement = placement
+      const out = await run('panel.open', args)
+      const id = out?.result?.panel?.id
+      if (id) {
+        toast(out.message, 'ok', 2600)
+        const focusWhenThere = () => (twin.panels.has(id) ? twin.setFocus(id) : setTimeout(focusWhenThere, 50))
+        focusWhenThere()
+      }
+    })
+  })
+
+  // --- the focused panel's toolbar -----------------------------------------------------
+  let canPlayback = false
+  hub.hasAction('playback.pause').then((yes) => (canPlayback = yes))
+  function renderToolbar() {
+    const id = twin.focused
+    const view = id ? twin.panels.get(id) : null
+    toolbar.hidden = !view
+    hint.classList.toggle('faded', !!view || hint.classList.contains('faded'))
+    if (!view) return
+    const d = view.data
+    const surface = d.surface ? twin.surfaces.get(d.surface) : null
+    const tail = surface ? surface.surface.id.split('/').pop() : null
+    const wall = tail?.match(/^wall-(north|south|east|west)$/)
+    const where = !tail ? 'floating' : wall ? `${wall[1]} wall` : tail.replace(/-/g, ' ')
+    const sizeButtons = SIZES.map(([value, short, long]) => {
+      const b = h('button', { type: 'button', class: `btn btn-seg${d.size_preset === value ? ' active' : ''}`, title: long, 'aria-pressed': String(d.size_preset === value), dataset: { size: value } }, short)
+      b.addEventListener('click', () => attempt('Resize', () => run('panel.resize', { panel: id, size: value })))
+      return b
+    })
+    const player = view.content.player
+    const playback = live.snapshot.playback?.[id]
+    const playButton = player && playback && canPlayback
+      ? h('button', { type: 'button', class: 'btn btn-icon btn-ghost', id: 'panel-play', title: playback.playing ? 'Pause (for everyone)' : 'Play', 'aria-label': playback.playing ? 'Pause' : 'Play' }, icon(playback.playing ? 'pause' : 'play'))
+      : null
+    playButton?.addEventListener('click', () => attempt('Playback', () => run(playback.playing ? 'playback.pause' : 'playback.resume', { target: id })))
+    const muteButton = player
+      ? h('button', { type: 'button', class: 'btn btn-icon btn-ghost', title: player.video.muted ? 'Unmute' : 'Mute', 'aria-label': player.video.muted ? 'Unmute' : 'Mute' }, icon(player.video.muted ? 'mute' : 'volume'))
+      : null
+    muteButton?.addEventListener('click', () => {
+      player.setMuted(!player.video.muted)
+      renderToolbar()
+    })
+    const close = h('button', { type: 'button', class: 'btn btn-icon btn-danger', id: 'panel-close', title: 'Close the panel', 'aria-label': 'Close the panel' }, icon('close'))
+    close.addEventListener('click', () => attempt('Close', () => run('panel.close', { panel: id })))
+    toolbar.replaceChildren(
+      h('div', { class: 'toolbar-title' }, h('strong', {}, catalog.title(d.content)), h('small', {}, `${d.id} · ${where}`)),
+      h('div', { class: 'seg', role: 'group', 'aria-label': 'Size' }, sizeButtons),
+      playButton,
+      muteButton,
+      close,
+    )
+  }
+  twin.on('focus', renderToolbar)
+  live.on('change', () => twin.focused && renderToolbar())
+
+  // --- lights: click to switch -------------------------------------------------------
+  const toggleLight = (id) => {
+    const d = live.snapshot.devices?.[id]
+    if (!d || d.kind !== 'light') return
+    live.setDeviceState(id, { on: !d.state?.on })
+  }
+  twin.on('device-click', toggleLight)
+
+  // --- refused edits come back through the document's log ------------------------------
+  live.on('rejected', (entries) => {
+    for (const e of entries) toast(e.reason || 'The hub refused that change', 'error', 6500)
+  })
+
+  // --- viewpoints: orbit, people, rooms --------------------------------------------------
+  function renderViewpoints() {
+    const current = viewSelect.value
+    const options = [h('option', { value: 'orbit' }, 'Orbit the home')]
+    const people = live.snapshot.people || {}
+    const seen = new Set()
+    for (const other of live.others) {
+      if (!headPose(other.head)) continue
+      const name = people[other.person]?.name || other.person || 'Guest'
+      options.push(h('option', { value: `client:${other.client}` }, `Stand with ${name} (${other.kind || 'device'})`))
+      seen.add(other.person)
+    }
+    for (const person of Object.values(people)) {
+      if (seen.has(person.id)) continue
+      options.push(h('option', { value: `person:${person.id}` }, `Stand where ${person.name} sits`))
+    }
+    for (const room of twin.rooms || []) options.push(h('option', { value: `room:${room.id}` }, `Stand in the ${room.name || room.id}`))
+    viewSelect.replaceChildren(...options)
+    viewSelect.value = [...viewSelect.options].some((o) => o.value === current) ? current : twin.view === 'orbit' ? 'orbit' : ''
+  }
+  viewSelect.addEventListener('change', () => {
+    const value = viewSelect.value
+    if (value === 'orbit') return twin.frameHome()
+    const [kind, id] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)]
+    if (kind === 'client') {
+      const other = live.others.find((o) => String(o.client) === id)
+      const pose = headPose(other?.head)
+      if (pose) twin.standAt(pose.position, pose.yaw_deg, value)
+    } else if (kind === 'person') {
+      // no live pose: the person's usual spot (their room's sofa, facing the TV)
+      const spot = twin.defaultSpot(null)
+      twin.standAt(spot.position, spot.yaw_deg, value)
+    } else if (kind === 'room') {
+      const spot = twin.defaultSpot(id)
+      twin.standAt(spot.position, spot.yaw_deg, value)
+    }
+    stage.querySelector('canvas')?.focus()
+  })
+  twin.on('view', (view) => {
+    if (view === 'orbit') viewSelect.value = 'orbit'
+  })
+  twin.on('stood', () => {
+    if (![...viewSelect.options].some((o) => o.value === '')) viewSelect.append(h('option', { value: '' }, 'Standing here'))
+    viewSelect.value = ''
+  })
+  live.on('presence', renderViewpoints)
+  live.on('change', () => {
+    if (viewSelect.options.length <= 1) renderViewpoints()
+  })
+  twin.on('scene', () => {
+    if (viewSelect.options.length <= 1 && twin.rooms?.length) renderViewpoints()
+  })
+  renderViewpoints()
+
+  // --- XR -------------------------------------------------------------------------------
+  const xr = new XRSupport(twin, {
+    onFocus: (id) => twin.setFocus(id),
+    onToggleLight: toggleLight,
+    onResize: (panel, size) => attempt('Resize', () => run('panel.resize', { panel, size })),
+    onButton: ({ panel, size, close }) =>
+      close ? attempt('Close', () => run('panel.close', { panel })) : attempt('Resize', () => run('panel.resize', { panel, size })),
+  })
+  app.xr = xr
+
+  // --- presence: where I am, for "left of me" and for the others ------------------------
+  let lastShared = ''
+  const sharePresence = () => {
+    const v = twin.viewer()
+    const key = `${v.position.map((n) => n.toFixed(2))}|${Math.round(v.yaw_deg)}`
+    if (key === lastShared) return
+    lastShared = key
+    live.setPresence({ head: { position: v.position, yaw_deg: v.yaw_deg }, kind: xr.presenting ? 'headset' : 'browser' })
+  }
+  const presenceTimer = setInterval(sharePresence, 250)
+  sharePresence()
+
+  const supported = await xr.detect()
+  const label = () => (xr.running ? `Exit ${xr.mode === 'immersive-ar' ? 'AR' : 'VR'}` : supported.ar ? 'Enter AR' : 'Enter VR')
+  if (supported.ar || supported.vr) {
+    xrButton.disabled = false
+    xrButton.title = supported.ar ? 'Mixed reality with passthrough (immersive-ar, local-floor)' : 'Virtual reality (immersive-vr, local-floor)'
+  } else {
+    xrButton.title = window.isSecureContext ? 'No WebXR headset found on this browser' : 'WebXR needs https:// or localhost'
+  }
+  xrButton.replaceChildren(icon('headset', 16), h('span', { class: 'btn-label' }, label()))
+  xrButton.addEventListener('click', async () => {
+    xrButton.disabled = true
+    try {
+      if (xr.running) await xr.exit()
+      else await xr.enter()
+    } catch (e) {
+      toast(`Could not start the headset session: ${e.message}`, 'error', 6000)
+    } finally {
+      xrButton.disabled = false
+    }
+  })
+  twin.on('xr', () => {
+    xrButton.replaceChildren(icon('headset', 16), h('span', { class: 'btn-label' }, label()))
+    sharePresence()
+  })
+
+  return {
+    destroy() {
+      clearInterval(presenceTimer)
+      twin.destroy()
+    },
+  }
+}

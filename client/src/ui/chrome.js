@@ -1,0 +1,67 @@
+// The app's top bar: brand, home, connection, device menu (modes, forget this device).
+
+import { pairing } from '../api.js'
+import { h, icon } from './dom.js'
+
+const MODES = [
+  ['headset', 'Headset · 3D twin'],
+  ['glasses', 'Glasses · heads-up'],
+  ['tv', 'TV · 10-foot'],
+]
+
+export function connectionPill(live) {
+  const pill = h('span', { class: 'conn', id: 'connection', role: 'status' })
+  const render = () => {
+    const s = live.connected ? 'connected' : live.status === 'offline' ? 'offline' : 'connecting'
+    pill.dataset.state = s
+    pill.replaceChildren(h('i'), s === 'connected' ? 'Live' : s === 'offline' ? 'Offline' : 'Connecting…')
+    pill.title = s === 'connected' ? 'Connected to the hub: changes show up everywhere at once' : s === 'offline' ? 'Not connected to the hub' : 'Connecting to the hub…'
+  }
+  live.on('status', render)
+  render()
+  return pill
+}
+
+export function deviceMenu(app) {
+  const details = h('details', { class: 'menu' })
+  const summary = h('summary', { class: 'btn btn-ghost btn-icon', title: 'This device', 'aria-label': 'This device' }, icon('more'))
+  const who = app.device.person ? app.snapshotName(app.device.person) : 'Shared device'
+  const links = MODES.map(([mode, label]) => {
+    const url = new URL(location.href)
+    url.searchParams.set('mode', mode)
+    return h('a', { href: url.pathname + url.search, class: `menu-item${app.mode === mode ? ' current' : ''}` }, label)
+  })
+  const forget = h('button', { type: 'button', class: 'menu-item danger', id: 'forget-device' }, 'Forget this device')
+  forget.addEventListener('click', () => {
+    pairing.forget()
+    location.reload()
+  })
+  details.append(
+    summary,
+    h('div', { class: 'menu-body' },
+      h('div', { class: 'menu-head' }, h('strong', {}, app.device.name || 'This device'), h('small', {}, `${who} · ${app.device.role} · ${app.device.home}`)),
+      h('div', { class: 'menu-section' }, h('small', { class: 'muted' }, 'Mode'), links),
+      forget),
+  )
+  document.addEventListener('click', (event) => {
+    if (!details.contains(event.target)) details.open = false
+  })
+  return details
+}
+
+export function topBar(app, actions = []) {
+  const homeName = h('span', { class: 'home-name', id: 'home-name' }, app.homeModel?.name || app.device.home)
+  app.live.on('change', (s) => {
+    if (s.home?.name) homeName.textContent = s.home.name
+  })
+  return h(
+    'header',
+    { class: 'topbar' },
+    h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }), 'twinspace'),
+    homeName,
+    connectionPill(app.live),
+    h('div', { class: 'spacer' }),
+    actions,
+    deviceMenu(app),
+  )
+}
