@@ -42,6 +42,8 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python bench/guide.py
+	$(BIN)/python bench/sync_fanout.py
+	$(BIN)/python bench/assistant.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

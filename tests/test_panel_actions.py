@@ -75,3 +75,4 @@ def test_unknown_panel_lists_open_ones(hub, owner) -> None:
     open_(hub, owner, "app:photos")
     with pytest.raises(NotFound, match=r"p1 \(app:photos\)"):
         hub.apply("demo-loft", "panel.close", {"panel": "p9"}, caller=owner)
+

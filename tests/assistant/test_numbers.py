@@ -15,7 +15,7 @@ def test_numbers(text, value) -> None:
 
 @pytest.mark.parametrize("text, seconds", [
     ("30 seconds", 30), ("two minutes", 120), ("a minute", 60), ("90 secs", 90), ("1 hour 20 minutes", 4800),
-    ("half a minute", 30), ("five mins", 300), ("10", 10),
+    ("half a minute", 30), ("five mins", 300), ("10", 10), ("1 hour 20", 4800), ("5 minutes 30", 330),
 ])
 def test_durations(text, seconds) -> None:
     assert parse_duration(text) == seconds

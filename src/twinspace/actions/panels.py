@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from twinspace.actions.content_gate import admit
 from twinspace.actions.registry import ActionContext, Outcome, registry
-from twinspace.errors import NotFound
+from twinspace.errors import NotFound, PlacementImpossible
 from twinspace.content import playback as rules
 from twinspace.home.model import Home, Panel, SizePreset
 from twinspace.home.placement import Placement, PlacementRequest, place
@@ -36,6 +36,9 @@ class PanelResizeArgs(BaseModel):
 class PanelCloseArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     panel: str
+
+
+SIZE_ORDER = ("small", "medium", "large", "cinema")
 
 
 def find_panel(home: Home, panel_id: str) -> Panel:
@@ -98,9 +101,17 @@ def panel_move(ctx: ActionContext, args: PanelMoveArgs) -> Outcome:
     """Move a panel to another place."""
     panel = find_panel(ctx.home, args.panel)
     request = args.placement
-    if request.size is None:
-        request = request.model_copy(update={"size": panel.size_preset})
-    spot = _place(ctx, request, ignore=panel.id)
+    if request.size is not None:
+        spot = _place(ctx, request, ignore=panel.id)
+    else:  # keep its size where it fits, else the largest that does (a desk is smaller than a wall)
+        sizes = list(SIZE_ORDER[:SIZE_ORDER.index(panel.size_preset) + 1])[::-1]
+        for i, size in enumerate(sizes):
+            try:
+                spot = _place(ctx, request.model_copy(update={"size": size}), ignore=panel.id)
+                break
+            except PlacementImpossible:
+                if i == len(sizes) - 1:
+                    raise
     panel.pose, panel.size, panel.surface, panel.room = spot.pose, spot.size, spot.surface, spot.room
     panel.size_preset = spot.size_preset
     resolved = {"panel": panel.id, "placement": _resolved_placement(spot)}

@@ -69,6 +69,8 @@ class Assistant:
             commands = ir.parse(raw)
         except ValueError:
             commands = []
+        # A small model sometimes says the same thing twice; doing it twice is never meant.
+        commands = [c for i, c in enumerate(commands) if c not in commands[:i]]
         return Understanding(commands, raw, completion.prompt_tokens, completion.evaluated_tokens,
                              completion.completion_tokens, completion.seconds)
 
@@ -100,6 +102,7 @@ class Assistant:
             yield Event("refused", {"message": replies[-1]})
         for command in understanding.commands:
             world = self.world(home_id, caller, viewer, room, focus, now)
+            world.utterance = utterance
             for step in plan(world, command):
                 for event in self._run(home_id, step, caller, viewer, room, focus, now, confirmed, result):
                     replies.append(event.data.get("message", ""))

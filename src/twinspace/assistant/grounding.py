@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional, Union
 
-from twinspace.assistant.ir import words
+from twinspace.assistant import ir
 from twinspace.geometry import Viewer
-from twinspace.home.model import Device, Home, Panel, Person, Room, XRDevice
+from twinspace.home.model import Device, Home, Person, Room, XRDevice
 
 # Words that frame a request rather than name a thing.
 FILLER = frozenset("""a an the some me my our your this that these those please channel channels panel
@@ -35,6 +35,8 @@ SYNONYMS = {
     "lamp": "lamp", "lamps": "lamp", "lights": "light", "sofa": "couch", "settee": "couch",
     "telecast": "tv", "tune": "music", "tunes": "music", "songs": "music", "match": "match",
 }
+PHRASES = {"big light": "ceiling light", "main light": "ceiling light", "overhead light": "ceiling light",
+           "top light": "ceiling light"}
 SCREEN_WORDS = frozenset({"tv", "television", "telly", "screen", "projector", "monitor"})
 SIDE_WORDS = {"left": "left", "right": "right", "behind": "behind", "back": "behind", "front": "front",
               "opposite": "front", "ahead": "front", "rear": "behind"}
@@ -48,8 +50,15 @@ WEARABLE_WORDS = {"headset": "headset", "quest": "headset", "goggles": "headset"
                   "glasses": "glasses", "specs": "glasses"}
 
 
+def words(text: str) -> list[str]:
+    """The request's words with hyphenated ones split: "right-hand" is "right hand"."""
+    return ir.words(text.replace("-", " "))
+
+
 def content_words(text: str) -> list[str]:
     """Meaningful words, with synonyms mapped to the catalogue's vocabulary."""
+    for phrase, meant in PHRASES.items():
+        text = re.sub(rf"\b{phrase}\b", meant, text.lower())
     return [SYNONYMS.get(w, w) for w in words(text) if w not in FILLER]
 
 
@@ -65,6 +74,7 @@ class World:
     device: Optional[str] = None  # the XR device the request came from
     focus: Optional[str] = None
     catalog: Any = None  # content.catalog.Catalog, when the hub has content
+    utterance: str = ""  # the whole request, for what the model's commands left out
 
     @property
     def room_obj(self) -> Optional[Room]:
@@ -110,13 +120,20 @@ def find_content(world: World, text: str) -> Union[ContentMatch, Refusal]:
     hits = catalog.search(home_id, query, at=world.now, limit=5)
     if not hits:
         return Refusal(f"I couldn't find anything called {text!r}")
-    hit = hits[0]
-    ref = hit.channel_ref if hit.kind == "programme" and hit.live and hit.channel_ref else hit.ref
-    if hit.kind == "programme" and not hit.live and hit.channel_ref:
-        ref = hit.channel_ref
+    hit = _best_hit(hits, query)
+    ref = hit.channel_ref if hit.kind == "programme" and hit.channel_ref else hit.ref
     item = catalog.resolve(home_id, ref)
     return ContentMatch(ref, getattr(item, "title", hit.title), getattr(item, "rating", None),
                         ref.split(":", 1)[0])
+
+
+def _best_hit(hits: list[Any], query: str) -> Any:
+    """The search's best hit, except that among hits named exactly by the words, something
+    watchable now (a title, a channel, a programme on air) beats a programme that is not on."""
+    exact = [h for h in hits if " ".join(content_words(h.title)) == query]
+    if not exact:
+        return hits[0]
+    return next((h for h in exact if h.kind != "programme" or h.live), exact[0])
 
 
 def _find_app(world: World, query: str) -> Optional[ContentMatch]:
@@ -188,6 +205,8 @@ def _describe(world: World, ref: str) -> list[str]:
                 out += [c for cat in listing.programme.categories for c in content_words(cat)]
         except Exception:  # noqa: BLE001 - no guide for this channel
             pass
+        if any(w.startswith("sport") for w in out):
+            out += ["match", "game"]  # what people call whatever sport is on
     return out
 
 
@@ -211,7 +230,23 @@ def default_target(world: World) -> Union[str, Refusal]:
         return panels[0]
     if not playing:
         return Refusal("nothing is playing right now")
+    # Several play: the request itself may name one ("set the volume of the news to 20").
+    named = _target_by_words(world, content_words(world.utterance), threshold=1.0) if world.utterance else None
+    if named is not None:
+        return named
     return Refusal("several things are playing; say which one, e.g. \"pause the news\"")
+
+
+def _target_by_words(world: World, ws: list[str], threshold: float) -> Optional[str]:
+    """The one playing target whose description contains one of the words exactly."""
+    found = set()
+    for target in playing_targets(world):
+        panel = world.home.panel(target)
+        ref = panel.content if panel else world.home.playback[target].content
+        desc = set(_describe(world, ref))
+        if any(w in desc and w not in ("channel", "vod", "app", "tv") for w in ws):
+            found.add(target)
+    return found.pop() if len(found) == 1 else None
 
 
 def find_target(world: World, text: Optional[str], *, panels_only: bool = False) -> Union[str, Refusal]:
@@ -342,6 +377,9 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
         if not isinstance(target, Refusal):
             return Place(panel=target)
     room = world.room_obj
+    named_surface = _surface_named(room, ws) if room is not None else None
+    if named_surface is not None:
+        return Place(placement={"surface": named_surface})
     # A room named in the words must be the viewer's room (placement works where they are).
     room_words = [w for w in ws if w not in FILLER and w not in SIDE_WORDS and w not in SURFACE_NOUNS
                   and w not in ("to", "on", "of", "in", "hand", "side", "me", "next", "front", "wall")]
@@ -358,16 +396,6 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
         side = "front"
     if wset & {"here", "next", "me"} and side is None and not wset & set(SURFACE_NOUNS):
         return Place(placement={"floating": True} if "next" in wset or "here" in wset else {})
-    if room is not None:
-        # A surface named by its own words ("coffee table", "kitchen counter").
-        best, score = None, 0.0
-        for s in room.surfaces:
-            name = [w for w in re.split(r"[/_\-\s]+", s.id.lower()) if w and w != room.id.lower()]
-            hit = [w for w in ws if w in name and w not in SIDE_WORDS]
-            if hit and len(hit) / len(name) > score and not (set(hit) <= {"wall"}):
-                best, score = s, len(hit) / len(name)
-        if best is not None and (score >= 0.5 or side is None):
-            return Place(placement={"surface": best.id})
     label = next((SURFACE_NOUNS[w] for w in ws if w in SURFACE_NOUNS), None)
     placement: dict[str, Any] = {}
     if label:
@@ -377,6 +405,18 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
     if not placement:
         return Refusal(f"I don't know where {' '.join(ws)!r} is")
     return Place(placement=placement)
+
+
+def _surface_named(room: Room, ws: list[str]) -> Optional[str]:
+    """A surface of the room named by its own words ("coffee table", "kitchen counter")."""
+    best, score = None, 0.0
+    for s in room.surfaces:
+        name = [w for w in re.split(r"[/_\-\s]+", s.id.lower()) if w and w != room.id.lower()]
+        hit = [w for w in ws if w in name and w not in SIDE_WORDS]
+        if hit and len(hit) / len(name) > score and not set(hit) <= {"wall", "floor"}:
+            best, score = s.id, len(hit) / len(name)
+    side_given = any(w in SIDE_WORDS for w in ws)
+    return best if best is not None and (score >= 0.5 and (not side_given or score == 1.0)) else None
 
 
 _ROOM_WORDS = frozenset({"kitchen", "bedroom", "bathroom", "garage", "garden", "study", "office", "hall",

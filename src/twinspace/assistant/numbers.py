@@ -53,6 +53,9 @@ def parse_duration(text: str) -> Optional[float]:
             amount = 1.0
         total += amount * _SECONDS[m.group(2)]
         found = True
+    trailing = re.search(r"(hours?|hrs?|minutes?|mins?)\s+(?:and\s+)?(\d+)\s*(?:in)?\s*$", t)
+    if trailing:  # "1 hour 20" means 20 minutes; "5 minutes 30", 30 seconds
+        total += int(trailing.group(2)) * (60 if trailing.group(1).startswith("h") else 1)
     if "and a half" in t and found:
         unit = re.search(r"(hour|minute|second)", t)
         if unit:

@@ -52,6 +52,9 @@ def _show(world: g.World, call: Call) -> Plan:
         device = place.device or place.wearable
         if match.kind == "app":
             return [Step("app.launch", {"app": match.ref.split(":", 1)[1], "device": device})]
+        source = next((t for t, p in world.home.playback.items() if p.content == match.ref and t != device), None)
+        if source is not None:  # already on elsewhere: carry it over rather than start again
+            return [Step("playback.handoff", {"target": source, "to": device})]
         return [Step("playback.play", {"content": match.ref, "target": device})]
     if place.panel:
         return [Step("playback.play", {"content": match.ref, "target": place.panel})]
@@ -158,8 +161,13 @@ def _seek(world: g.World, call: Call) -> Plan:
         return [refuse(target)]
     if call.get("to"):
         to = call.slots["to"]
-        if any(w in words(to) for w in ("start", "beginning")):
+        if any(w in words(to) for w in ("start", "beginning", "top")):
             return [Step("playback.seek", {"target": target, "position_s": 0})]
+        if any(w in words(to) for w in ("halfway", "half", "middle")):
+            duration = _duration(world, target)
+            if duration is None:
+                return [refuse("I don't know how long that is, so I can't find its middle")]
+            return [Step("playback.seek", {"target": target, "position_s": round(duration / 2)})]
         seconds = parse_duration(to)
         if seconds is None:
             return [refuse(f"I didn't catch where to jump to in {to!r}")]
@@ -170,6 +178,16 @@ def _seek(world: g.World, call: Call) -> Plan:
         return [refuse("how far should I skip?")]
     delta = seconds if call.get("forward") else -seconds
     return [Step("playback.seek", {"target": target, "delta_s": int(delta) if delta == int(delta) else delta})]
+
+
+def _duration(world: g.World, target: str) -> Optional[float]:
+    playing = world.home.playback.get(target)
+    if playing is None or world.catalog is None or not playing.content.startswith("vod:"):
+        return None
+    try:
+        return float(world.catalog.vod(world.home.id, playing.content.split(":", 1)[1]).duration_s or 0) or None
+    except Exception:  # noqa: BLE001 - a title the catalogue lost has no known length
+        return None
 
 
 def _volume(world: g.World, call: Call) -> Plan:
@@ -244,6 +262,10 @@ def _ask_playing(world: g.World, call: Call) -> Plan:
         target = devices[0].id if isinstance(devices, list) else devices
     else:
         target = g.find_target(world, what)
+    if isinstance(target, g.Refusal) and what and world.catalog is not None:
+        match = g.find_content(world, what)
+        if isinstance(match, g.ContentMatch) and match.kind == "channel":
+            return [Step("guide.now", {"channel": match.ref.split(":", 1)[1]})]
     if isinstance(target, g.Refusal):
         return [refuse(target)]
     playing = world.home.playback.get(target)
