@@ -60,12 +60,8 @@ _SURFACES = ["the coffee table", "the table", "the desk", "the couch", "the sofa
 
 
 def _title(rng: random.Random) -> str:
-    shape = rng.randrange(7)
+    shape = rng.randrange(5)
     a, n = rng.choice(_ADJ), rng.choice(_NOUN)
-    if shape == 5:
-        return f"{n} {rng.choice(['and', '&'])} {rng.choice(_NOUN)}"
-    if shape == 6:
-        return f"{rng.choice(_NOUN)} and the {a} {n}"
     if shape == 0:
         return f"the {a} {n}"
     if shape == 1:
@@ -158,10 +154,8 @@ def where_phrase(rng: random.Random, screen_ok: bool = True) -> Where:
 SIZE_WORDS = {
     "small": ["small", "smaller", "tiny", "little", "a bit smaller", "compact"],
     "medium": ["medium", "normal size", "regular size", "medium sized"],
-    "large": ["big", "bigger", "large", "larger", "a lot bigger", "a bit bigger", "huge", "nice and big"],
-    "cinema": ["cinema size", "as big as possible", "massive", "full size", "giant", "enormous", "cinema",
-               "as big as it goes", "fill the whole wall", "as big as the wall allows", "full screen",
-               "as large as it can go", "wall sized"],
+    "large": ["big", "bigger", "large", "larger", "a lot bigger", "a bit bigger", "huge"],
+    "cinema": ["cinema size", "as big as possible", "massive", "full size", "giant", "enormous", "cinema"],
 }
 
 
@@ -220,8 +214,7 @@ def make_show(rng: random.Random) -> Example:
         slots["where"] = w.span
     verb = rng.choice(["put", "show", "open", "play", "put on", "bring up", "start", "throw", "pop",
                        "show me", "i want to watch", "let's watch", "i'd like to see", "can i see",
-                       "watch", "stick", "launch", "display", "turn on", "get me", "load", "find and play",
-                       "i want to do", "let's do", "time for", "can we do", "chuck", "i fancy", "queue up"])
+                       "watch", "stick", "launch", "display", "turn on", "get me", "load", "find and play"])
     loc = f" {w.phrase}" if w else ""
     text = f"{verb} {what}{loc}"
     if rng.random() < 0.18:
@@ -316,15 +309,8 @@ def make_seek(rng: random.Random) -> Example:
         slot = {"back": d}
     else:
         t = rng.choice(["the start", "the beginning", "10 minutes", "one hour", "1 hour 20 minutes",
-                        "halfway", "the middle", "30 minutes", "minute five", "the halfway point",
-                        "1 hour 20", "45 minutes in", "halfway through", "the top"])
-        text = rng.choice([f"jump to {t}", f"go to {t}", f"skip to {t}", f"start from {t}",
-                           f"take it to {t}"])
-        if t in ("the start", "the beginning", "the top") and rng.random() < 0.5:
-            thing = panel_phrase(rng)
-            text = rng.choice([f"start {thing} again from {t}", f"restart {thing} from {t}",
-                               f"play {thing} from {t}", f"watch {thing} from {t} again"])
-            return _polite(rng, text), [_c("seek", what=thing, to=t)]
+                        "halfway", "the middle", "30 minutes", "minute five"])
+        text = rng.choice([f"jump to {t}", f"go to {t}", f"skip to {t}", f"start from {t}"])
         slot = {"to": t}
     if what:
         text += f" on {what}" if rng.random() < 0.5 else f" in {what}"
@@ -333,24 +319,15 @@ def make_seek(rng: random.Random) -> Example:
 
 
 def make_volume(rng: random.Random) -> Example:
-    what = panel_phrase(rng) if rng.random() < 0.6 else None
+    what = panel_phrase(rng) if rng.random() < 0.45 else None
     r = rng.random()
     on = f" on {what}" if what else ""
     of = f" of {what}" if what else ""
     if r < 0.35:
         n = str(rng.choice([0, 5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100]))
-        text = rng.choice([f"set the volume{of} to {n}", f"volume{on} to {n}", f"turn the volume{of} to {n}",
-                           f"put the volume{of} at {n}", f"set volume to {n} percent{on}",
-                           f"make {what or 'it'} {rng.choice(['quieter', 'louder'])}, like {n}",
-                           f"{what or 'it'} volume {n}"])
+        text = rng.choice([f"set the volume{of} to {n}", f"volume {n}{on}", f"turn the volume{of} to {n}",
+                           f"put the volume{of} at {n}", f"set volume to {n} percent{on}"])
         slots = {"level": n}
-        if what is None and ("make it" in text or "it volume" in text):
-            slots = {"what": "it", "level": n}
-        if r < 0.08:
-            text = rng.choice([f"turn {what or 'it'} all the way up", f"max volume{on}", f"full volume{on}"])
-            slots = {"level": text.split(" volume")[0] if "volume" in text else "all the way up"}
-            if what or "turn it" in text:
-                slots["what"] = what or "it"
     else:
         change = rng.choice(["up", "down", "mute", "unmute"])
         target = what or rng.choice(["it", None, None])
@@ -359,8 +336,7 @@ def make_volume(rng: random.Random) -> Example:
                                    "volume up", f"turn up the volume{of}", "i can't hear it", "crank it up"]),
                 "down": rng.choice([f"turn{t} down", f"turn{t} down a bit", "quieter", f"make{t} quieter",
                                      "volume down", f"lower the volume{of}", "too loud", "softer please"]),
-                "mute": rng.choice([f"mute{t or ' it'}", "mute", f"silence{t or ' it'}", "mute the sound",
-                                    f"kill the sound{on}", f"cut the sound{on}", f"sound off{on}"]),
+                "mute": rng.choice([f"mute{t or ' it'}", "mute", f"silence{t or ' it'}", "mute the sound"]),
                 "unmute": rng.choice([f"unmute{t or ' it'}", "unmute", "sound back on", f"turn the sound back on{on}"])}[change]
         slots = {"change": change}
         if target and target in ir.words(text) + [target] and ir.normalize(target) in " ".join(ir.words(text)):
@@ -383,13 +359,9 @@ def make_power(rng: random.Random) -> Example:
 def make_light(rng: random.Random) -> Example:
     dev = device_phrase(rng, "light")
     p = percent(rng)
-    if rng.random() < 0.3:
-        dev = dev.removeprefix("the ")
-    if rng.random() < 0.15:
-        p = rng.choice(["full brightness", "full", "max", "maximum brightness", "all the way"])
     text = rng.choice([f"dim {dev} to {p}", f"set {dev} to {p}", f"put {dev} at {p}", f"brighten {dev} to {p}",
                        f"make {dev} {p}", f"{dev} to {p}", f"set the brightness of {dev} to {p}",
-                       f"turn {dev} down to {p}", f"turn {dev} up to {p}", f"{dev} on {p}", f"{dev} at {p}"])
+                       f"turn {dev} down to {p}", f"turn {dev} up to {p}"])
     return _polite(rng, text), [_c("light", what=dev, level=p)]
 
 

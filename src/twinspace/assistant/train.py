@@ -34,7 +34,7 @@ END = "<|im_end|>"
 
 @dataclass
 class TrainConfig:
-    steps: int = 400
+    steps: int = 320
     batch: int = 16
     lr: float = 3e-4
     rank: int = 16
