@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -18,3 +20,30 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared fixture {path} not available")
     return path
+
+
+@contextmanager
+def serving(app, start_timeout_s: float = 20.0) -> Iterator[str]:  # noqa: ANN001 - an ASGI app
+    """Run `app` for real (uvicorn, lifespan and all) on a free port of 127.0.0.1; yields its URL."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(int(start_timeout_s / 0.05)):
+        if server.started:
+            break
+        thread.join(0.05)
+    assert server.started, "the hub did not start"
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(20)
+        sock.close()
+    assert not thread.is_alive(), "the hub did not stop"

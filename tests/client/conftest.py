@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -23,6 +21,7 @@ from client_helpers import (
     pairing_script,
     wait_ready_and_connected,
 )
+from support import serving
 
 from twinspace import access
 from twinspace.demo import write_demo_home
@@ -85,27 +84,13 @@ def client_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 @pytest.fixture(scope="module")
 def hub_url(client_hub: Hub, client_build: Path) -> Iterator[str]:
     """The real hub (uvicorn, lifespan and all: live sync, media) on a free port of 127.0.0.1."""
-    import uvicorn
 
     from twinspace.server.app import create_app
 
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is missing (scripts/system-deps installs it): the demo channels cannot play")
-    app = create_app(client_hub)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        thread.join(0.05)
-    assert server.started, "the hub did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(20)
-    sock.close()
+    with serving(create_app(client_hub)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import threading
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from media_helpers import REPO, ensure_installed
 from playwright.sync_api import Browser, Page, sync_playwright
+from support import serving
 
 from twinspace.media import Media
 from twinspace.media.vod import VodOptions
@@ -69,21 +67,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def hub_url(app: FastAPI, ffmpeg: str) -> Iterator[str]:
     """The real hub (uvicorn, lifespan and all) on a free port of 127.0.0.1."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        thread.join(0.05)
-    assert server.started, "the hub did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(15)
-    sock.close()
-    assert not thread.is_alive()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
