@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from twinspace.geometry import Frame, Quat, Vec3, polygon_area
+from twinspace.geometry import Frame, Quat, Vec3, point_in_polygon, polygon_area
 
 FORMAT = "twinspace.home/1"
 
@@ -246,8 +246,6 @@ class Home(Model):
 
     def room_at(self, x: float, z: float) -> Optional[Room]:
         """The room whose floor contains the point (x, z)."""
-        from twinspace.geometry import point_in_polygon
-
         return next((r for r in self.rooms if point_in_polygon(x, z, r.floor)), None)
 
     def device_state(self, device_id: str) -> DeviceState:
