@@ -218,12 +218,11 @@ def run_cases(cases: list[Case], model: Any, *, services_factory: Optional[Calla
     results = []
     try:
         for case in cases:
-            hub = homes.hub_for(case)
+            hub = homes.hub_for(case)  # a scratch hub holding just this case's home
             v = case.viewer
-            home = hub.home(hub.home_ids()[0]) if len(hub.home_ids()) == 1 else None
-            home_id = home.id if home else hub.home_ids()[0]
+            home_id = hub.home_ids()[0]
             person = v.get("person")
-            role = "owner" if home is not None and person == home.owner_id() else "member"
+            role = "owner" if person == hub.home(home_id).owner_id() else "member"
             caller = Caller(home_id, person, v.get("device"), role)
             result = Assistant(hub, model).turn(home_id, case.utterance, caller=caller, viewer=viewer_of(case),
                                                room=v.get("room"), focus=case.state.get("focus"), now=case.at)

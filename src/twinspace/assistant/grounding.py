@@ -372,7 +372,7 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
         if isinstance(found, Refusal):
             return Refusal(f"there is no TV {'in the ' + world.room_obj.name.lower() if world.room_obj else 'here'}")
         return Place(device=found[0].id)
-    if "panel" in wset or "window" in wset and any(p for p in world.home.panels):
+    if "panel" in wset or ("window" in wset and world.home.panels):
         target = find_target(world, text, panels_only=True)
         if not isinstance(target, Refusal):
             return Place(panel=target)
