@@ -312,6 +312,48 @@ def ask(obj: Context, text: str, home: Optional[str], person: Optional[str], dev
 
 
 @main.command()
+@click.argument("audio", type=click.Path(exists=True, dir_okay=False))
+@_turn_options
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="where to write the spoken reply (default: AUDIO's name with .reply.wav)")
+@click.pass_obj
+@friendly_errors
+def listen(obj: Context, audio: str, home: Optional[str], person: Optional[str], device: Optional[str],
+           room: Optional[str], viewer_at: Optional[str], yaw: float, yes: bool, out: Optional[str]) -> None:
+    """Run a spoken request from a recording (WAV, MP3, OGG…): transcript, actions, spoken reply."""
+    from twinspace.assistant.service import assistant_for
+    from twinspace.voice.audio import read_audio
+    from twinspace.voice.speech_in import shared_transcriber
+    from twinspace.voice.speech_out import shared_synthesizer
+    from twinspace.voice.vocabulary import hotwords
+
+    target = Path(out) if out else Path(audio).with_suffix(".reply.wav")
+    if not target.parent.is_dir():  # checked before anything is done to the home
+        raise InvalidInput(f"--out: the folder {target.parent} does not exist")
+    home_id, caller, viewer, room = _speaker(obj, home, person, device, room, viewer_at, yaw)
+    try:
+        samples = read_audio(Path(audio))
+    except ValueError as e:
+        raise InvalidInput(f"{audio}: {e}") from None
+    words = hotwords(obj.hub.home(home_id), getattr(obj.hub.services, "catalog", None))
+    heard = shared_transcriber().transcribe(samples, hotwords=words)
+    click.echo(f"heard: {heard.text!r} ({heard.audio_seconds:.1f} s of audio in {heard.seconds:.2f} s)")
+    if not heard.text:
+        raise InvalidInput(f"{audio}: no speech was heard in it")
+    result = assistant_for(obj.hub, obj.settings.data_dir).turn(home_id, heard.text, caller=caller, viewer=viewer,
+                                                                 room=room, confirmed=yes)
+    _print_turn(result)
+    _write_atomically(target, shared_synthesizer().wav(result.reply or "Done."))
+    click.echo(f"reply audio: {target}")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+@main.command()
 @_turn_options
 @click.pass_obj
 @friendly_errors

@@ -87,12 +87,16 @@ class Assistant:
 
     def events(self, home_id: str, utterance: str, *, caller: Caller, viewer: Optional[Viewer] = None,
                room: Optional[str] = None, focus: Optional[str] = None, now: Optional[datetime] = None,
-               confirmed: bool = False, result: Optional[TurnResult] = None) -> Iterator[Event]:
-        """Run a turn, yielding events as they happen; fills `result` when given."""
+               confirmed: bool = False, result: Optional[TurnResult] = None,
+               understanding: Optional[Understanding] = None) -> Iterator[Event]:
+        """Run a turn, yielding events as they happen; fills `result` when given.
+
+        `understanding` is the model's reading of this utterance when already made (voice turns
+        make it while the silence after speech is confirmed)."""
         started = time.perf_counter()
         now = now or self.hub.clock()
         result = result if result is not None else TurnResult(utterance, None)
-        understanding = self.understand(utterance)
+        understanding = understanding or self.understand(utterance)
         result.understanding = understanding
         yield Event("understood", {"commands": ir.render(understanding.commands) if understanding.commands else "",
                                    "raw": understanding.raw})
