@@ -121,7 +121,7 @@ class VoiceSession:
             return
         if self.received - self._utterance > MAX_UTTERANCE:
             await self.end()
-        elif self.streaming and self.endpointer.speaking and self.received - self._partial_at >= PARTIAL_EVERY:
+        elif self.streaming and self.endpointer.loud and self.received - self._partial_at >= PARTIAL_EVERY:
             self._partial()
 
     async def end(self) -> None:

@@ -53,17 +53,20 @@ class Mark:
 class Endpointer:
     """Speech start, a pause that may be the end, and the end, from window probabilities.
 
-    "pause" comes at the first quiet window after speech so that work on the utterance can
-    start while the silence is confirmed; "resume" cancels it; "end" confirms it after
+    "pause" comes after `pause_ms` of quiet following speech so that work on the utterance
+    can start while the silence is confirmed; "resume" cancels it; "end" confirms it after
     `silence_ms` of quiet. Hysteresis (on above `threshold`, off below `threshold - 0.15`)
     keeps a word's soft ending from splitting it.
     """
 
-    def __init__(self, *, threshold: float = 0.5, silence_ms: int = 500, min_speech_ms: int = 96) -> None:
+    def __init__(self, *, threshold: float = 0.5, silence_ms: int = 500, min_speech_ms: int = 96,
+                 pause_ms: int = 96) -> None:
         self.vad = StreamingVad()
         self.on, self.off = threshold, threshold - 0.15
         self.silence_windows = max(1, silence_ms * SPEECH_RATE // 1000 // WINDOW)
         self.min_speech_windows = max(1, min_speech_ms * SPEECH_RATE // 1000 // WINDOW)
+        # Quiet inside words (stop consonants) is shorter than this; a pause has to outlast it.
+        self.pause_windows = min(self.silence_windows, max(1, pause_ms * SPEECH_RATE // 1000 // WINDOW))
         self.samples = 0  # samples consumed by the VAD so far
         self.reset()
 
@@ -73,6 +76,11 @@ class Endpointer:
         self._quiet = 0
         self.speech_start: Optional[int] = None
         self.speech_end: Optional[int] = None
+
+    @property
+    def loud(self) -> bool:
+        """Speech is going on and the last window was not quiet."""
+        return self.speaking and self._quiet == 0
 
     def feed(self, samples: np.ndarray) -> list[Mark]:
         marks = []
@@ -86,13 +94,13 @@ class Endpointer:
                     marks.append(Mark("start", self.speech_start))
                 continue
             if p >= self.off:
-                if self._quiet:
+                if self._quiet >= self.pause_windows:
                     marks.append(Mark("resume", self.samples))
                 self._quiet = 0
                 continue
             self._quiet += 1
-            if self._quiet == 1:
-                self.speech_end = self.samples - WINDOW
+            if self._quiet == self.pause_windows:
+                self.speech_end = self.samples - self._quiet * WINDOW
                 marks.append(Mark("pause", self.speech_end))
             if self._quiet >= self.silence_windows:
                 marks.append(Mark("end", self.speech_end or self.samples))
