@@ -54,7 +54,8 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
     async def transcriptions(file: UploadFile = File(description="the recording: WAV, MP3, OGG, WebM, FLAC…"),
                              model: str = Form("whisper-1"), language: Optional[str] = Form(None),
                              prompt: Optional[str] = Form(None), response_format: str = Form("json"),
-                             temperature: float = Form(0.0), _: Caller = Depends(caller)) -> Any:
+                             temperature: float = Form(0.0), who: Caller = Depends(caller)) -> Any:
+        """Speech to text; without a `prompt`, the caller's home lends its names as hot words."""
         if model not in ASR_MODELS:
             raise InvalidInput(f"model {model!r} is not served here; use one of {', '.join(ASR_MODELS)}")
         if language not in (None, "", "en"):
@@ -72,9 +73,10 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
             samples = await asyncio.to_thread(read_audio, io.BytesIO(data))
         except ValueError as e:
             raise InvalidInput(f"{file.filename or 'the file'} is not audio this hub can read ({e})") from None
+        words = None if prompt else home_words(who.home_id)
         loop = asyncio.get_running_loop()
         t = await loop.run_in_executor(cpu_worker(), lambda: shared_transcriber().transcribe(
-            samples, prompt=prompt, temperature=temperature))
+            samples, prompt=prompt, hotwords=words, temperature=temperature))
         if response_format == "text":
             return PlainTextResponse(t.text + "\n")
         if response_format == "json":
@@ -96,19 +98,22 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
         return StreamingResponse(synth.stream(body.input, body.speed), media_type="audio/pcm",
                                  headers={"X-Sample-Rate": str(synth.sample_rate)})
 
+    def home_words(home_id: str) -> str:
+        return hotwords(hub.home(home_id), getattr(hub.services, "catalog", None))
+
     async def voice(websocket: WebSocket) -> None:
         await websocket.accept()
         token = websocket.query_params.get("token") or bearer(websocket.headers.get("authorization")) or ""
         try:
             who = await asyncio.to_thread(access.authenticate, hub.store, token)
-            home = hub.home(who.home_id)
+            hub.home(who.home_id)
         except Unauthorized as e:
             await websocket.close(UNAUTHORIZED, e.detail[:120])
             return
         except NotFound:
             await websocket.close(GONE, "this home no longer exists on the hub")
             return
-        session = await _session(websocket, who, home)
+        session = await _session(websocket, who)
         try:
             while True:
                 message = await websocket.receive()
@@ -126,7 +131,7 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
         finally:
             await session.close()
 
-    async def _session(websocket: WebSocket, who: Caller, home: Any) -> VoiceSession:
+    async def _session(websocket: WebSocket, who: Caller) -> VoiceSession:
         lock = asyncio.Lock()  # sends come from several tasks (partials, the turn, the reply)
 
         async def send_json(data: dict[str, Any]) -> None:
@@ -148,7 +153,7 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
             cpu_worker(), lambda: (assistant_for(hub, data_dir), shared_transcriber(), shared_synthesizer()))
         session = VoiceSession(assistant, who.home_id, who, transcriber=transcriber, synthesizer=synthesizer,
                                send_json=send_json, send_bytes=send_bytes,
-                               hotwords=hotwords(home, getattr(hub.services, "catalog", None)))
+                               hotwords=home_words(who.home_id))
         await send_json({"type": "ready", "sample_rate": 16000, "reply_sample_rate": synthesizer.sample_rate,
                          "reply_format": "pcm_s16le"})
         return session
