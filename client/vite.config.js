@@ -29,7 +29,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': { target: hub, ws: true },
-      '/v1': hub,
+      '/v1': { target: hub, ws: true }, // the voice socket is /v1/assistant/voice
       '/demo': hub,
       '/media': hub,
       '/openapi.json': hub,

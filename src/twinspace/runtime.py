@@ -58,4 +58,7 @@ def serve(hub: Hub, host: str, port: int) -> None:
 
     from twinspace.server.app import create_app
 
+    from twinspace.voice.warmup import warm_in_background
+
+    warm_in_background(Path(hub.store.path).parent)  # the first voice turn should not wait for models
     uvicorn.run(create_app(hub), host=host, port=port, log_level="info")

@@ -1,5 +1,5 @@
-// ?mode=glasses: a small heads-up card UI — what is playing nearby, the assistant, and
-// notifications from the home.
+// ?mode=glasses: a small heads-up card UI — the assistant (voice first), what is playing nearby,
+// and notifications from the home.
 
 import { livePosition } from '../media.js'
 import { assistantBox } from '../ui/assistant.js'
@@ -31,11 +31,13 @@ export async function glassesMode(root, app) {
   const notes = h('ul', { class: 'hud-list hud-notes', id: 'notifications' })
   const notifications = new Notifications(app)
 
+  // Voice first: the talk button leads, typing is there for when speaking is not an option.
   const assistant = assistantBox({
     hub,
     compact: true,
+    voiceFirst: true,
     examples: ["what's on the news?", 'turn off the floor lamp'],
-    placeholder: 'Ask: “what’s on the news?”',
+    placeholder: 'Or type: “what’s on the news?”',
     context: () => ({}), // glasses share no pose yet: the hub answers for the home as a whole
   })
 
@@ -49,8 +51,8 @@ export async function glassesMode(root, app) {
         h('span', { class: 'home-name' }, app.homeModel?.name || app.device.home),
         connectionPill(live), h('div', { class: 'spacer' }), time, deviceMenu(app)),
       h('main', { class: 'hud-grid' },
+        card('Assistant', 'mic', assistant),
         card('Playing nearby', 'live', nearby),
-        card('Assistant', 'chat', assistant),
         card('Notifications', 'alert', notes))),
   )
 

@@ -31,7 +31,7 @@ SendJson = Callable[[dict[str, Any]], Awaitable[None]]
 SendBytes = Callable[[bytes], Awaitable[None]]
 
 PREROLL = SPEECH_RATE // 4  # audio kept from before the VAD fired, so the first sound is not clipped
-PARTIAL_EVERY = int(SPEECH_RATE * 0.7)  # new audio between partial transcripts
+PARTIAL_EVERY = SPEECH_RATE  # new audio between partial transcripts (each delays a guess it overlaps)
 MAX_UTTERANCE = SPEECH_RATE * 30
 REPLY_FRAME_SECONDS = 0.1
 REPLY_LEAD_SECONDS = 0.5  # how far reply audio runs ahead of playback, so barge-in can stop it
@@ -81,7 +81,8 @@ class VoiceSession:
         self._heard_speech = False
         self._partial_at = 0
         self._partial_busy = False
-        self._guess: Optional[tuple[int, asyncio.Future[Heard]]] = None  # (end sample, work) made at a pause
+        self._guess: Optional[asyncio.Future[Optional[Heard]]] = None  # work started at a pause
+        self._guesses = 0  # bumped at every pause and resume: a queued guess runs only if still the latest
         self._turns: Optional[asyncio.Task[None]] = None
         self._reply: Optional[asyncio.Task[None]] = None
         self._playing_until = 0.0  # monotonic time the client will have played the reply
@@ -167,8 +168,10 @@ class VoiceSession:
             self._heard_speech = True
             await self.send_json({"type": "speech_start"})
         elif mark.kind == "pause" and self._utterance is not None and self.streaming:
-            self._guess = (mark.sample, self._run(self._hear, self._slice(self._utterance, mark.sample), True))
+            self._guesses += 1
+            self._guess = self._run(self._hear_if, self._slice(self._utterance, mark.sample), self._guesses)
         elif mark.kind == "resume":
+            self._guesses += 1
             self._guess = None
         elif mark.kind == "end" and self.context.endpointing == "vad":
             await self.end()
@@ -179,15 +182,23 @@ class VoiceSession:
         self._partial_busy, self._partial_at = True, self.received
         start, audio = self._utterance, self._slice(self._utterance, self.received)  # type: ignore[arg-type]
 
+        def hear() -> Optional[Heard]:  # not if the utterance ended or a guess began meanwhile
+            return self._hear(audio, False) if self._utterance == start and self._guess is None else None
+
         async def send() -> None:
             try:
-                heard = await self._run(self._hear, audio, False)
-                if self._utterance == start and heard.transcript.text:
+                heard = await self._run(hear)
+                if heard is not None and self._utterance == start and heard.transcript.text:
                     await self.send_json({"type": "partial", "text": heard.transcript.text})
             finally:
                 self._partial_busy = False
 
         asyncio.ensure_future(send())
+
+    def _hear_if(self, audio: np.ndarray, guess: int) -> Optional[Heard]:
+        """A guess, unless speech resumed or a later pause came while it waited for the worker
+        (audio that arrives in a burst has many pauses; only the last one matters)."""
+        return self._hear(audio, True) if guess == self._guesses else None
 
     def _hear(self, audio: np.ndarray, understand: bool) -> Heard:
         transcript = self.transcriber.transcribe(audio, hotwords=self.hotwords)
@@ -207,11 +218,13 @@ class VoiceSession:
 
     # --- answering ------------------------------------------------------------------
 
-    async def _finish(self, audio: np.ndarray, guess: Optional[tuple[int, asyncio.Future[Heard]]],
+    async def _finish(self, audio: np.ndarray, guess: Optional[asyncio.Future[Optional[Heard]]],
                       previous: Optional[asyncio.Task[None]]) -> None:
         if previous is not None and not previous.done():
             await asyncio.shield(previous)  # turns are answered in the order they were spoken
-        heard = await guess[1] if guess is not None else await self._run(self._hear, audio, False)
+        heard = await guess if guess is not None else None
+        if heard is None:
+            heard = await self._run(self._hear, audio, False)
         t = heard.transcript
         await self.send_json({"type": "final", "text": t.text, "audio_ms": round(len(audio) / SPEECH_RATE * 1000),
                               "asr_ms": round(t.seconds * 1000)})
