@@ -23,7 +23,7 @@ from twinspace.assistant.service import assistant_for
 from twinspace.errors import InvalidInput, NotFound, Unauthorized
 from twinspace.hub import Hub
 from twinspace.server.auth import bearer, caller
-from twinspace.voice.audio import read_audio, wav_bytes
+from twinspace.voice.audio import read_audio
 from twinspace.voice.session import VoiceSession, cpu_worker
 from twinspace.voice.speech_in import MODEL_NAME, shared_transcriber
 from twinspace.voice.speech_out import MAX_TEXT, VOICE_NAME, shared_synthesizer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -63,14 +64,7 @@ class Transcriber:
         return Transcript(text, audio_seconds, time.perf_counter() - started, kept)
 
 
-_shared: Optional[Transcriber] = None
-_shared_lock = threading.Lock()
-
-
+@functools.lru_cache(maxsize=1)
 def shared_transcriber() -> Transcriber:
     """The hub's one Whisper model, loaded on first use (~0.3 s)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = Transcriber()
-        return _shared
+    return Transcriber()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import threading
-from typing import Iterator, Optional
+from typing import Iterator
 
 from twinspace.voice.audio import wav_bytes
 
@@ -41,14 +42,7 @@ class Synthesizer:
         return wav_bytes(self.stream(text, speed), self.sample_rate)
 
 
-_shared: Optional[Synthesizer] = None
-_shared_lock = threading.Lock()
-
-
+@functools.lru_cache(maxsize=1)
 def shared_synthesizer() -> Synthesizer:
     """The hub's one Piper voice, loaded on first use (~0.4 s)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = Synthesizer()
-        return _shared
+    return Synthesizer()
