@@ -92,6 +92,7 @@ export function installDebugHook(app) {
         presenting: !!twin?.renderer.xr.isPresenting,
         mode: app.xr?.mode || null,
         controls, // the buttons drawn under the focused panel in the headset
+        talk: app.xr?.talkView ?? null, // push-to-talk in the headset: ray colour, labels, captions
       }
     },
     get nowPlaying() {

@@ -179,8 +179,13 @@ export class Voice extends Emitter {
     this._state()
   }
 
-  /** Open the socket ahead of the first turn (a pointer over the talk button): the hub loads its models. */
-  warm() {
+  /**
+   * Open the socket ahead of the first turn (a pointer over the talk button): the hub loads its models.
+   * `audio`: only from a gesture (a click), whose user activation lets the AudioContext start, for
+   * turns begun where there is none (a headset's squeeze may not count as one).
+   */
+  warm({ audio = false } = {}) {
+    if (audio) this._audioContext()
     this._connect()
   }
 

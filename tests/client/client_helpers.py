@@ -20,6 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--autoplay-policy=no-user-gesture-required"]
 STORAGE_KEY = "twinspace.device"  # where the client keeps its pairing (client/src/api.js)
+IWER = CLIENT / "node_modules" / "iwer" / "build" / "iwer.min.js"  # Meta's WebXR emulator (a dev dependency)
 
 
 def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
@@ -133,3 +134,23 @@ def live_panels(page: Any) -> list[dict[str, Any]]:
 
 def panel_in(page: Any, panel_id: str) -> dict[str, Any] | None:
     return next((p for p in live_panels(page) if p["id"] == panel_id), None)
+
+
+def emulator(modes: list[str]) -> str:
+    """A test-only script: a Quest 3 whose runtime answers navigator.xr (iwer), limited to `modes`."""
+    return ("window.__iwerDevice = new IWER.XRDevice("
+            f"{{ ...IWER.metaQuest3, supportedSessionModes: {json.dumps(modes)} }});"
+            "window.__iwerDevice.installRuntime({ forceInstall: true });")
+
+
+def aim(page: Any, at: list[float], rotation: tuple[float, float, float, float] = (0, 0, 0, 1),
+        hand: str = "right") -> None:
+    """Put an emulated controller at `at` with the quaternion `rotation` (x, y, z, w); identity points -Z."""
+    page.evaluate("([hand, [x, y, z], [qx, qy, qz, qw]]) => { const c = window.__iwerDevice.controllers[hand];"
+                  " c.position.set(x, y, z); c.quaternion.set(qx, qy, qz, qw); }", [hand, at, list(rotation)])
+
+
+def press_button(page: Any, button: str, value: float, hand: str = "right") -> None:
+    """Set an emulated controller's button ('trigger', 'squeeze'): 1 pressed, 0 let go."""
+    page.evaluate("([hand, button, value]) => window.__iwerDevice.controllers[hand].updateButtonValue(button, value)",
+                  [hand, button, value])

@@ -17,6 +17,7 @@ from client_helpers import (
     CHROMIUM_ARGS,
     CLIENT,
     DIST,
+    IWER,
     Rest,
     pairing_script,
     wait_ready_and_connected,
@@ -109,6 +110,14 @@ def browser() -> Iterator[Any]:
 def owner_rest(client_hub: Hub, hub_url: str) -> Rest:
     token = access.issue_token(client_hub.store, HOME, "alex", "client tests (REST)", role="owner").token
     return Rest(hub_url, token)
+
+
+@pytest.fixture(scope="session")
+def iwer_js() -> str:
+    """Meta's WebXR emulator, for pages to load before the app (see client_helpers.emulator)."""
+    if not IWER.is_file():
+        pytest.fail(f"{IWER} is missing: run `make client` (npm ci --prefix client installs iwer, a dev dependency)")
+    return IWER.read_text(encoding="utf-8")
 
 
 @pytest.fixture

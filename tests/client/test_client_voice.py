@@ -2,7 +2,8 @@
 client captures it through its AudioWorklet (16 kHz s16le frames), the real hub transcribes it,
 runs the turn and speaks the reply, and the action really happens in the home. The protocol
 corners (partials, barge-in, stopping a reply, errors, closes) are played by a scripted socket;
-a denied and a missing microphone get their own browsers."""
+a denied and a missing microphone get their own browsers. In the headset (Meta's WebXR emulator),
+the controller's squeeze is the talk button."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ from client_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Rest,
+    aim,
+    emulator,
     pairing_script,
+    panel_in,
+    press_button,
     wait_for,
     wait_ready_and_connected,
 )
@@ -422,3 +427,151 @@ def test_glasses_hands_free_keeps_listening(open_page: Callable[..., Any]) -> No
     page.wait_for_selector('#hands-free[aria-pressed="false"]')
     _until(page, lambda: hub.types()[-1] == "end", "hands-free to end")
     page.wait_for_selector('#talk:not([data-state="listening"])')
+
+
+# --- the headset: squeeze to talk inside the immersive session ---------------------------------------
+
+UP = (0.7071068, 0.0, 0.0, 0.7071068)  # a controller pointing at the ceiling, away from every panel
+RAY, LISTENING_RAY = "#9cc8ff", "#ff6b6b"  # client/src/scene/xr.js
+
+
+def _talk_in_headset(page: Any) -> dict[str, Any]:
+    return page.evaluate("window.__twinspace.xr.talk")
+
+
+def _wall_panel(owner_rest: Rest) -> str:
+    """A small panel on the lounge's north wall, straight ahead of a controller at (-2.2, 1.5, -2.2)."""
+    owner_rest.close_all()
+    opened = owner_rest.action("panel.open", content="app:photos",
+                               placement={"surface": "lounge/wall-north", "size": "small"})
+    panel_id = opened["result"]["panel"]["id"]
+    owner_rest.action("panel.pose", panel=panel_id, position=[-2.2, 1.5, -2.49], surface="lounge/wall-north")
+    return panel_id
+
+
+def _enter_ar(page: Any) -> None:
+    """Into the immersive session, where the twin is the room: the page's talk button is out of reach."""
+    _talk_ready(page)
+    page.wait_for_function("!document.getElementById('xr-button').disabled")
+    page.click("#xr-button")
+    page.wait_for_function("window.__twinspace.xr.presenting === true && window.__twinspace.xr.mode === 'immersive-ar'")
+    page.wait_for_timeout(300)  # the controllers connect
+
+
+def _squeeze(page: Any, value: float, hand: str = "right") -> None:
+    press_button(page, "squeeze", value, hand)
+    page.wait_for_timeout(150)  # the emulator applies it on its next frame
+
+
+def test_headset_squeeze_talks_and_still_resizes_panels(iwer_js: str, open_page: Callable[..., Any],
+                                                        owner_rest: Rest, client_hub: Hub,
+                                                        command_wav: tuple[Path, float], artifacts: Path) -> None:
+    """The real hub: squeeze on a panel resizes it and nobody listens; squeeze pointing away is
+    push-to-talk, and the command spoken meanwhile is carried out."""
+    _, seconds = command_wav
+    panel_id = _wall_panel(owner_rest)
+    owner_rest.action("device.power", device="lamp-floor", on=True)
+    page = open_page(init_scripts=(iwer_js, emulator(["inline", "immersive-vr", "immersive-ar"])))
+    traffic = _record_voice_socket(page)
+    wait_for(lambda: panel_in(page, panel_id), what="the panel")
+    _enter_ar(page)
+
+    # Squeeze on the panel: its next size, as before, and the microphone stays shut.
+    aim(page, [-2.2, 1.5, -2.2])
+    page.wait_for_timeout(250)
+    _squeeze(page, 1)
+    _squeeze(page, 0)
+    wait_for(lambda: owner_rest.panel(panel_id)["size_preset"] == "medium", what="the panel resized by a squeeze")
+    page.wait_for_timeout(400)
+    assert _talk_in_headset(page) == {"talking": False, "state": "idle", "label": None, "ray": None, "captions": []}
+    assert page.get_attribute("#talk", "aria-pressed") == "false"
+    assert not [t for t in traffic if '"type":"hello"' in t], traffic
+
+    # Squeeze pointing at the ceiling: the talk button, held; the ray turns red and says it listens.
+    aim(page, [-2.2, 1.5, -2.2], UP)
+    page.wait_for_timeout(250)
+    press_button(page, "squeeze", 1)
+    page.wait_for_function("window.__twinspace.xr.talk.state === 'listening'", timeout=15_000)
+    shown = _talk_in_headset(page)
+    assert shown["talking"] and shown["ray"] == LISTENING_RAY, shown
+    assert shown["label"].startswith("Listening"), shown
+    assert page.get_attribute("#talk", "aria-pressed") == "true"  # the same hold as the page's button's
+    page.wait_for_timeout(seconds * 500)
+    page.screenshot(path=str(artifacts / "voice-xr-listening.png"))
+    page.wait_for_timeout(seconds * 500 + 300)
+    _squeeze(page, 0)
+    assert page.get_attribute("#talk", "aria-pressed") == "false"
+    assert _talk_in_headset(page)["ray"] == RAY
+
+    # What was heard shows in front of the viewer, then the answer under it; the lamp goes off.
+    try:
+        page.wait_for_function("window.__twinspace.xr.talk.captions.some(c => c.kind === 'said')", timeout=240_000)
+    except Exception as e:
+        raise AssertionError(f"no transcript in the headset: {_talk_in_headset(page)}; socket: "
+                             f"{[t for t in traffic if not t.endswith(' bytes')]}") from e
+    said = _talk_in_headset(page)["captions"][0]["text"].lower()
+    for word in ("off", "floor", "lamp"):
+        assert word in said, said
+    page.wait_for_function("window.__twinspace.xr.talk.captions.some(c => c.kind === 'reply')", timeout=120_000)
+    captions = _talk_in_headset(page)["captions"]
+    assert [c["kind"] for c in captions] == ["said", "reply"], captions
+    assert "floor lamp" in captions[1]["text"].lower(), captions
+    wait_for(lambda: not _lamp_on(client_hub), timeout=10, what="the hub to have the floor lamp off")
+    page.screenshot(path=str(artifacts / "voice-xr-reply.png"))
+    sent = [json.loads(t.split(" -> ", 1)[1]) for t in traffic if " -> " in t and not t.endswith(" bytes")]
+    assert [m["type"] for m in sent] == ["hello", "end"], sent
+    assert sent[0]["endpointing"] == "manual"
+
+    # The reply is spoken (its label by the hand), then the label goes; leaving clears the captions.
+    page.wait_for_function("window.__twinspace.xr.talk.state === 'idle'", timeout=60_000)
+    assert _talk_in_headset(page)["label"] is None
+    page.evaluate("document.getElementById('xr-button').click()")
+    page.wait_for_function("window.__twinspace.xr.presenting === false")
+    assert _talk_in_headset(page)["captions"] == []
+
+
+def test_headset_squeeze_protocol(iwer_js: str, open_page: Callable[..., Any], owner_rest: Rest) -> None:
+    """A scripted hub: one hand talks at a time, a quick squeeze is a tap, notices show in the headset."""
+    _wall_panel(owner_rest)
+    page = open_page(init_scripts=(iwer_js, emulator(["inline", "immersive-vr", "immersive-ar"])))
+    hub = ScriptedHub(page)
+    _enter_ar(page)
+    _until(page, lambda: hub.ws is not None, "entering the headset to open the voice socket")
+
+    aim(page, [-2.2, 1.5, -2.2], UP)
+    aim(page, [-2.5, 1.5, -2.2], UP, hand="left")
+    page.wait_for_timeout(250)
+    press_button(page, "squeeze", 1)
+    page.wait_for_function("window.__twinspace.xr.talk.state === 'listening'")
+    _squeeze(page, 1, "left")  # the other hand joins in and lets go: the right hand still holds the turn
+    _squeeze(page, 0, "left")
+    assert _talk_in_headset(page)["talking"] and page.get_attribute("#talk", "aria-pressed") == "true"
+    _until(page, lambda: sum(isinstance(m, bytes) for m in hub.sent) >= 10, "audio to flow")
+    assert "end" not in hub.types()
+
+    def answer() -> None:
+        hub.say(type="final", text="turn off the floor lamp", audio_ms=1200, asr_ms=90)
+        hub.say(type="applied", action="device.power", args={"device": "lamp-floor", "on": False},
+                message="Floor lamp is now off")
+        hub.say(type="done", reply="Floor lamp is now off", seconds=0.2)
+
+    hub.on_end = answer
+    _squeeze(page, 0)
+    _until(page, lambda: hub.types()[-1:] == ["end"], "the squeeze's end to end the turn")
+    assert hub.texts()[0]["type"] == "hello" and hub.texts()[0]["endpointing"] == "manual"
+    page.wait_for_function("window.__twinspace.xr.talk.captions.length === 2")
+    assert _talk_in_headset(page)["captions"] == [
+        {"kind": "said", "text": "“turn off the floor lamp”"}, {"kind": "reply", "text": "Floor lamp is now off"}]
+    page.wait_for_selector(".turn-spoken .event-applied >> text=Floor lamp is now off")  # the drawer has it too
+
+    # A squeeze too short to be speech: cancelled, and the hint is said in the headset.
+    hub.on_end = lambda: None
+    press_button(page, "squeeze", 1)
+    page.wait_for_function("window.__twinspace.xr.talk.state === 'listening'")
+    press_button(page, "squeeze", 0)
+    page.wait_for_function("window.__twinspace.xr.talk.captions.some(c => c.kind === 'notice')")
+    captions = _talk_in_headset(page)["captions"]  # the last exchange went when the squeeze began
+    assert len(captions) == 1 and "Hold the button while you speak" in captions[0]["text"], captions
+    _until(page, lambda: hub.types()[-1] == "cancel", "the tap to be cancelled")
+    page.evaluate("document.getElementById('xr-button').click()")
+    page.wait_for_function("window.__twinspace.xr.presenting === false")

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from client_helpers import CLIENT, Rest, panel_in, wait_for
+from client_helpers import Rest, emulator, panel_in, wait_for
 
 pytestmark = pytest.mark.slow
-
-IWER = CLIENT / "node_modules" / "iwer" / "build" / "iwer.min.js"
-
-
-def emulator(modes: list[str]) -> str:
-    """A test-only script: a Quest 3 whose runtime answers navigator.xr (iwer), limited to `modes`."""
-    return ("window.__iwerDevice = new IWER.XRDevice("
-            f"{{ ...IWER.metaQuest3, supportedSessionModes: {json.dumps(modes)} }});"
-            "window.__iwerDevice.installRuntime({ forceInstall: true });")
-
-
-@pytest.fixture(scope="module")
-def iwer_js() -> str:
-    if not IWER.is_file():
-        pytest.fail(f"{IWER} is missing: run `make client` (npm ci --prefix client installs iwer, a dev dependency)")
-    return IWER.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("kind, label, session",

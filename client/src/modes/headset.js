@@ -216,8 +216,15 @@ export async function headsetMode(root, app) {
     onResize: (panel, size) => attempt('Resize', () => run('panel.resize', { panel, size })),
     onButton: ({ panel, size, close }) =>
       close ? attempt('Close', () => run('panel.close', { panel })) : attempt('Resize', () => run('panel.resize', { panel, size })),
+    // squeeze pointing away from the panels: the assistant's talk button, held
+    onTalk: (pressed) => (pressed ? assistant.talk.press('xr') : assistant.talk.release('xr')),
   })
   app.xr = xr
+  // The drawer is out of sight in the headset: the turn is shown in the scene instead.
+  assistant.talk.on('state', (state) => xr.showTalk(state))
+  assistant.talk.on('said', (text) => xr.showCaption(`“${text}”`, 'said'))
+  assistant.talk.on('reply', (text) => xr.showCaption(text, 'reply'))
+  assistant.talk.on('notice', (text) => xr.showCaption(text, 'notice'))
 
   // --- presence: where I am, for "left of me" and for the others ------------------------
   let lastShared = ''
@@ -241,6 +248,7 @@ export async function headsetMode(root, app) {
   }
   xrButton.replaceChildren(icon('headset', 16), h('span', { class: 'btn-label' }, label()))
   xrButton.addEventListener('click', async () => {
+    if (!xr.running) assistant.talk.warm() // this click lets audio start; a squeeze in there may not
     xrButton.disabled = true
     try {
       if (xr.running) await xr.exit()

@@ -1,5 +1,6 @@
 // Headsets: an "Enter AR/VR" button, controller (and hand) rays to select and drag panels,
-// and the twin aligned with the room.
+// squeeze to resize a panel or, pointing elsewhere, to talk to the assistant, and the twin
+// aligned with the room.
 //
 // Alignment: in AR the session uses the 'local-floor' reference space and the twin is drawn
 // at the hub's coordinates, i.e. this assumes the hub's origin is the room's origin — true
@@ -8,14 +9,28 @@
 // the person starts at their viewpoint in the twin instead (the sofa, facing the TV).
 
 import * as THREE from 'three'
+import { makeLabel } from './labels.js'
 
 const SIZES = ['small', 'medium', 'large', 'cinema']
+const RAY = 0x9cc8ff
+// While a squeeze talks: the ray turns amber as the microphone opens, red while it listens.
+const TALK_RAY = { starting: 0xffc46b, listening: 0xff6b6b }
+// What the label by the talking hand says (the assistant box's states; the rest show nothing).
+const TALK_LABEL = {
+  starting: ['Opening the mic…', '#ffc46b'],
+  listening: ['Listening… let go to send', '#ff6b6b'],
+  thinking: ['Thinking…', '#9cc8ff'],
+  speaking: ['Speaking…', '#9cc8ff'],
+}
+const CAPTION_MS = 7000 // how long the answer stays in view (what was heard stays until it comes)
+const CAPTION_WAIT_MS = 30000 // ... unless it never does
+const CAPTION_CHARS = 72 // one line: longer replies are cut (the drawer has them whole)
 
 export class XRSupport {
   /**
    * @param {import('./twin.js').TwinView} twin
    * @param {{onResize: (panel, size) => void, onButton: ({panel, size?, close?}) => void,
-   *          onToggleLight: (id) => void, onFocus: (id) => void}} actions
+   *          onToggleLight: (id) => void, onFocus: (id) => void, onTalk?: (pressed: boolean) => void}} actions
    */
   constructor(twin, actions) {
     this.twin = twin
@@ -25,6 +40,11 @@ export class XRSupport {
     this.supported = { ar: false, vr: false }
     this.controllers = []
     this.active = null
+    this.talking = null // the controller whose squeeze is held to talk
+    this.speaker = null // ... and the one the last turn came from: the label follows that hand
+    this.talkState = 'off'
+    this.talkLabel = null // {key, sprite}
+    this.caption = { lines: [], anchor: null, timer: null }
     this.raycaster = new THREE.Raycaster()
     this._setupControllers()
     twin.on('frame', () => this._frame())
@@ -92,6 +112,10 @@ export class XRSupport {
     this.twin.setAR(false)
     this.twin.endDrag(true)
     this.active = null
+    if (this.talking) this._squeezeEnd(this.talking)
+    this.speaker = null
+    this._clearCaption()
+    this._paintTalk()
     this.twin.refreshXRControls()
     this.twin.resize()
     this.twin.emit('xr', { presenting: false, mode: null })
@@ -117,7 +141,7 @@ export class XRSupport {
     const rayGeometry = new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(0, 0, 0), new THREE.Vector3(0, 0, -1)])
     for (let i = 0; i < 2; i++) {
       const controller = xr.getController(i)
-      const line = new THREE.Line(rayGeometry, new THREE.LineBasicMaterial({ color: 0x9cc8ff, transparent: true, opacity: 0.85 }))
+      const line = new THREE.Line(rayGeometry, new THREE.LineBasicMaterial({ color: RAY, transparent: true, opacity: 0.85 }))
       line.scale.z = 4
       line.visible = false
       controller.add(line)
@@ -136,10 +160,12 @@ export class XRSupport {
           this.twin.endDrag(true)
           this.active = null
         }
+        if (this.talking === entry) this._squeezeEnd(entry) // its squeezeend will not come
       })
       controller.addEventListener('selectstart', () => this._selectStart(entry))
       controller.addEventListener('selectend', () => this._selectEnd(entry))
       controller.addEventListener('squeezestart', () => this._squeeze(entry))
+      controller.addEventListener('squeezeend', () => this._squeezeEnd(entry))
       this.twin.scene.add(controller)
       this.controllers.push(entry)
     }
@@ -170,17 +196,127 @@ export class XRSupport {
     this.twin.endDrag()
   }
 
-  /** Squeeze on a panel: the next size (small → medium → large → cinema → small). */
+  /**
+   * Squeeze on a panel: the next size (small → medium → large → cinema → small). Anywhere else:
+   * push-to-talk, held until the squeeze ends (the page's talk button is out of sight in here).
+   */
   _squeeze(entry) {
     const hit = this.twin.pick(this._ray(entry))
-    if (!hit?.panel) return
-    const view = this.twin.panels.get(hit.panel)
-    const next = SIZES[(SIZES.indexOf(view?.data.size_preset) + 1) % SIZES.length]
-    this.actions.onResize(hit.panel, next)
+    if (hit?.panel) {
+      const view = this.twin.panels.get(hit.panel)
+      const next = SIZES[(SIZES.indexOf(view?.data.size_preset) + 1) % SIZES.length]
+      this.actions.onResize(hit.panel, next)
+      return
+    }
+    if (this.talking || !this.actions.onTalk) return // one hand talks at a time
+    this.talking = this.speaker = entry
+    this._paintTalk()
+    this.actions.onTalk(true)
+  }
+
+  _squeezeEnd(entry) {
+    if (this.talking !== entry) return
+    this.talking = null
+    this._paintTalk()
+    this.actions.onTalk(false)
+  }
+
+  // --- talking: what the assistant box's voice is doing, shown where the person looks ----------
+
+  /** The assistant's talk state (idle, starting, listening, thinking, speaking, off, blocked). */
+  showTalk(state) {
+    this.talkState = state
+    if (state === 'starting') {
+      this.speaker = this.talking // none: a turn begun some other way (Space on a PC headset, say)
+      this._clearCaption() // talking again: the last exchange is done with
+    }
+    this._paintTalk()
+  }
+
+  /** A line in front of the viewer for a few seconds: `said` starts afresh, a `reply` or `notice` goes under it. */
+  showCaption(text, kind = 'reply') {
+    if (!this.presenting) return
+    text = String(text || '').replace(/\s+/g, ' ').trim()
+    if (!text) return
+    if (text.length > CAPTION_CHARS) text = `${text.slice(0, CAPTION_CHARS - 1).trimEnd()}…`
+    const caption = this.caption
+    if (kind === 'said' || !caption.lines.length) this._clearCaption()
+    if (!caption.anchor) caption.anchor = this._ahead(1.3, -0.12)
+    const sprite = makeLabel(text, {
+      height: kind === 'said' ? 0.045 : 0.038,
+      weight: kind === 'said' ? 650 : 550,
+      color: kind === 'notice' ? '#ffd9a0' : '#e8ecf3',
+      background: 'rgba(16,19,25,0.88)',
+      dot: kind === 'notice' ? '#ffc46b' : null,
+    })
+    sprite.userData.kind = kind
+    sprite.position.copy(caption.anchor)
+    sprite.position.y -= caption.lines.length * 0.075 // each line under the last
+    caption.lines.push(sprite)
+    this.twin.scene.add(sprite)
+    clearTimeout(caption.timer)
+    caption.timer = setTimeout(() => this._clearCaption(), kind === 'said' ? CAPTION_WAIT_MS : CAPTION_MS)
+  }
+
+  _clearCaption() {
+    const caption = this.caption
+    clearTimeout(caption.timer)
+    for (const sprite of caption.lines) disposeSprite(this.twin.scene, sprite)
+    caption.lines = []
+    caption.anchor = null
+  }
+
+  /** A point `distance` ahead of the viewer's eyes (level, whatever the head's pitch) and `drop` above them. */
+  _ahead(distance, drop = 0) {
+    const camera = this.twin.renderer.xr.getCamera()
+    const head = camera.getWorldPosition(new THREE.Vector3())
+    const forward = camera.getWorldDirection(new THREE.Vector3()).setY(0)
+    if (forward.lengthSq() < 1e-6) forward.set(0, 0, -1)
+    return head.addScaledVector(forward.normalize(), distance).setY(head.y + drop)
+  }
+
+  /** The talking controller's ray colour, and the label by the hand the turn came from. */
+  _paintTalk() {
+    const state = this.talkState
+    for (const entry of this.controllers) {
+      entry.line.material.color.setHex((entry === this.talking && TALK_RAY[state]) || RAY)
+    }
+    const [text, dot] = (this.presenting && TALK_LABEL[state]) || []
+    const shown = text ? `${state}|${text}` : null
+    if (this.talkLabel?.key === shown) return
+    if (this.talkLabel) disposeSprite(this.twin.scene, this.talkLabel.sprite)
+    this.talkLabel = null
+    if (!shown) return
+    const sprite = makeLabel(text, { height: 0.034, dot, background: 'rgba(16,19,25,0.88)' })
+    this.twin.scene.add(sprite)
+    this.talkLabel = { key: shown, sprite }
+    this._placeTalkLabel()
+  }
+
+  /** Just above the hand that talks; for a turn begun some other way (Space, say), low in front of the eyes. */
+  _placeTalkLabel() {
+    const sprite = this.talkLabel?.sprite
+    if (!sprite) return
+    const entry = this.speaker
+    if (entry?.line.visible) entry.controller.getWorldPosition(sprite.position).y += 0.09
+    else sprite.position.copy(this._ahead(0.9, -0.3))
+  }
+
+  /** For tests and the debug hook: what the headset shows of the assistant's voice. */
+  get talkView() {
+    const ray = (this.talking || this.speaker)?.line.material.color.getHex()
+    return {
+      talking: !!this.talking,
+      state: this.talkState,
+      label: this.talkLabel?.sprite.userData.text ?? null,
+      ray: ray === undefined ? null : `#${ray.toString(16).padStart(6, '0')}`,
+      captions: this.caption.lines.map((s) => ({ kind: s.userData.kind, text: s.userData.text })),
+    }
   }
 
   _frame() {
     if (!this.presenting) return
+    this._placeTalkLabel()
     const head = new THREE.Vector3()
     this.twin.renderer.xr.getCamera().getWorldPosition(head)
     for (const entry of this.controllers) {
@@ -197,4 +333,10 @@ export class XRSupport {
       entry.line.scale.z = hit ? Math.max(0.05, hit.point.distanceTo(ray.ray.origin)) : 4
     }
   }
+}
+
+function disposeSprite(scene, sprite) {
+  scene.remove(sprite)
+  sprite.material.map?.dispose()
+  sprite.material.dispose()
 }

@@ -2,6 +2,7 @@
 // stream in, undo what it did, confirm what needs confirming, hear the reply.
 
 import { ApiError } from '../api.js'
+import { Emitter } from '../sync.js'
 import { Voice } from '../voice.js'
 import { clear, h, icon, toast } from './dom.js'
 
@@ -194,6 +195,17 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
   let lastError = { message: '', at: 0 }
   let blocked = '' // why the microphone cannot be used (denied, missing), until it works again
   let whereTimer = null
+  // Push-to-talk from where this box is out of sight (a headset's controller): the same hold as the
+  // button's. Events for that place to show: `state` (the button's data-state), `said` (the
+  // transcript), `reply` (what the assistant answered), `notice` (a hint or a failure, in words).
+  const talk = new Emitter()
+  talk.state = 'off'
+  talk.press = (how = 'remote') => {
+    if (!voice) talk.emit('notice', TALK.off) // the talk button says so by being disabled; elsewhere, say it
+    return press(how)
+  }
+  talk.release = (how = 'remote') => release(how)
+  talk.warm = () => voice?.warm({ audio: true }) // from a gesture (entering the headset): audio may start later
 
   function renderTalk() {
     const s = voice?.status
@@ -205,6 +217,7 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
       : s?.speaking ? 'speaking' : s?.thinking || s?.listening ? 'thinking' : 'idle'
     const label = state === 'listening' && !held ? TALK.handsfree : TALK[state]
     ptt.dataset.state = blocked && state === 'idle' ? 'blocked' : state
+    if (talk.state !== ptt.dataset.state) talk.emit('state', (talk.state = ptt.dataset.state))
     ptt.setAttribute('aria-pressed', String(!!held))
     ptt.setAttribute('aria-label', label)
     ptt.title = blocked && state === 'idle' ? blocked : voice ? `${label} (or hold Space)` : ptt.title
@@ -235,7 +248,10 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
   /** A voice failure: said once, and written into the turns it cut short (all of them when the socket went). */
   function failed(e, turns = [hearing, ...heard.splice(0), answering]) {
     const now = performance.now()
-    if (e.message !== lastError.message || now - lastError.at > 2000) toast(e.message, 'error', 8000)
+    if (e.message !== lastError.message || now - lastError.at > 2000) {
+      toast(e.message, 'error', 8000)
+      talk.emit('notice', e.message)
+    }
     lastError = { message: e.message, at: now }
     if (['mic-denied', 'no-mic', 'mic-busy', 'insecure', 'audio'].includes(e.code)) blocked = e.message
     for (const turn of turns) {
@@ -281,6 +297,7 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
       if (t) dropTurn(t)
       hearing = null
       toast('Hold the button while you speak, then let go.', 'info', 3000)
+      talk.emit('notice', 'Hold the button while you speak, then let go.')
     } else {
       if (t) {
         heard.push(t)
@@ -335,10 +352,12 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
         unthink(t)
         say(t, '…')
         t.events.append(h('li', { class: 'event event-meta muted' }, 'Nothing heard. Hold the button while you speak.'))
+        talk.emit('notice', 'Nothing heard')
         return
       }
       t.text = text
       say(t, text)
+      talk.emit('said', text)
       think(t)
       answering = spoken = t
     })
@@ -349,6 +368,7 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
       if (event.type === 'done') {
         unthink(t)
         answering = null
+        if (event.reply) talk.emit('reply', event.reply)
       }
     })
     voice.on('reply_start', (message) => {
@@ -420,6 +440,7 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
   })
 
   box.ask = run
+  box.talk = talk
   box.focusInput = () => input.focus()
   return box
 }
