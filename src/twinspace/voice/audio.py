@@ -39,10 +39,10 @@ def read_audio(source: Union[str, Path, BinaryIO]) -> np.ndarray:
     """Any file ffmpeg's libraries read (WAV, MP3, OGG, WebM, FLAC…), as 16 kHz mono float32.
 
     Raises ValueError with the reason when the data is not audio."""
-    from faster_whisper import decode_audio
+    from twinspace.voice import faster_whisper
 
     try:
-        return decode_audio(source if not isinstance(source, Path) else str(source), sampling_rate=SPEECH_RATE)
+        return faster_whisper().decode_audio(source if not isinstance(source, Path) else str(source), sampling_rate=SPEECH_RATE)
     except Exception as e:  # noqa: BLE001 - PyAV raises many kinds; all mean "not audio we can read"
         reason = getattr(e, "strerror", None) or str(e)
         raise ValueError(f"cannot read it as audio ({reason})") from e

