@@ -57,3 +57,15 @@ def test_training_examples_only_copy_words_of_their_request() -> None:
 
 def test_examples_are_deterministic() -> None:
     assert list(datagen.examples(50, seed=9)) == list(datagen.examples(50, seed=9))
+
+
+def test_requests_reach_the_model_as_people_type_them() -> None:
+    from twinspace.assistant.prompt import as_request, prompt_for
+
+    assert as_request("Continue the movie on the TV.") == "continue the movie on the TV"
+    assert as_request("  Turn off\nthe Floor lamp! ") == "turn off the Floor lamp"
+    assert as_request("I want to do the yoga session") == "I want to do the yoga session"
+    assert as_request("I'm in the kitchen now.") == "I'm in the kitchen now"
+    assert as_request("TV off") == "TV off"
+    assert as_request("what's on arena sports?") == "what's on arena sports?"
+    assert "user\ncontinue the movie on the TV<|im_end|>" in prompt_for("Continue the movie on the TV.")
