@@ -224,3 +224,20 @@ def test_misheard_words_find_what_is_playing(demo) -> None:
     finally:
         demo.home.playback.clear()
         demo.home.playback.update(saved)
+
+
+def test_turning_off_a_misheard_device_asks_which_rather_than_refusing(tmp_path) -> None:
+    """The model reads "turn off the ramp" as closing something; no panel sounds like it, but
+    two lights of the demo lounge do (both answer to "lamp")."""
+    from support import DEMO_NOW
+    from twinspace.assistant import planner
+    from twinspace.assistant.grounding import World
+    from twinspace.assistant.ir import Call
+    from twinspace.demo import write_demo_home
+    from twinspace.home.homefile import read_home_dir
+
+    home = read_home_dir(write_demo_home(tmp_path / "demo", DEMO_NOW)).home
+    world = World(home=home, now=DEMO_NOW, room="lounge")
+    (step,) = planner.plan(world, Call("close", {"what": "the ramp"}))
+    assert step.action is None and step.refused
+    assert step.say == "I heard 'ramp' — did you mean the floor lamp or the ceiling light?"

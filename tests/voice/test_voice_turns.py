@@ -5,7 +5,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from voice_helpers import frames, padded, piper, plain
+from voice_helpers import espeak, frames, padded, piper, plain
 from twinspace.actions.registry import Caller
 from twinspace.assistant.service import assistant_for
 from twinspace.voice.session import VoiceSession
@@ -205,3 +205,21 @@ def test_a_long_reply_stops_where_the_person_speaks(content_hub, tmp_path) -> No
     assert "barge_in" in types and "reply_end" not in types
     full_length = sum(len(c) for c in shared_synthesizer().stream(long))
     assert client.audio[0] < full_length / 3  # paced at playback speed, so most was never sent
+
+
+def test_a_misheard_request_still_finds_what_was_meant(content_hub, tmp_path, home_words) -> None:
+    """espeak-ng's "football" reaches Whisper as "foot all"; grounding hears the football in it."""
+    session, client, _ = session_for(content_hub, tmp_path, home_words)
+    session.hello({"endpointing": "manual"})
+
+    async def run() -> None:
+        await say(session, padded(espeak("put the football on the wall to my right", "en-us", 150)))
+        await session.end()
+        await session.wait()
+
+    asyncio.run(run())
+    heard = plain(client.first("final")["text"])
+    assert "foot all" in heard and "football" not in heard  # what makes the test worth having
+    applied = client.first("applied")
+    assert applied["action"] == "panel.open" and applied["args"]["content"] == "channel:arena.demo"
+    assert applied["args"]["placement"]["surface"] == "lounge/wall-east"

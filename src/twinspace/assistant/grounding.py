@@ -94,6 +94,7 @@ class Refusal:
     """Words that cannot be grounded, with the sentence to say instead."""
 
     reason: str
+    question: bool = False  # it asks which of some close candidates was meant
 
 
 # --- content ---------------------------------------------------------------------------
@@ -281,7 +282,7 @@ def _question(fixes: Sequence[soundalike.Correction], names: list[str]) -> Refus
     """'I heard 'ramp' — did you mean the floor lamp or the desk lamp?'"""
     names = list(dict.fromkeys(names))
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return Refusal(f"I heard {_heard_phrase(fixes)!r} — did you mean {listed}?")
+    return Refusal(f"I heard {_heard_phrase(fixes)!r} — did you mean {listed}?", question=True)
 
 
 def _resolve_heard(fixes: Sequence[soundalike.Correction], readings: list[_Reading],

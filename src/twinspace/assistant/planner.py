@@ -141,7 +141,8 @@ def _close(world: g.World, call: Call) -> Plan:
         devices = g.find_devices(world, what) if what else target
         if isinstance(devices, list):
             return [Step("device.power", {"device": d.id, "on": False}) for d in devices]
-        return [refuse(target)]
+        # "turn off the ramp": no panel, but it sounds like a device; ask which rather than refuse.
+        return [refuse(devices if devices.question and not target.question else target)]
     return [Step("panel.close", {"panel": target})]
 
 
