@@ -44,6 +44,7 @@ bench: install-test
 	$(BIN)/python bench/guide.py
 	$(BIN)/python bench/sync_fanout.py
 	$(BIN)/python bench/assistant.py
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -223,3 +223,25 @@ def test_a_misheard_request_still_finds_what_was_meant(content_hub, tmp_path, ho
     applied = client.first("applied")
     assert applied["action"] == "panel.open" and applied["args"]["content"] == "channel:arena.demo"
     assert applied["args"]["placement"]["surface"] == "lounge/wall-east"
+
+
+def test_a_failure_on_the_hub_is_reported_and_the_next_turn_works(content_hub, tmp_path, home_words) -> None:
+    session, client, asr = session_for(content_hub, tmp_path, home_words)
+    session.hello({"endpointing": "manual"})
+    real = asr.transcribe
+    asr.transcribe = lambda samples, **kw: (_ for _ in ()).throw(RuntimeError("out of memory"))
+
+    async def run() -> None:
+        await say(session, padded(piper("turn on the floor lamp")))
+        await session.end()
+        await session.wait()
+        asr.transcribe = real
+        await say(session, padded(piper("turn on the floor lamp")))
+        await session.end()
+        await session.wait()
+
+    asyncio.run(run())
+    error = client.first("error")
+    assert error["detail"] == "the voice turn failed on the hub: out of memory"
+    assert client.types().index("error") < client.types().index("final")
+    assert lamp_on(content_hub)

@@ -111,6 +111,9 @@ class Completion:
     seconds: float
 
 
+from twinspace.assistant.decoding import greedy_with_grammar  # noqa: E402
+
+
 class LocalModel:
     """One loaded llama.cpp model; calls are serialised (llama.cpp contexts are not thread-safe)."""
 
@@ -147,6 +150,13 @@ class LocalModel:
         with self._lock:
             cached = _common_prefix(self.llm._input_ids.tolist() if self.llm.n_tokens else [], tokens)
             start = time.perf_counter()
+            if grammar and temperature == 0.0:
+                completion = greedy_with_grammar(self.llm, tokens, grammar, max_tokens, cached)
+                text = self.llm.detokenize(completion).decode("utf-8", errors="replace")
+                for s in stop or []:
+                    text = text.split(s, 1)[0]
+                return Completion(text, len(tokens), len(tokens) - cached, len(completion),
+                                  time.perf_counter() - start)
             out = self.llm.create_completion(
                 prompt, max_tokens=max_tokens, temperature=temperature, top_k=1, stop=stop or [],
                 grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)

@@ -11,6 +11,7 @@ bench/voice.py compares against).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from twinspace.assistant.assistant import Assistant, TurnResult, Understanding
 from twinspace.errors import TwinspaceError
 from twinspace.geometry import Viewer
 from twinspace.voice.audio import SPEECH_RATE, pcm16_to_float
+from twinspace.voice.speakable import speakable
 from twinspace.voice.speech_in import Transcriber, Transcript
 from twinspace.voice.speech_out import Synthesizer
 from twinspace.voice.vad import Endpointer, Mark
@@ -37,6 +39,7 @@ REPLY_FRAME_SECONDS = 0.1
 REPLY_LEAD_SECONDS = 0.5  # how far reply audio runs ahead of playback, so barge-in can stop it
 
 _worker: Optional[Executor] = None
+log = logging.getLogger("twinspace.voice")
 
 
 def cpu_worker() -> Executor:
@@ -224,7 +227,16 @@ class VoiceSession:
     async def _finish(self, audio: np.ndarray, guess: Optional[asyncio.Future[Optional[Heard]]],
                       previous: Optional[asyncio.Task[None]]) -> None:
         if previous is not None and not previous.done():
-            await asyncio.shield(previous)  # turns are answered in the order they were spoken
+            await asyncio.wait([previous])  # turns are answered in the order they were spoken
+        try:
+            await self._answer(audio, guess)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the device must hear that its turn failed
+            log.exception("voice turn failed")
+            await self.send_json({"type": "error", "detail": f"the voice turn failed on the hub: {e}"})
+
+    async def _answer(self, audio: np.ndarray, guess: Optional[asyncio.Future[Optional[Heard]]]) -> None:
         heard = await guess if guess is not None else None
         if heard is None:
             heard = Heard(await self._run(self._transcribe, audio), None)
@@ -233,13 +245,15 @@ class VoiceSession:
                               "asr_ms": round(t.seconds * 1000)})
         if not t.text:
             return
-        result = await self._turn(t.text, heard.understanding)
+        said: list[str] = []
+        result = await self._turn(t.text, heard.understanding, said)
         opened = [o for o in result.applied if o.action == "panel.open" and o.result]
         if opened:  # "make it bigger" next refers to what was just opened
             self.context.focus = opened[-1].result["panel"]["id"]
-        self._reply = asyncio.create_task(self._speak(result.reply or "Done."))
+        self._reply = asyncio.create_task(self._speak(speakable(said) or "Done."))
 
-    async def _turn(self, text: str, understanding: Optional[Understanding]) -> TurnResult:
+    async def _turn(self, text: str, understanding: Optional[Understanding], said: list[str]) -> TurnResult:
+        """Run the assistant's turn, sending its events; `said` gets each event's message."""
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[Optional[dict[str, Any]]] = asyncio.Queue()
         result = TurnResult(text, None)
@@ -259,6 +273,8 @@ class VoiceSession:
 
         work = self._run(run)
         while (event := await events.get()) is not None:
+            if event.get("message") and event["type"] != "done":
+                said.append(event["message"])
             await self.send_json(event)
         await work
         return result

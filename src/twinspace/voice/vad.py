@@ -60,7 +60,7 @@ class Endpointer:
     """
 
     def __init__(self, *, threshold: float = 0.5, silence_ms: int = 500, min_speech_ms: int = 96,
-                 pause_ms: int = 96) -> None:
+                 pause_ms: int = 64) -> None:
         self.vad = StreamingVad()
         self.on, self.off = threshold, threshold - 0.15
         self.silence_windows = max(1, silence_ms * SPEECH_RATE // 1000 // WINDOW)
