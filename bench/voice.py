@@ -156,7 +156,8 @@ def main() -> None:
     voice_report = run_cases(spoken_cases, model, services_factory=ContentServices)
     lost = [(t.case.id, t.case.utterance, heard[t.case.id]) for t, s in zip(text_report.results, voice_report.results)
             if t.passed and not s.passed]
-    gained = [t.case.id for t, s in zip(text_report.results, voice_report.results) if s.passed and not t.passed]
+    gained = [(t.case.id, t.case.utterance, heard[t.case.id])
+              for t, s in zip(text_report.results, voice_report.results) if s.passed and not t.passed]
 
     n = min(args.latency_cases, len(cases))
     print(f"End of speech → first reply audio on {n} cases, in real time ...", file=sys.stderr)
@@ -187,8 +188,9 @@ def main() -> None:
           f"{exact}/{len(cases)} transcripts word for word")
     print(f"accuracy: text {acc['text']}/{len(cases)}, spoken {acc['spoken']}/{len(cases)}: "
           f"{acc['gap_points']} points apart (target ≤ 5)")
-    for cid, said, got in lost:
-        print(f"  lost {cid}: said {said!r}, heard {got!r}")
+    for verdict, rows in (("lost", lost), ("gained", gained)):
+        for cid, said, got in rows:
+            print(f"  {verdict} {cid}: said {said!r}, heard {got!r}")
     print(f"end of speech → first reply audio over {n} cases (target p50 ≤ 1200 ms):")
     print(f"  streaming          p50 {s['p50']} ms, p95 {s['p95']} ms")
     print(f"  after-the-end      p50 {b['p50']} ms, p95 {b['p95']} ms")
