@@ -5,25 +5,33 @@
 
 The model proposes, the home decides: every step goes through the hub like any other
 front end, with the caller's rights and rating limit; refusals become the reply.
+
+A refusal may be a question about misheard words ("did you mean the floor lamp or the
+ceiling light?"). The question waits, briefly, for the same speaker's next turn: an answer
+("the floor lamp", "the first one", "never mind") goes on with the original command
+without asking the model; anything else drops the question and is a turn like any other.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterator, Optional
 
 from twinspace.actions.registry import Caller, Outcome, Pending
 from twinspace.assistant import ir
 from twinspace.assistant.grounding import World
-from twinspace.assistant.planner import Step, plan
+from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan
 from twinspace.assistant.prompt import prompt_for
 from twinspace.errors import TwinspaceError
 from twinspace.geometry import Viewer
 from twinspace.hub import Hub
 
 MAX_COMMAND_TOKENS = 64
+QUESTION_WAITS = timedelta(seconds=60)  # an answer later than this is taken as a new request
 
 
 @dataclass
@@ -55,10 +63,40 @@ class TurnResult:
     seconds: float = 0.0
 
 
+class Questions:
+    """Questions waiting for an answer: at most one per speaker (home, device or person)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[tuple[str, str], tuple[Clarify, datetime]] = {}
+
+    def ask(self, key: tuple[str, str], clarify: Clarify, now: datetime) -> None:
+        with self._lock:
+            self._waiting = {k: v for k, v in self._waiting.items() if v[1] >= now}  # forget stale ones
+            self._waiting[key] = (clarify, now + QUESTION_WAITS)
+
+    def take(self, key: tuple[str, str], now: datetime) -> Optional[Clarify]:
+        """The speaker's waiting question, if still fresh; either way it waits no longer."""
+        with self._lock:
+            waiting = self._waiting.pop(key, None)
+        return waiting[0] if waiting is not None and now <= waiting[1] else None
+
+
+# Routes make an Assistant per request, so questions live with the hub they were asked in.
+_questions: "weakref.WeakKeyDictionary[Hub, Questions]" = weakref.WeakKeyDictionary()
+_questions_lock = threading.Lock()
+
+
+def questions_for(hub: Hub) -> Questions:
+    with _questions_lock:
+        return _questions.setdefault(hub, Questions())
+
+
 class Assistant:
     def __init__(self, hub: Hub, model: Any) -> None:
         self.hub = hub
         self.model = model  # runtime.LocalModel (or anything with .complete(prompt, grammar=...))
+        self.questions = questions_for(hub)
 
     def understand(self, utterance: str) -> Understanding:
         """Ask the model for commands, constrained to the language and to the request's words."""
@@ -96,23 +134,39 @@ class Assistant:
         started = time.perf_counter()
         now = now or self.hub.clock()
         result = result if result is not None else TurnResult(utterance, None)
-        understanding = understanding or self.understand(utterance)
+        speaker = caller.device or caller.person
+        key = (home_id, speaker) if speaker else None
+        waiting = self.questions.take(key, now) if key else None
+        picked = answer(waiting, utterance) if waiting is not None else None
+        if waiting is not None and picked is not None:
+            # The answer to the question asked last turn: no need to ask the model.
+            resumed = [] if picked == DECLINED else [waiting.resume(picked)]
+            understanding = Understanding(resumed, ir.render(resumed) if resumed else "")
+        else:
+            understanding = understanding or self.understand(utterance)
         result.understanding = understanding
         yield Event("understood", {"commands": ir.render(understanding.commands) if understanding.commands else "",
                                    "raw": understanding.raw})
         replies: list[str] = []
-        if not understanding.commands:
+        if picked == DECLINED:
+            replies.append("OK, never mind.")
+            yield Event("answer", {"message": replies[-1]})
+        elif not understanding.commands:
             replies.append("Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
             yield Event("refused", {"message": replies[-1]})
+        asked: Optional[Clarify] = None
         for command in understanding.commands:
             world = self.world(home_id, caller, viewer, room, focus, now)
             world.utterance = utterance
             for step in plan(world, command):
+                asked = asked or step.clarify
                 for event in self._run(home_id, step, caller, viewer, room, focus, now, confirmed, result):
                     replies.append(event.data.get("message", ""))
                     yield event
                 if step.action and step.action.startswith("panel.open") and result.applied:
                     focus = result.applied[-1].result["panel"]["id"] if result.applied[-1].result else focus
+        if asked is not None and key is not None:
+            self.questions.ask(key, asked, now)
         result.reply = " ".join(r for r in replies if r)
         result.seconds = time.perf_counter() - started
         yield Event("done", {"reply": result.reply, "seconds": round(result.seconds, 3)})

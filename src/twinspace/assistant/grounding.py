@@ -90,11 +90,23 @@ class World:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One thing a question offers: its name as said in the question, and the words that
+    name it plainly, to put in place of the misheard ones when it is chosen."""
+
+    name: str  # "the floor lamp"
+    words: str  # "the floor lamp", "Arena Sports"
+    id: str = ""  # the device id, content ref or panel it stands for
+
+
+@dataclass(frozen=True)
 class Refusal:
     """Words that cannot be grounded, with the sentence to say instead."""
 
     reason: str
     question: bool = False  # it asks which of some close candidates was meant
+    heard: str = ""  # the misheard words the question is about ("ramp")
+    candidates: tuple[Candidate, ...] = ()  # what the question names, in the order said
 
 
 # --- content ---------------------------------------------------------------------------
@@ -278,27 +290,36 @@ def _heard_phrase(fixes: Sequence[soundalike.Correction]) -> str:
     return " ".join(c.heard for c in fixes)
 
 
-def _question(fixes: Sequence[soundalike.Correction], names: list[str]) -> Refusal:
+def _question(fixes: Sequence[soundalike.Correction], found: list[Candidate]) -> Refusal:
     """'I heard 'ramp' — did you mean the floor lamp or the desk lamp?'"""
-    names = list(dict.fromkeys(names))
+    candidates: list[Candidate] = []
+    for c in found:  # each name once, first found first
+        if all(c.name != d.name for d in candidates):
+            candidates.append(c)
+    names = [c.name for c in candidates]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return Refusal(f"I heard {_heard_phrase(fixes)!r} — did you mean {listed}?", question=True)
+    heard = _heard_phrase(fixes)
+    return Refusal(f"I heard {heard!r} — did you mean {listed}?", question=True, heard=heard,
+                   candidates=tuple(candidates))
 
 
 def _resolve_heard(fixes: Sequence[soundalike.Correction], readings: list[_Reading],
                    resolve: Callable[[_Reading], list[T]], ident: Callable[[T], str],
-                   name: Callable[[T], str]) -> Optional[Union[list[T], Refusal]]:
+                   name: Callable[[T], str], plain: Optional[Callable[[T, _Reading], str]] = None
+                   ) -> Optional[Union[list[T], Refusal]]:
     """Try each reading: the thing found when every reading that finds anything finds the same
     one thing and the words were heard close to it; a question naming what the readings found
-    otherwise; None when they found nothing."""
-    found: list[tuple[list[T], bool]] = [(resolve(r), r.close) for r in readings]
-    found = [(things, sure) for things, sure in found if things]
+    otherwise; None when they found nothing. `plain` gives the words that name a thing for a
+    reading that found it (its name, unless said otherwise)."""
+    found: list[tuple[list[T], bool, _Reading]] = [(resolve(r), r.close, r) for r in readings]
+    found = [f for f in found if f[0]]
     if not found:
         return None
-    outcomes = {tuple(ident(t) for t in things) for things, _ in found}
+    outcomes = {tuple(ident(t) for t in things) for things, _, _ in found}
     if len(outcomes) == 1 and found[0][1] and len(found[0][0]) == 1:
         return found[0][0]
-    return _question(fixes, [name(t) for things, _ in found for t in things][:4])
+    plain = plain or (lambda t, _: name(t))
+    return _question(fixes, [Candidate(name(t), plain(t, r), ident(t)) for things, _, r in found for t in things][:4])
 
 
 def _channel_or_app_sounding_like(world: World, query: str) -> Optional[ContentMatch]:
@@ -363,7 +384,7 @@ def _content_heard(world: World, query: str) -> Optional[Union[ContentMatch, Ref
         match, name = found
         return match.title if not name or name == match.title else f"{name} on {match.title}"
 
-    found = _resolve_heard(fixes, readings, resolve, lambda f: f[0].ref, title)
+    found = _resolve_heard(fixes, readings, resolve, lambda f: f[0].ref, title, lambda f, _: f[0].title)
     return found[0][0] if isinstance(found, list) else found
 
 
@@ -512,7 +533,8 @@ def _target_heard(world: World, ws: list[str], side: Optional[str], panels_only:
     def name(target: str) -> str:
         return f"panel {target}" if world.home.panel(target) else target
 
-    found = _resolve_heard(fixes, readings, resolve, lambda t: t, name)
+    # A panel is named by the words that found it ("the football"), not by its id.
+    found = _resolve_heard(fixes, readings, resolve, lambda t: t, name, lambda _, r: " ".join(r.words))
     return found[0] if isinstance(found, list) else found
 
 

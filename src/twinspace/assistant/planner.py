@@ -8,12 +8,28 @@ the TV is `app.launch`, and moving what plays onto a headset is `playback.handof
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Union
 
 from twinspace.assistant import grounding as g
 from twinspace.assistant.ir import Call, words
 from twinspace.assistant.numbers import parse_duration, parse_percent, parse_time_of_day
+
+
+@dataclass(frozen=True)
+class Clarify:
+    """What a question about misheard words needs to go on once answered: the command, the
+    slot whose words were misheard, and the candidates the question named."""
+
+    call: Optional[Call]
+    slot: str
+    heard: str
+    candidates: tuple[g.Candidate, ...]
+
+    def resume(self, chosen: g.Candidate) -> Call:
+        """The command again, with the chosen candidate's words in place of the misheard ones."""
+        assert self.call is not None
+        return Call(self.call.verb, {**self.call.slots, self.slot: chosen.words})
 
 
 @dataclass
@@ -23,6 +39,7 @@ class Step:
     say: Optional[str] = None  # an answer or refusal, when there is no action to report
     refused: bool = False
     undo: bool = False
+    clarify: Optional[Clarify] = None  # the refusal asks which was meant; how to go on when told
 
 
 Plan = list[Step]
@@ -31,14 +48,66 @@ VOLUME_STEP = 10
 
 def refuse(reason: Union[str, g.Refusal]) -> Step:
     text = reason.reason if isinstance(reason, g.Refusal) else reason
-    return Step(say=text[0].upper() + text[1:] + ("" if text.endswith(("?", ".")) else "."), refused=True)
+    step = Step(say=text[0].upper() + text[1:] + ("" if text.endswith(("?", ".")) else "."), refused=True)
+    if isinstance(reason, g.Refusal) and reason.question and reason.candidates:
+        step.clarify = Clarify(None, "", reason.heard, reason.candidates)  # `plan` knows the command
+    return step
 
 
 def plan(world: g.World, call: Call) -> Plan:
     handler = _HANDLERS.get(call.verb)
     if handler is None:
         return [refuse("I can't help with that here")]
-    return handler(world, call)
+    steps = handler(world, call)
+    for step in steps:
+        if step.clarify is not None:
+            slot = _slot_heard(call, step.clarify.heard)
+            step.clarify = replace(step.clarify, call=call, slot=slot) if slot else None
+    return steps
+
+
+def _slot_heard(call: Call, heard: str) -> Optional[str]:
+    """The slot whose words hold the misheard ones (as said, or as grounding reads them)."""
+    ws = set(heard.split())
+    for slot, value in call.slots.items():
+        if ws <= set(g.words(value)) or ws <= set(g.content_words(value)):
+            return slot
+    return None
+
+
+# --- answers to a question ---------------------------------------------------------------
+# "Did you mean the floor lamp or the ceiling light?" is answered by naming one ("the floor
+# lamp", "floor", "the first one"), by "yes" when one was offered, or by declining. Anything
+# else is a new request, so matching is strict: every word must belong to the answer.
+
+DECLINED = "declined"
+_ANSWER_FILLER = frozenset("""the a an one please i mean meant it it's its that this was is oh um uh er
+    sorry actually thanks thank you ok okay just yes yeah no i'm""".split())
+_YES = frozenset("yes yeah yep yup sure correct right ok okay please that one it do is".split())
+_NO = frozenset("no nope nah cancel never mind nevermind neither forget it none of them thanks thank you".split())
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "last": -1}
+
+
+def answer(clarify: Clarify, utterance: str) -> Union[g.Candidate, str, None]:
+    """The candidate the utterance picks, DECLINED, or None when it doesn't answer the question."""
+    ws = g.words(utterance)
+    if not ws:
+        return None
+    candidates = clarify.candidates
+    if set(ws) <= _YES and set(ws) & {"yes", "yeah", "yep", "yup", "sure", "correct", "right"}:
+        return candidates[0] if len(candidates) == 1 else None
+    ordinals = [_ORDINALS[w] for w in ws if w in _ORDINALS]
+    rest = [w for w in ws if w not in _ANSWER_FILLER and w not in _ORDINALS]
+    if len(ordinals) == 1 and not rest:  # "the second one"
+        return candidates[ordinals[0]] if ordinals[0] < len(candidates) else None
+    said = set(g.content_words(" ".join(rest)))
+    if said:
+        named = [c for c in candidates if said <= set(g.content_words(f"{c.name} {c.words}"))]
+        if len(named) == 1:
+            return named[0]
+    if set(ws) <= _NO and set(ws) & {"no", "nope", "nah", "cancel", "never", "nevermind", "neither", "forget", "none"}:
+        return DECLINED
+    return None
 
 
 def _show(world: g.World, call: Call) -> Plan:
