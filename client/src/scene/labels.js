@@ -43,9 +43,7 @@ export function makeLabel(text, { height = 0.03, color = '#e8ecf3', background =
   ctx.fillStyle = color
   ctx.textBaseline = 'middle'
   ctx.fillText(text, pad + dotSpace, hgt / 2 + px * 0.04)
-  const texture = new THREE.CanvasTexture(canvas)
-  texture.colorSpace = THREE.SRGBColorSpace
-  texture.anisotropy = 4
+  const texture = canvasTexture(canvas, 4)
   const material = new THREE.SpriteMaterial({ map: texture, transparent: true, depthWrite: false, depthTest: false, sizeAttenuation: false })
   const sprite = new THREE.Sprite(material)
   const h = height * 0.93 // a 50° view is 0.93 units high one unit away
@@ -87,10 +85,7 @@ export function appCardTexture(title, caption = 'App') {
   ctx.fillStyle = 'rgba(232,236,243,0.66)'
   ctx.font = `500 40px ${FONT}`
   ctx.fillText(caption, 72, 376)
-  const texture = new THREE.CanvasTexture(canvas)
-  texture.colorSpace = THREE.SRGBColorSpace
-  texture.anisotropy = 8
-  return texture
+  return canvasTexture(canvas, 8)
 }
 
 /** A "loading" / "paused" slate for a video panel before its first frame. */
@@ -108,9 +103,7 @@ export function slateTexture(title, caption) {
   ctx.fillStyle = 'rgba(232,236,243,0.55)'
   ctx.font = `500 36px ${FONT}`
   ctx.fillText(caption, 512, 340)
-  const texture = new THREE.CanvasTexture(canvas)
-  texture.colorSpace = THREE.SRGBColorSpace
-  return texture
+  return canvasTexture(canvas)
 }
 
 /** A soft round glow for lights (additive sprite). */
@@ -126,8 +119,7 @@ export function glow() {
   g.addColorStop(1, 'rgba(255,190,120,0)')
   ctx.fillStyle = g
   ctx.fillRect(0, 0, 128, 128)
-  glowTexture = new THREE.CanvasTexture(canvas)
-  glowTexture.colorSpace = THREE.SRGBColorSpace
+  glowTexture = canvasTexture(canvas)
   return glowTexture
 }
 
@@ -148,7 +140,13 @@ export function buttonTexture(text, { active = false, danger = false } = {}) {
   ctx.textAlign = 'center'
   ctx.textBaseline = 'middle'
   ctx.fillText(text, 128, 68)
+  return canvasTexture(canvas)
+}
+
+/** A texture of a drawn canvas, in sRGB like the rest of the scene. */
+function canvasTexture(canvas, anisotropy = 1) {
   const texture = new THREE.CanvasTexture(canvas)
   texture.colorSpace = THREE.SRGBColorSpace
+  texture.anisotropy = anisotropy
   return texture
 }
