@@ -32,11 +32,11 @@ from twinspace.assistant.assistant import Assistant
 from twinspace.assistant.evaluation import Homes, load_cases, run_cases, viewer_of
 from twinspace.assistant.runtime import PROFILES, LocalModel, resolve_model
 from twinspace.content.services import ContentServices
-from twinspace.voice.audio import SPEECH_RATE, float_to_pcm16, read_audio, wav_bytes
+from twinspace.voice.audio import SPEECH_RATE, float_to_pcm16, read_audio
 from twinspace.voice.session import VoiceSession
 from twinspace.voice.speech_in import Transcriber
 from twinspace.voice.speech_out import Synthesizer
-from twinspace.voice.vocabulary import hotwords
+from twinspace.voice.vocabulary import hotwords_for
 
 DEFAULT_CASES = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev-cases.jsonl"
 FRAME = SPEECH_RATE * 40 // 1000
@@ -48,11 +48,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def speak(synth: Synthesizer, text: str) -> np.ndarray:
-    from piper import SynthesisConfig
-
-    config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
-    pcm = b"".join(c.audio_int16_bytes for c in synth.voice.synthesize(text, config))
-    return read_audio(io.BytesIO(wav_bytes(pcm, synth.sample_rate)))
+    return read_audio(io.BytesIO(synth.wav(text, vary=False)))
 
 
 def speech_end(audio: np.ndarray) -> int:
@@ -138,7 +134,7 @@ def main() -> None:
     for case in cases:
         if case.home not in words:
             hub = homes.hub_for(case)
-            words[case.home] = hotwords(hub.home(hub.home_ids()[0]), hub.services.catalog)
+            words[case.home] = hotwords_for(hub, hub.home_ids()[0])
 
     print(f"Speaking and transcribing {len(cases)} cases ...", file=sys.stderr)
     spoken, heard, rtf, audio_s = {}, {}, [], []

@@ -325,7 +325,7 @@ def listen(obj: Context, audio: str, home: Optional[str], person: Optional[str],
     from twinspace.voice.audio import read_audio
     from twinspace.voice.speech_in import shared_transcriber
     from twinspace.voice.speech_out import shared_synthesizer
-    from twinspace.voice.vocabulary import hotwords
+    from twinspace.voice.vocabulary import hotwords_for
 
     target = Path(out) if out else Path(audio).with_suffix(".reply.wav")
     if not target.parent.is_dir():  # checked before anything is done to the home
@@ -335,7 +335,7 @@ def listen(obj: Context, audio: str, home: Optional[str], person: Optional[str],
         samples = read_audio(Path(audio))
     except ValueError as e:
         raise InvalidInput(f"{audio}: {e}") from None
-    words = hotwords(obj.hub.home(home_id), getattr(obj.hub.services, "catalog", None))
+    words = hotwords_for(obj.hub, home_id)
     heard = shared_transcriber().transcribe(samples, hotwords=words)
     click.echo(f"heard: {heard.text!r} ({heard.audio_seconds:.1f} s of audio in {heard.seconds:.2f} s)")
     if not heard.text:

@@ -8,7 +8,7 @@ from twinspace.demo import write_demo_home
 from twinspace.home.homefile import read_home_dir
 from twinspace.hub import Hub
 from twinspace.store.sqlite import Store
-from twinspace.voice.vocabulary import hotwords
+from twinspace.voice.vocabulary import hotwords_for
 
 
 @pytest.fixture
@@ -22,4 +22,4 @@ def content_hub(tmp_path) -> Hub:
 
 @pytest.fixture
 def home_words(content_hub: Hub) -> str:
-    return hotwords(content_hub.home("demo-loft"), content_hub.services.catalog)
+    return hotwords_for(content_hub, "demo-loft")

@@ -27,7 +27,7 @@ from twinspace.voice.audio import read_audio
 from twinspace.voice.session import VoiceSession, cpu_worker
 from twinspace.voice.speech_in import MODEL_NAME, shared_transcriber
 from twinspace.voice.speech_out import MAX_TEXT, VOICE_NAME, shared_synthesizer
-from twinspace.voice.vocabulary import hotwords
+from twinspace.voice.vocabulary import hotwords_for
 
 MAX_UPLOAD = 25 * 1024 * 1024  # what OpenAI's API takes, too
 ASR_MODELS = ("whisper-1", MODEL_NAME, f"whisper-{MODEL_NAME}")
@@ -73,7 +73,7 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
             samples = await asyncio.to_thread(read_audio, io.BytesIO(data))
         except ValueError as e:
             raise InvalidInput(f"{file.filename or 'the file'} is not audio this hub can read ({e})") from None
-        words = None if prompt else home_words(who.home_id)
+        words = None if prompt else hotwords_for(hub, who.home_id)
         loop = asyncio.get_running_loop()
         t = await loop.run_in_executor(cpu_worker(), lambda: shared_transcriber().transcribe(
             samples, prompt=prompt, hotwords=words, temperature=temperature))
@@ -97,9 +97,6 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
             return Response(synth.wav(body.input, body.speed), media_type="audio/wav")
         return StreamingResponse(synth.stream(body.input, body.speed), media_type="audio/pcm",
                                  headers={"X-Sample-Rate": str(synth.sample_rate)})
-
-    def home_words(home_id: str) -> str:
-        return hotwords(hub.home(home_id), getattr(hub.services, "catalog", None))
 
     async def voice(websocket: WebSocket) -> None:
         await websocket.accept()
@@ -153,7 +150,7 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
             cpu_worker(), lambda: (assistant_for(hub, data_dir), shared_transcriber(), shared_synthesizer()))
         session = VoiceSession(assistant, who.home_id, who, transcriber=transcriber, synthesizer=synthesizer,
                                send_json=send_json, send_bytes=send_bytes,
-                               hotwords=home_words(who.home_id))
+                               hotwords=hotwords_for(hub, who.home_id))
         await send_json({"type": "ready", "sample_rate": 16000, "reply_sample_rate": synthesizer.sample_rate,
                          "reply_format": "pcm_s16le"})
         return session

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from twinspace.home.model import Home
+from twinspace.hub import Hub
 
 MAX_CHARS = 500  # Whisper's prompt holds ~220 tokens; longer hot words also slow decoding
 # Names alone pull short commands toward names ("pause the news" was heard as "post the news"):
@@ -34,3 +35,8 @@ def hotwords(home: Home, catalog: Optional[Any] = None) -> str:
         out.append(name.strip())
         size += len(name) + 2
     return ", ".join(out)
+
+
+def hotwords_for(hub: Hub, home_id: str) -> str:
+    """The hot words of one of the hub's homes, with its catalogue's channels when it has one."""
+    return hotwords(hub.home(home_id), getattr(hub.services, "catalog", None))
