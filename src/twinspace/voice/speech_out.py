@@ -21,16 +21,19 @@ class Synthesizer:
         self.sample_rate: int = self.voice.config.sample_rate
         self._lock = threading.Lock()
 
-    def stream(self, text: str, speed: float = 1.0) -> Iterator[bytes]:
-        """16-bit mono PCM, one chunk per sentence, each yielded as soon as it is synthesised."""
+    def stream(self, text: str, speed: float = 1.0, *, vary: bool = True) -> Iterator[bytes]:
+        """16-bit mono PCM, one chunk per sentence, each yielded as soon as it is synthesised.
+
+        `vary=False` drops Piper's random variation: the same audio every time (tests, benchmarks)."""
         from piper import SynthesisConfig
 
         text = text.strip()
         if not text:
             return
         config = SynthesisConfig(length_scale=1.0 / speed)
-        with self._lock:
-            chunks = iter(self.voice.synthesize(text, config))
+        if not vary:
+            config.noise_scale = config.noise_w_scale = 0.0
+        chunks = iter(self.voice.synthesize(text, config))  # a generator: nothing runs until next()
         while True:
             with self._lock:  # one synthesis step at a time; the stream can be dropped between sentences
                 chunk = next(chunks, None)
@@ -38,8 +41,8 @@ class Synthesizer:
                 return
             yield chunk.audio_int16_bytes
 
-    def wav(self, text: str, speed: float = 1.0) -> bytes:
-        return wav_bytes(self.stream(text, speed), self.sample_rate)
+    def wav(self, text: str, speed: float = 1.0, *, vary: bool = True) -> bytes:
+        return wav_bytes(self.stream(text, speed, vary=vary), self.sample_rate)
 
 
 @functools.lru_cache(maxsize=1)
