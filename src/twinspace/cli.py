@@ -77,13 +77,20 @@ def main(ctx: click.Context, data_dir: Optional[str]) -> None:
 
 @main.command()
 @click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
-@click.option("--port", type=int, default=None, help="port (default 8080)")
+@click.option("--port", type=int, default=None, help="port (default 8080; in LAN mode the setup/redirect port)")
+@click.option("--lan", is_flag=True, help="serve the home network over HTTPS (env TWINSPACE_LAN=1; docs/lan.md)")
+@click.option("--qr/--no-qr", "show_qr", default=None, help="LAN mode: print the pairing QR code (default: on a terminal)")
 @click.pass_obj
 @friendly_errors
-def up(obj: Context, host: Optional[str], port: Optional[int]) -> None:
+def up(obj: Context, host: Optional[str], port: Optional[int], lan: bool, show_qr: Optional[bool]) -> None:
     """Start the hub; on first run it creates the demo home."""
+    from twinspace.lan.config import LanConfig
     from twinspace.runtime import ensure_demo_home, serve
 
+    if lan or LanConfig.from_env().enabled:
+        from twinspace.lan.commands import up_lan
+
+        return up_lan(obj, host, port, show_qr)
     settings = obj.settings
     host = host or settings.host
     port = port or settings.port
@@ -139,17 +146,34 @@ def export(obj: Context, directory: str, home: Optional[str]) -> None:
 @main.command()
 @home_option
 @click.option("--person", default=None, help="pair as this person (default: the home owner)")
+@click.option("--qr", "as_qr", is_flag=True, help="print a pairing link and its QR code for a device on the LAN")
+@click.option("--url-host", default=None, help="with --qr: the hub name or address the link uses")
 @click.pass_obj
 @friendly_errors
-def pair(obj: Context, home: Optional[str], person: Optional[str]) -> None:
+def pair(obj: Context, home: Optional[str], person: Optional[str], as_qr: bool, url_host: Optional[str]) -> None:
     """Print a one-time code that pairs a device with the home."""
     from twinspace.access import create_pairing_code
 
+    if as_qr:
+        from twinspace.lan.commands import pair_link
+
+        return pair_link(obj, obj.home_id(home), person, url_host)
     code = create_pairing_code(obj.hub.store, obj.home_id(home), person)
     who = f" as {code.person}" if code.person else ""
     click.echo(f"Pairing code{who}: {code.code}")
     click.echo(f"Valid until {code.expires_at.astimezone():%H:%M:%S}. Enter it in the XR client or "
                f"POST /api/v1/pair {{\"code\": ..., \"name\": ...}}.")
+
+
+@main.command()
+@click.option("--seconds", type=float, default=3.0, show_default=True, help="how long to listen for answers")
+@click.option("--interface", default=None, help="the local address to browse from (default: every interface)")
+@friendly_errors
+def discover(seconds: float, interface: Optional[str]) -> None:
+    """List the twinspace hubs on the network (mDNS/DNS-SD `_twinspace._tcp`)."""
+    from twinspace.lan.commands import discover as run
+
+    run(seconds, interface)
 
 
 @main.command()
