@@ -1,6 +1,7 @@
 // The app's top bar: brand, home, connection, device menu (modes, forget this device).
 
 import { pairing } from '../api.js'
+import { addDeviceItem } from './add-device.js'
 import { h, icon } from './dom.js'
 
 const MODES = [
@@ -41,6 +42,7 @@ export function deviceMenu(app) {
     h('div', { class: 'menu-body' },
       h('div', { class: 'menu-head' }, h('strong', {}, app.device.name || 'This device'), h('small', {}, `${who} · ${app.device.role} · ${app.device.home}`)),
       h('div', { class: 'menu-section' }, h('small', { class: 'muted' }, 'Mode'), links),
+      app.device.role === 'owner' ? addDeviceItem(app) : null,
       forget),
   )
   document.addEventListener('click', (event) => {
