@@ -66,6 +66,7 @@ class HubNames:
 
     dns: tuple[str, ...]
     ips: tuple[IPAddress, ...]
+    bound: Optional[IPAddress] = None  # the one address the hub listens on, when not all of them
 
     @classmethod
     def gather(cls, label: str, extra: Iterable[str] = (), addresses: Iterable[IPAddress] = (),
@@ -76,7 +77,8 @@ class HubNames:
         if bound_ip is not None and not bound_ip.is_unspecified:
             ips.insert(0, bound_ip)
         ips += [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
-        return cls(tuple(dict.fromkeys(n.lower() for n in dns)), tuple(dict.fromkeys(ips)))
+        specific = bound_ip if bound_ip is not None and not bound_ip.is_unspecified else None
+        return cls(tuple(dict.fromkeys(n.lower() for n in dns)), tuple(dict.fromkeys(ips)), specific)
 
     def allows_host(self, host_header: Optional[str]) -> bool:
         if not host_header:
@@ -103,16 +105,16 @@ class HubNames:
     def urls(self, port: int) -> list[str]:
         """The hub's HTTPS addresses for people: its names, then its addresses (not localhost)."""
         names = [n for n in self.dns if n != "localhost" and "." in n]
-        ips = [str(ip) for ip in self.ips if str(ip) not in ("127.0.0.1", "::1")]
+        ips = [str(ip) for ip in self.ips if str(ip) not in ("127.0.0.1", "::1") or ip == self.bound]
         return [self.origin(h, port) for h in [*names, *ips]]
 
     def public_host(self) -> str:
-        """The name QR codes carry: the first extra name, else the first LAN address, else `<host>.local`."""
-        lan_ips = [ip for ip in self.ips if not ip.is_loopback and ip.version == 4]
+        """The name QR codes carry: the first extra name, else the first LAN address, else the bound
+        address, else `<host>.local`."""
         local = next(n for n in self.dns if n.endswith(".local"))
         if self.dns[0] != local:
             return self.dns[0]
+        lan_ips = [ip for ip in self.ips if not ip.is_loopback and ip.version == 4]
         if lan_ips:
             return str(lan_ips[0])
-        loop = [ip for ip in self.ips if str(ip) not in ("127.0.0.1", "::1")]
-        return str(loop[0]) if loop else local
+        return str(self.bound) if self.bound is not None else local
