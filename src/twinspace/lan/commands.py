@@ -38,7 +38,7 @@ def up_lan(ctx: Any, host: Optional[str], port: Optional[int], show_qr: Optional
         click.echo(f"Created the demo home {created.name!r} ({created.id}) in {settings.data_dir}")
     home_id = hub.home_ids()[0]
     server = LanServer(create_app(hub), lan, settings.data_dir, host, port or settings.port,
-                       home_name=hub.home(home_id).name, label=label)
+                       home_name=hub.home(home_id).name, label=label, on_ready=_ready)
     state = server.state
     click.echo(f"twinspace {__version__} serving {home_id} to the home network over HTTPS (LAN mode)")
     for url in state.names().urls(state.https_port):
@@ -59,6 +59,15 @@ def up_lan(ctx: Any, host: Optional[str], port: Optional[int], show_qr: Optional
     warm_in_background(settings.data_dir)
     asyncio.run(server.serve())
     click.echo("twinspace stopped; the mDNS advertisement was withdrawn.")
+
+
+def _ready(server: Any) -> None:
+    info = server.advertiser.info if server.advertiser is not None else None
+    if info is not None:
+        click.echo(f"Advertised on mDNS as {info.name.removesuffix('.' + info.type)!r} ({info.type.rstrip('.')}); "
+                   f"`twinspace discover` finds it.")
+    else:
+        click.echo("Not advertised on mDNS (TWINSPACE_MDNS=0, or no LAN address): devices use the addresses above.")
 
 
 def pair_link(ctx: Any, home_id: str, person: Optional[str], host: Optional[str]) -> None:

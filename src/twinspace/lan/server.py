@@ -60,7 +60,8 @@ class LanServer:
                  home_name: str = "twinspace", label: Optional[str] = None,
                  addresses: Callable[[], Sequence[IPAddress]] = lan_addresses,
                  check_interval: float = 60.0, log_level: str = "info",
-                 sockets: Optional[tuple[socket.socket, socket.socket]] = None) -> None:
+                 sockets: Optional[tuple[socket.socket, socket.socket]] = None,
+                 on_ready: Callable[["LanServer"], object] = lambda _: None) -> None:
         self.host = host
         self.lan = lan
         self.https_sock, self.http_sock = sockets or (bind(host, lan.https_port), bind(host, http_port))
@@ -84,6 +85,7 @@ class LanServer:
                                                 log_level=log_level))
         self.advertiser = Advertiser(host) if lan.advertise else None
         self.ready = threading.Event()
+        self.on_ready = on_ready
         self.stopped = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -124,6 +126,7 @@ class LanServer:
                 keeper = asyncio.create_task(self.keeper.run(self._names_changed))
                 await self._advertise()
                 self.ready.set()
+                self.on_ready(self)
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.stop()
