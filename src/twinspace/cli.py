@@ -105,14 +105,15 @@ def up(obj: Context, host: Optional[str], port: Optional[int]) -> None:
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--replace", is_flag=True, help="replace a home with the same id")
 @click.option("--id", "home_id", default=None, help="home id for an MRUK scan (default: from the file name)")
+@click.option("--allow-empty", is_flag=True, help="let an empty lineup, guide or title list empty the home's")
 @click.pass_obj
 @friendly_errors
-def import_(obj: Context, path: str, replace: bool, home_id: Optional[str]) -> None:
+def import_(obj: Context, path: str, replace: bool, home_id: Optional[str], allow_empty: bool) -> None:
     """Import a home directory (twinspace.home/1) or a Meta MRUK scene JSON file."""
     from twinspace.runtime import read_any
 
     bundle = read_any(Path(path), home_id=home_id)
-    home = obj.hub.import_bundle(bundle, replace=replace)
+    home = obj.hub.import_bundle(bundle, replace=replace, allow_empty=allow_empty)
     surfaces = sum(len(r.surfaces) for r in home.rooms)
     devices = sum(len(r.devices) for r in home.rooms)
     click.echo(f"Imported {home.name!r} ({home.id}): {len(home.rooms)} room(s), {surfaces} surfaces, "

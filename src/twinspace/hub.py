@@ -86,13 +86,16 @@ class Hub:
         for listener in list(self._listeners):
             listener(change)
 
-    def import_bundle(self, bundle: HomeBundle, *, replace: bool = False) -> Home:
-        """Store a whole home; content files are imported into the catalogue in the same step."""
+    def import_bundle(self, bundle: HomeBundle, *, replace: bool = False, allow_empty: bool = False) -> Home:
+        """Store a whole home; content files are imported into the catalogue in the same step.
+
+        A lineup, guide or on-demand file with nothing in it never empties what the home has
+        unless `allow_empty`."""
         home = bundle.home
         if not replace and self.store.home_version(home.id) is not None:
             raise Conflict(f"a home with id {home.id!r} already exists; import with --replace to overwrite it")
         if self.services is not None:
-            self.services.import_home_content(home, bundle.files)
+            self.services.import_home_content(home, bundle.files, allow_empty=allow_empty)
         version = self.store.create_home(home, bundle.files, replace=replace)
         self._cache[home.id] = (home, version)
         self._publish(HomeChange(home.id, home, version))
