@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Callable, Optional, Union
 
 from twinspace.actions import registry as default_registry
+from twinspace.actions.content_gate import admit_restored
 from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
 from twinspace.errors import Conflict, Forbidden, NotFound
 from twinspace.geometry import Viewer
@@ -138,11 +139,18 @@ class Hub:
         self._publish(HomeChange(home_id, working, new_version, [outcome], origin))
         return outcome
 
-    def undo(self, home_id: str, caller: Caller) -> Outcome:
+    def undo(self, home_id: str, caller: Caller, *, now: Optional[datetime] = None) -> Outcome:
+        """Restore the home as it was before its latest change, if the caller may see what that
+        brings back (undoing someone's pause must not play what the caller's limit refuses)."""
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
         with self._lock(home_id):
-            home, entry = self.store.undo_last(home_id, caller.person, caller.device)
+            current, _ = self._current(home_id)
+
+            def check(restored: Home) -> None:
+                admit_restored(self.context(restored, caller, now=now), current)
+
+            home, entry = self.store.undo_last(home_id, caller.person, caller.device, check=check)
             version = self.store.home_version(home_id)
             assert version is not None
             self._cache[home_id] = (home, version)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 from click.testing import CliRunner
 
-from support import DEMO_NOW
+from support import DEMO_NOW, shared_path
+from twinspace.actions.registry import Caller
 from twinspace.cli import main
 from twinspace.demo import write_demo_home
+from twinspace.hub import Hub
 
 
 def run_cli(data: Path, *args: str):  # noqa: ANN201 - click's Result
@@ -39,3 +44,28 @@ def channel_ids(data: Path) -> list[str]:
     finally:
         hub.services.close()
         hub.store.close()
+
+
+KST = timezone(timedelta(hours=9))
+DEV_AT = datetime(2026, 11, 28, 20, 5, tzinfo=KST)  # the shared dev home's guide covers this evening
+MINJI = Caller("park-family", "minji", "quest-minji", "owner")  # rated 18
+JOON = Caller("park-family", "joon", "quest-joon")  # rated 7
+
+
+@contextmanager
+def dev_hub(tmp_path: Path) -> Iterator[Hub]:
+    """A hub with content services on the shared dev home (Minji rated 18, Joon rated 7)."""
+    from twinspace.content.services import ContentServices
+    from twinspace.home.homefile import read_home_dir
+    from twinspace.store.sqlite import Store
+
+    home_dir = shared_path("fixtures", "dev-home")
+    store = Store(tmp_path / "dev.db")
+    services = ContentServices(store, clock=lambda: DEV_AT)
+    hub = Hub(store, services=services, clock=lambda: DEV_AT)
+    hub.import_bundle(read_home_dir(home_dir))
+    try:
+        yield hub
+    finally:
+        services.close()
+        store.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from twinspace.errors import Conflict, NotFound
 from twinspace.home.model import Home
@@ -183,8 +183,11 @@ class Store:
         return [JournalEntry(r["seq"], r["home_id"], r["version"], r["at"], r["person"], r["device"],
                              r["action"], json.loads(r["args"]), r["message"], bool(r["undone"])) for r in rows]
 
-    def undo_last(self, home_id: str, person: Optional[str], device: Optional[str]) -> tuple[Home, JournalEntry]:
-        """Restore the home as it was before its latest change; that change must be the newest."""
+    def undo_last(self, home_id: str, person: Optional[str], device: Optional[str],
+                  check: Optional[Callable[[Home], None]] = None) -> tuple[Home, JournalEntry]:
+        """Restore the home as it was before its latest change; that change must be the newest.
+
+        `check` sees the restored home before anything is written and may refuse it by raising."""
         with self.transaction() as c:
             home_row = c.execute("SELECT version FROM homes WHERE id = ?", (home_id,)).fetchone()
             if home_row is None:
@@ -195,6 +198,8 @@ class Store:
                 raise Conflict("there is nothing to undo")
             if row["version"] != home_row[0]:
                 raise Conflict(f"the last change ({row['action']}) was followed by others and can no longer be undone")
+            if check is not None:
+                check(Home.model_validate_json(row["before_doc"]))
             version = home_row[0] + 1
             now = utcnow().isoformat()
             current = c.execute("SELECT doc FROM homes WHERE id = ?", (home_id,)).fetchone()[0]
