@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from twinspace.errors import Conflict, NotFound
+from twinspace.hub_key import private_dir, private_file
 from twinspace.home.model import Home
 
 JOURNAL_KEEP = 200  # journal entries kept per home (undo depth and audit window)
@@ -58,7 +59,9 @@ class JournalEntry:
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:":
+            private_dir(self.path.parent)  # a data directory it creates is 0700
+            private_file(self.path)  # 0600; SQLite gives its -wal and -shm files the same mode
         self._lock = threading.RLock()
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self.conn.row_factory = sqlite3.Row
