@@ -20,13 +20,12 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Callable, Optional
 
 from twinspace.actions.registry import Caller
 from twinspace.attempts import AttemptLimiter
 from twinspace.errors import InvalidInput, NotFound, Unauthorized
-from twinspace.hub_key import hub_key, keyed_hash
+from twinspace.hub_key import database_key, keyed_hash
 from twinspace.store.sqlite import Store, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed easily
@@ -41,7 +40,6 @@ PAIRING_ID_LENGTH = 12  # hex digits of the token hash that name a pairing in li
 
 _limiters: "weakref.WeakKeyDictionary[Store, AttemptLimiter]" = weakref.WeakKeyDictionary()
 _watches: "weakref.WeakKeyDictionary[Store, TokenWatch]" = weakref.WeakKeyDictionary()
-_memory_key = secrets.token_bytes(32)  # an in-memory store has no data directory to keep a key in
 _guard = threading.Lock()
 
 
@@ -50,8 +48,7 @@ def _hash(secret: str) -> str:
 
 
 def _code_hash(store: Store, raw: str) -> str:
-    key = _memory_key if str(store.path) == ":memory:" else hub_key(Path(store.path).parent)
-    return keyed_hash(key, "pairing-code", raw)
+    return keyed_hash(database_key(store.path), "pairing-code", raw)
 
 
 def pairing_limiter(store: Store) -> AttemptLimiter:

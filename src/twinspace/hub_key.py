@@ -65,6 +65,14 @@ def hub_key(data_dir: Path) -> bytes:
         return key
 
 
+_memory_key = secrets.token_bytes(32)  # an in-memory database has no data directory to keep a key in
+
+
+def database_key(database: "str | Path") -> bytes:
+    """The key of the data directory holding `database` (a per-process key for ':memory:')."""
+    return _memory_key if str(database) == ":memory:" else hub_key(Path(database).parent)
+
+
 def keyed_hash(key: bytes, *parts: str) -> str:
     """HMAC-SHA256 of the parts (joined unambiguously), hex."""
     return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()

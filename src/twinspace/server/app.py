@@ -92,7 +92,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(hub: Hub) -> FastAPI:
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline  # /docs with Swagger UI served by the hub, not a CDN
+
+    app = FastAPIOffline(
         lifespan=_lifespan,
         title="twinspace hub",
         version=__version__,

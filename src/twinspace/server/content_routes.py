@@ -28,6 +28,11 @@ def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> No
         person = hub.home(home_id).person(who.person) if who.person else None
         return person.max_rating if person else None
 
+    def stream_url(home_id: str, channel: Any) -> str:
+        """Where this home's devices play a channel: demo channels as signed, expiring links."""
+        media = getattr(app.state, "media", None)
+        return media.stream_url(home_id, channel.id, channel.url) if media is not None else channel.url
+
     def ask(home_id: str, action: str, args: dict[str, Any], who: Caller) -> dict[str, Any]:
         outcome = hub.apply(home_id, action, {k: v for k, v in args.items() if v is not None}, caller=who)
         assert isinstance(outcome, Outcome) and outcome.result is not None
@@ -47,11 +52,11 @@ def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> No
                who: Caller = Depends(member)) -> dict[str, Any]:
         return ask(home_id, "content.search", {"query": q, "kind": kind}, who)
 
-    @router.get("/channels", summary="The lineup with what is on now and next")
+    @router.get("/channels", summary="The lineup with what is on now and next, and where to play each channel")
     def channels(home_id: str, who: Caller = Depends(member)) -> list[dict[str, Any]]:
         catalog = services_of(hub.services).catalog
         rows = catalog.now_next(home_id, hub.clock(), max_rating=limit(home_id, who))
-        return [{"channel": channel_json(row.channel),
+        return [{"channel": {**channel_json(row.channel), "stream_url": stream_url(home_id, row.channel)},
                  "now": programme_json(row.now) if row.now else None,
                  "next": programme_json(row.next) if row.next else None} for row in rows]
 
