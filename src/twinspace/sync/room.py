@@ -38,6 +38,7 @@ from twinspace.errors import NotFound, TwinspaceError
 from twinspace.home.model import Home
 from twinspace.hub import HomeChange, Hub
 from twinspace.sync.edits import Refused, calls_for
+from twinspace.sync.guard import MAX_UPDATE_BYTES, TOO_BIG, Refusal
 from twinspace.sync.peer import Peer
 from twinspace.sync.presence import Presence
 from twinspace.sync.shape import LOG, LOG_KEEP, ROOTS, Json, Kind, Snapshot, changed_keys, project, same
@@ -191,6 +192,9 @@ class HomeRoom:
             async for message in peer.messages():
                 try:
                     self.receive(peer, message)
+                except Refusal as e:
+                    log.warning("closing %r: %s", peer, e.reason)
+                    peer.close(e.code, e.reason[:120])
                 except Exception:  # a malformed message: drop the peer, not the room
                     log.warning("closing %r after a message it sent could not be read", peer, exc_info=True)
                     peer.close(1007, "malformed y-websocket message")
@@ -210,8 +214,11 @@ class HomeRoom:
                 if (reply := handle_sync_message(message[1:], self.doc)) is not None:
                     peer.send(reply)
             elif kind in (YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE):
+                if len(message) > MAX_UPDATE_BYTES + 16:  # before decoding it at all
+                    raise Refusal(TOO_BIG, f"a message of {len(message) // 1024} KiB is too big for this hub")
                 update = read_message(message[2:])
                 if update != b"\x00\x00":
+                    peer.guard.check(update)  # no unknown roots, no floods: nothing applied otherwise
                     peer.client = _author(update) or peer.client
                     origin = ClientOrigin(peer, handshake=kind == YSyncMessageType.SYNC_STEP2)
                     with self.doc.transaction(origin=origin):
