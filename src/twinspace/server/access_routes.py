@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Optional
+from typing import Any, AsyncIterator, Callable
 
 from fastapi import APIRouter, Depends, FastAPI
-from pydantic import BaseModel
 
 from twinspace import access
 from twinspace.actions.registry import Caller
 from twinspace.errors import Forbidden
 from twinspace.hub import Hub
-
-
-class PairedDeviceOut(BaseModel):
-    id: str
-    label: str
-    person: Optional[str]
-    device: Optional[str]
-    role: str
-    created_at: str
-    last_used_at: Optional[str]
-    expires_at: Optional[str]
 
 
 def owner_of(member: Callable[..., Caller]) -> Callable[..., Caller]:
@@ -43,18 +31,15 @@ def install_access(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> Non
     router = APIRouter(prefix="/api/v1/homes/{home_id}/devices-paired", tags=["access"])
     owner = owner_of(member)
 
-    def out(d: access.PairedDevice) -> PairedDeviceOut:
-        return PairedDeviceOut(**d.__dict__)
-
-    @router.get("", response_model=list[PairedDeviceOut])
-    def list_paired(home_id: str, _: Caller = Depends(owner)) -> list[PairedDeviceOut]:
+    @router.get("", response_model=list[access.PairedDevice])
+    def list_paired(home_id: str, _: Caller = Depends(owner)) -> list[access.PairedDevice]:
         """The devices paired with this home (owner only)."""
-        return [out(d) for d in access.paired_devices(hub.store, home_id)]
+        return access.paired_devices(hub.store, home_id)
 
-    @router.delete("/{pairing_id}", response_model=PairedDeviceOut)
-    def revoke(home_id: str, pairing_id: str, _: Caller = Depends(owner)) -> PairedDeviceOut:
+    @router.delete("/{pairing_id}", response_model=access.PairedDevice)
+    def revoke(home_id: str, pairing_id: str, _: Caller = Depends(owner)) -> access.PairedDevice:
         """Revoke a paired device (owner only): its token stops working at once, everywhere."""
-        return out(access.revoke_device(hub.store, home_id, pairing_id[:64]))
+        return access.revoke_device(hub.store, home_id, pairing_id[:64])
 
     @asynccontextmanager
     async def watching(_app: Any) -> AsyncIterator[None]:
