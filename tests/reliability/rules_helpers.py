@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 from click.testing import CliRunner
 
 from support import DEMO_NOW, shared_path
@@ -69,3 +70,25 @@ def dev_hub(tmp_path: Path) -> Iterator[Hub]:
     finally:
         services.close()
         store.close()
+
+
+# Fixtures of these tests' own (imported by the modules that use them), so a conftest of the
+# reliability folder cannot change what they stand for.
+
+@pytest.fixture
+def demo_home_dir(tmp_path: Path) -> Path:
+    """The project's demo home directory (home.json, lineup, guide, vod.json)."""
+    return write_demo_home(tmp_path / "demo-home", DEMO_NOW)
+
+
+@pytest.fixture
+def demo_hub(tmp_path: Path, demo_home_dir: Path) -> Iterator[Hub]:
+    """A bare hub (no content services) on the demo home, in a fresh store under tmp_path/data."""
+    from twinspace.home.homefile import read_home_dir
+    from twinspace.store.sqlite import Store
+
+    store = Store(tmp_path / "data" / "twinspace.db")
+    hub = Hub(store, clock=lambda: DEMO_NOW)
+    hub.import_bundle(read_home_dir(demo_home_dir))
+    yield hub
+    store.close()

@@ -22,8 +22,10 @@ import time
 from pathlib import Path
 
 import httpx
+from rules_helpers import demo_home_dir  # noqa: F401 - a fixture
 
 from twinspace import access
+from twinspace.home.homefile import read_home_dir
 from twinspace.store.sqlite import Store
 
 TRIALS = 20
@@ -99,13 +101,14 @@ def _trial(db: Path, token: str, delay_s: float) -> tuple[int, int, int]:
     return len(acked), committed, int(ok)
 
 
-def test_20_kills_at_random_moments_lose_no_acknowledged_change(tmp_path: Path, demo_bundle) -> None:
+def test_20_kills_at_random_moments_lose_no_acknowledged_change(tmp_path: Path, demo_home_dir: Path) -> None:
     seed = int(os.environ.get("TWINSPACE_KILL_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     print(f"kill -9 trials: seed {seed} (TWINSPACE_KILL_SEED={seed} repeats them)")
     template = tmp_path / "template" / "twinspace.db"
     store = Store(template)
-    store.create_home(demo_bundle.home, demo_bundle.files)
+    bundle = read_home_dir(demo_home_dir)
+    store.create_home(bundle.home, bundle.files)
     token = access.issue_token(store, HOME, "alex", "kill test", role="owner").token
     store.close()
     started = time.monotonic()

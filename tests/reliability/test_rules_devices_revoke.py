@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from rules_helpers import run_cli
+from rules_helpers import demo_home_dir, demo_hub, run_cli  # noqa: F401 - fixtures
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -46,10 +46,10 @@ def _closed_code(ws, within_s: float) -> int:  # noqa: ANN001 - a websockets con
     return 0
 
 
-def test_the_owner_lists_and_revokes_and_the_socket_closes_at_once(hub) -> None:
-    owner = _paired(hub, "alex", "Alex's Quest", "quest-alex")
-    sam = _paired(hub, "sam", "Sam's Quest", "quest-sam")
-    with serving(create_app(hub)) as url, TestClient(create_app(hub)) as client:
+def test_the_owner_lists_and_revokes_and_the_socket_closes_at_once(demo_hub) -> None:
+    owner = _paired(demo_hub, "alex", "Alex's Quest", "quest-alex")
+    sam = _paired(demo_hub, "sam", "Sam's Quest", "quest-sam")
+    with serving(create_app(demo_hub)) as url, TestClient(create_app(demo_hub)) as client:
         listed = client.get(PAIRED, headers=_bearer(owner)).json()
         assert [(d["label"], d["person"], d["device"]) for d in listed] == [
             ("Alex's Quest", "alex", "quest-alex"), ("Sam's Quest", "sam", "quest-sam")]
@@ -71,9 +71,9 @@ def test_the_owner_lists_and_revokes_and_the_socket_closes_at_once(hub) -> None:
         assert missing.status_code == 404 and "Alex's Quest" in missing.json()["detail"]
 
 
-def test_a_revocation_from_the_cli_closes_a_running_hubs_socket(tmp_path: Path, demo_dir: Path) -> None:
+def test_a_revocation_from_the_cli_closes_a_running_hubs_socket(tmp_path: Path, demo_home_dir: Path) -> None:
     data = tmp_path / "data"
-    assert run_cli(data, "import", str(demo_dir)).exit_code == 0
+    assert run_cli(data, "import", str(demo_home_dir)).exit_code == 0
     hub = open_hub(Settings(data))
     token = _paired(hub, "sam", "Sam's Quest")
     with serving(create_app(hub)) as url:
@@ -90,24 +90,24 @@ def test_a_revocation_from_the_cli_closes_a_running_hubs_socket(tmp_path: Path, 
     hub.store.close()
 
 
-def test_the_pairing_device_must_be_the_persons_own_and_short(hub) -> None:
-    code = access.create_pairing_code(hub.store, HOME, "sam")
+def test_the_pairing_device_must_be_the_persons_own_and_short(demo_hub) -> None:
+    code = access.create_pairing_code(demo_hub.store, HOME, "sam")
     with pytest.raises(InvalidInput, match="quest-alex is alex's device"):
-        access.redeem_pairing_code(hub.store, code.code, "Sam's Quest", "quest-alex")
+        access.redeem_pairing_code(demo_hub.store, code.code, "Sam's Quest", "quest-alex")
     with pytest.raises(InvalidInput, match="no XR device 'toaster'"):
-        access.redeem_pairing_code(hub.store, code.code, "Sam's Quest", "toaster")
-    with TestClient(create_app(hub)) as client:
+        access.redeem_pairing_code(demo_hub.store, code.code, "Sam's Quest", "toaster")
+    with TestClient(create_app(demo_hub)) as client:
         r = client.post("/api/v1/pair", json={"code": code.code, "name": "x", "device": "d" * 100_000})
         assert r.status_code == 422 and len(r.content) < 1000  # refused, and not echoed back
     # The code was not used up by the refusals.
-    assert access.redeem_pairing_code(hub.store, code.code, "Sam's Quest", "quest-sam").caller.device == "quest-sam"
+    assert access.redeem_pairing_code(demo_hub.store, code.code, "Sam's Quest", "quest-sam").caller.device == "quest-sam"
 
 
-def test_unused_tokens_expire(hub, monkeypatch) -> None:
-    token = _paired(hub, "sam", "Sam's old phone")
-    assert access.authenticate(hub.store, token, now=utcnow() + timedelta(days=89)).person == "sam"
+def test_unused_tokens_expire(demo_hub, monkeypatch) -> None:
+    token = _paired(demo_hub, "sam", "Sam's old phone")
+    assert access.authenticate(demo_hub.store, token, now=utcnow() + timedelta(days=89)).person == "sam"
     later = utcnow() + timedelta(days=89 + 91)  # the use at day 89 counted; 91 idle days after it do not
     with pytest.raises(Unauthorized, match="expired after 90 days unused"):
-        access.authenticate(hub.store, token, now=later)
+        access.authenticate(demo_hub.store, token, now=later)
     monkeypatch.setenv("TWINSPACE_TOKEN_IDLE_DAYS", "0")
-    assert access.authenticate(hub.store, token, now=later).person == "sam"
+    assert access.authenticate(demo_hub.store, token, now=later).person == "sam"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from rules_helpers import run_cli
+from rules_helpers import demo_home_dir, demo_hub, run_cli  # noqa: F401 - fixtures
 from websockets.sync.client import connect
 
 from twinspace import access
@@ -27,9 +27,9 @@ def no_serving(monkeypatch):  # noqa: ANN201
     monkeypatch.setattr(twinspace.runtime, "ensure_demo_home", lambda hub, base_url: None)
 
 
-def test_up_prints_a_code_only_when_asked_or_on_a_terminal(tmp_path: Path, demo_dir: Path, no_serving) -> None:
+def test_up_prints_a_code_only_when_asked_or_on_a_terminal(tmp_path: Path, demo_home_dir: Path, no_serving) -> None:
     data = tmp_path / "data"
-    assert run_cli(data, "import", str(demo_dir)).exit_code == 0
+    assert run_cli(data, "import", str(demo_home_dir)).exit_code == 0
     quiet = run_cli(data, "up")  # CliRunner's stdout is not a terminal, like a service's log
     assert quiet.exit_code == 0 and "Pair a device with code" not in quiet.output
     assert "twinspace pair" in quiet.output
@@ -37,9 +37,9 @@ def test_up_prints_a_code_only_when_asked_or_on_a_terminal(tmp_path: Path, demo_
     assert asked.exit_code == 0 and "Pair a device with code " in asked.output
 
 
-def test_the_data_directory_and_its_secrets_are_private(tmp_path: Path, demo_dir: Path) -> None:
+def test_the_data_directory_and_its_secrets_are_private(tmp_path: Path, demo_home_dir: Path) -> None:
     data = tmp_path / "fresh" / "data"
-    assert run_cli(data, "import", str(demo_dir)).exit_code == 0
+    assert run_cli(data, "import", str(demo_home_dir)).exit_code == 0
     assert run_cli(data, "pair").exit_code == 0  # makes the hub key
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     secrets = [data / "twinspace.db", data / "hub.key", *data.glob("twinspace.db-*")]  # with WAL files
@@ -57,11 +57,11 @@ class _Lines(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def test_tokens_in_urls_never_reach_the_logs(hub) -> None:
-    token = access.issue_token(hub.store, "demo-loft", "alex", "Alex's Quest", role="owner").token
+def test_tokens_in_urls_never_reach_the_logs(demo_hub) -> None:
+    token = access.issue_token(demo_hub.store, "demo-loft", "alex", "Alex's Quest", role="owner").token
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(hub), log_level="info", access_log=True, lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(create_app(demo_hub), log_level="info", access_log=True, lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     lines = _Lines()

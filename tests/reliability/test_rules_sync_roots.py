@@ -7,6 +7,8 @@ import asyncio
 from pycrdt import Map
 
 from support import serving
+from rules_helpers import demo_home_dir, demo_hub  # noqa: F401 - fixtures
+
 from twinspace import access
 from twinspace.server.app import create_app
 from twinspace.sync.client import SyncClient
@@ -62,10 +64,10 @@ async def _scenario(url: str, token: str) -> dict[str, object]:
     return seen
 
 
-def test_unknown_roots_and_floods_are_refused_and_the_socket_closed(hub) -> None:
-    token = access.issue_token(hub.store, HOME, "sam", "Sam's Quest", device="quest-sam").token
-    before = {p.id for p in hub.home(HOME).panels}
-    with serving(create_app(hub)) as url:
+def test_unknown_roots_and_floods_are_refused_and_the_socket_closed(demo_hub) -> None:
+    token = access.issue_token(demo_hub.store, HOME, "sam", "Sam's Quest", device="quest-sam").token
+    before = {p.id for p in demo_hub.home(HOME).panels}
+    with serving(create_app(demo_hub)) as url:
         seen = asyncio.run(_scenario(url, token))
     assert seen["unknown_root"] == 1008
     assert seen["too_big"] == 1009
@@ -74,4 +76,4 @@ def test_unknown_roots_and_floods_are_refused_and_the_socket_closed(hub) -> None
     assert seen["watcher_biggest"] <= MAX_UPDATE_BYTES, "nothing oversized was passed on to other peers"
     assert "scratch" not in seen["fresh_roots"]
     assert not any(k.startswith(("junk-", "p-big")) for k in seen["fresh_panels"])
-    assert {p.id for p in hub.home(HOME).panels} == before
+    assert {p.id for p in demo_hub.home(HOME).panels} == before
