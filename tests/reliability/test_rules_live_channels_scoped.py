@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from support import DEMO_NOW, shared_path
 from twinspace import access
 from twinspace.config import Settings
+from twinspace.content.m3u import parse_m3u
 from twinspace.demo import write_demo_home
 from twinspace.home.homefile import read_home_dir
 from twinspace.hub_key import database_key
@@ -82,6 +83,18 @@ def test_the_channel_list_hands_out_signed_links_that_play(two_homes, ffmpeg_pat
     assert client.get(f"/demo/live/sportsone.kr/{segment.split('?')[0]}").status_code == 401
     encoder = client.app.state.media.live.encoders[f"{PARK}/sportsone.kr"]
     assert encoder.channel.home_id == PARK  # its picture shows the park's guide, nobody else's
+
+
+def test_an_iptv_player_gets_the_lineup_with_signed_links(two_homes) -> None:
+    hub, client, loft, park = two_homes
+    assert client.get(f"/api/v1/homes/{PARK}/channels.m3u").status_code == 401
+    assert client.get(f"/api/v1/homes/{PARK}/channels.m3u?token={loft}").status_code == 403
+    r = client.get(f"/api/v1/homes/{PARK}/channels.m3u?token={park}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("audio/x-mpegurl")
+    lineup = parse_m3u(r.content, name="channels.m3u")
+    sports = next(c for c in lineup.channels if c.id == "sportsone.kr")
+    assert sports.url.startswith("http://testserver/demo/live/sportsone.kr/index.m3u8?home=park-family&exp=")
+    assert len(lineup.channels) == len(hub.services.catalog.channels(PARK))
 
 
 def test_a_bundled_channel_shows_only_the_asking_homes_guide(two_homes) -> None:
