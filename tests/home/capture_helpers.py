@@ -64,3 +64,22 @@ def living_room(floor_y: float = 0.0, with_tv: bool = True) -> dict[str, Any]:
     if with_tv:
         meshes.append(box("screen", (0.5, y + 1.2, -1.96), (1.2, 0.7, 0.06)))
     return {"space": "local-floor", "planes": planes, "meshes": meshes}
+
+
+def demo_lounge(screen: bool = True, window: bool = False) -> dict[str, Any]:
+    """The demo home's lounge as the headset would capture it: 7 x 5 m, 2.7 m tall, the TV on
+    the north wall, the coffee table and the sofa as volumes (no window unless asked)."""
+    planes = [
+        plane("floor", (0, 0, 0), (0, 1, 0), 7, 5),
+        plane("ceiling", (0, 2.7, 0), (0, -1, 0), 7, 5),
+        plane("wall", (0, 1.35, -2.5), (0, 0, 1), 7, 2.7),
+        plane("wall", (0, 1.35, 2.5), (0, 0, -1), 7, 2.7),
+        plane("wall", (-3.5, 1.35, 0), (1, 0, 0), 5, 2.7),
+        plane("wall", (3.5, 1.35, 0), (-1, 0, 0), 5, 2.7),
+    ]
+    if window:
+        planes.append(plane("window", (3.49, 1.5, 0.8), (-1, 0, 0), 1.6, 1.3))
+    meshes = [box("table", (0, 0.21, 0.2), (1.1, 0.42, 0.6)), box("couch", (0, 0.225, 1.8), (2.4, 0.45, 0.9))]
+    if screen:
+        meshes.append(box("screen", (0.0, 1.2, -2.47), (1.71, 0.98, 0.05)))
+    return {"space": "local-floor", "planes": planes, "meshes": meshes}

@@ -11,7 +11,7 @@ import pytest
 import support
 from capture_helpers import living_room, moved
 
-from twinspace.home.alignment import TOLERANCE_M, Rigid, fit_walls
+from twinspace.home.alignment import TOLERANCE_M, Rigid, fit_walls, marks_of
 from twinspace.home.capture import Capture, room_from_capture
 from twinspace.home.model import Surface
 from twinspace.home.mruk import read_mruk
@@ -80,7 +80,7 @@ def test_a_rectangular_room_turned_half_round_is_told_apart_by_its_tv() -> None:
     for yaw in (143.0, -37.0, 180.0):
         again = room_from_capture(Capture.model_validate(moved(living_room(), yaw, (0.4, 0.0, 0.2))), "living", "x").room
         marks = [s for s in again.surfaces if s.label == "SCREEN"]
-        fit = fit_walls(walls(again), walls(stored), marks, [s for s in stored.surfaces if s.label == "SCREEN"])
+        fit = fit_walls(walls(again), walls(stored), marks_of(marks, ["SCREEN"]), marks_of(stored.surfaces, ["SCREEN"]))
         assert fit.good
         turn = (math.degrees(fit.transform.yaw) + yaw) % 360.0
         assert min(turn, 360.0 - turn) < 1e-3, "the fit undoes the turn, not the turn plus half round"

@@ -26,6 +26,9 @@ from twinspace.home.scan import edge_distance, wall_ends
 TOLERANCE_M = 0.05      # "a few centimetres"
 SAME_FACING_DEG = 10.0  # walls this close in facing may be the same wall
 ROUNDS = 6
+MISSING_M = 1.0         # what a captured wall with no stored wall facing its way counts as
+
+Mark = tuple[str, Sequence[float]]  # a label and a position
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,12 @@ def _segments(walls: Sequence[Surface]) -> list[tuple[np.ndarray, np.ndarray, fl
 
 
 def fit_walls(captured: Sequence[Surface], stored: Sequence[Surface],
-              marks: Sequence[Surface] = (), stored_marks: Sequence[Surface] = ()) -> Fit:
+              marks: Sequence[Mark] = (), stored_marks: Sequence[Mark] = ()) -> Fit:
     """The rigid transform laying `captured` walls onto `stored` ones; see the module doc.
 
-    A rectangular room fits turned half round as well as it fits straight; `marks` (the
-    capture's other surfaces: the screen, doors, windows) decide between such equal fits by
-    how near each lands to a stored surface with its label.
+    A rectangular room fits turned half round as well as it fits straight; `marks` (label and
+    position of the capture's other things: the screen, doors, windows) decide between such
+    equal fits by how near each lands to a stored mark with its label.
     """
     if len(captured) < 2 or len(stored) < 2:
         return Fit(Rigid(), math.inf, len(captured))
@@ -100,12 +103,16 @@ def fit_walls(captured: Sequence[Surface], stored: Sequence[Surface],
     return min(ties, key=lambda f: (_landmark_miss(f.transform, marks, stored_marks), f.rms_m))
 
 
-def _landmark_miss(t: Rigid, marks: Sequence[Surface], stored: Sequence[Surface]) -> float:
-    """Mean distance from each mark, moved by `t`, to the nearest stored surface of its label."""
+def marks_of(surfaces: Sequence[Surface], labels: Sequence[str]) -> list[Mark]:
+    return [(s.label, s.pose.position) for s in surfaces if s.label in labels]
+
+
+def _landmark_miss(t: Rigid, marks: Sequence[Mark], stored: Sequence[Mark]) -> float:
+    """Mean distance from each mark, moved by `t`, to the nearest stored mark of its label."""
     misses = []
-    for m in marks:
-        p = t.point(m.pose.position)
-        near = [math.dist(p, s.pose.position) for s in stored if s.label == m.label]
+    for label, at in marks:
+        p = t.point(at)
+        near = [math.dist(p, there) for kind, there in stored if kind == label]
         misses.append(min(near + [2.0]))
     return sum(misses) / len(misses) if misses else 0.0
 
@@ -134,7 +141,12 @@ def _fit_at(yaw: float, cap: list, ref: list, ref_outlines: list) -> Fit:
             n = rows[0]
             step = n * (n @ step) + (shift - n * (n @ shift))
         shift = step
-    dists = [min(edge_distance(tuple(p + shift), o) for o in ref_outlines) for a, b, _ in ends for p in (a, b)]
+    dists: list[float] = []
+    for a, b, h in ends:  # each wall's ends and middle, to the stored wall facing its way that fits best
+        points = [a + shift, (a + b) / 2 + shift, b + shift]
+        same = [o for (_, _, hr), o in zip(ref, ref_outlines) if abs(_wrap(h - hr)) <= math.radians(SAME_FACING_DEG)]
+        dists += min(([edge_distance((float(q[0]), float(q[1])), o) for q in points] for o in same),
+                     key=sum, default=[MISSING_M] * 3)
     rms = math.sqrt(sum(d * d for d in dists) / len(dists))
     return Fit(Rigid(yaw, float(shift[0]), float(shift[1])), rms, len(cap))
 

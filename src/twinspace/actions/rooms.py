@@ -1,0 +1,47 @@
+"""room.capture: make or replace a room from what the headset sees (WebXR plane and mesh detection)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from twinspace.actions.registry import ActionContext, Outcome, registry
+from twinspace.errors import Forbidden
+from twinspace.home.capture import Capture, room_from_capture
+from twinspace.home.model import Id
+from twinspace.home.recapture import install
+
+
+class RoomCaptureArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    room: Id = Field(description="the room to make, or to replace when it exists")
+    name: Optional[str] = Field(None, description="the room's name; default: its current name")
+    capture: Capture = Field(description="detected planes and meshes, in one reference space")
+    tv: Optional[str] = Field(None, description="the TV device to bind to the captured screen; default: the "
+                                                "room's only TV, when there is one")
+
+
+@registry.action("room.capture", RoomCaptureArgs)
+def room_capture(ctx: ActionContext, args: RoomCaptureArgs) -> Outcome:
+    """Make or replace a room from a headset's room capture, keeping its panels where they fit."""
+    if not ctx.caller.is_owner:
+        raise Forbidden("only the home's owner can capture a room; ask them to pair this device as owner")
+    old = ctx.home.room(args.room)
+    name = args.name or (old.name if old else args.room.replace("-", " ").capitalize())
+    captured = room_from_capture(args.capture, args.room, name)
+    report = install(ctx.home, captured, args.tv)
+    kept = len(report.kept)
+    lost = f"; closed {len(report.closed)}: " + "; ".join(report.closed) if report.closed else ""
+    aligned = "" if report.fit is None else (
+        f", lined up with the old room within {report.fit.rms_m * 100:.1f} cm" if report.fit.good else
+        f"; it did not line up with the old room (off by {report.fit.rms_m:.2f} m), so panels were placed anew")
+    verb = "Replaced" if old else "Captured"
+    message = (f"{verb} {name}: {sum(captured.found.values())} surfaces{aligned}; "
+               f"kept {kept} panel{'s' if kept != 1 else ''}, moved {len(report.moved)}{lost}")
+    summary = {"room": args.room, "name": name, "found": captured.found, **(
+        {"tv": args.tv} if args.tv else {})}
+    return Outcome("room.capture", summary, message,
+                   result={**report.as_dict(), "found": captured.found, "skipped": captured.skipped,
+                           "floor_y": captured.floor_y, "area_m2": round(captured.room.area, 3),
+                           "height_m": captured.room.height})
