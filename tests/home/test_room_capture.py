@@ -119,3 +119,14 @@ def test_bad_capture_and_members_change_nothing(hub: Any, owner: Caller) -> None
     with pytest.raises(Forbidden, match="owner"):
         capture(hub, member, demo_lounge())
     assert hub.version(HOME) == version
+
+
+def test_align_says_how_a_new_session_lines_up_and_changes_nothing(hub: Any, owner: Caller) -> None:
+    capture(hub, owner, demo_lounge())
+    version = hub.version(HOME)
+    out = hub.apply(HOME, "room.align", {"room": "lounge", "capture": moved(demo_lounge(), 90.0, (0.5, 0.0, 0.5))},
+                    caller=owner)
+    assert out.result["good"] is True and out.result["transform"]["yaw_deg"] == pytest.approx(-90.0, abs=0.01)
+    off = hub.apply(HOME, "room.align", {"room": "lounge", "capture": living_room()}, caller=owner)
+    assert off.result["good"] is False and "capture the room again" in off.message
+    assert hub.version(HOME) == version

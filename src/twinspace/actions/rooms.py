@@ -7,10 +7,11 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from twinspace.actions.registry import ActionContext, Outcome, registry
-from twinspace.errors import Forbidden
+from twinspace.errors import Forbidden, NotFound
+from twinspace.home.alignment import fit_walls, marks_of
 from twinspace.home.capture import Capture, room_from_capture
 from twinspace.home.model import Id
-from twinspace.home.recapture import install
+from twinspace.home.recapture import MARK_LABELS, install, walls
 
 
 class RoomCaptureArgs(BaseModel):
@@ -45,3 +46,29 @@ def room_capture(ctx: ActionContext, args: RoomCaptureArgs) -> Outcome:
                    result={**report.as_dict(), "found": captured.found, "skipped": captured.skipped,
                            "floor_y": captured.floor_y, "area_m2": round(captured.room.area, 3),
                            "height_m": captured.room.height})
+
+
+class RoomAlignArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    room: Id = Field(description="the stored room the headset is in")
+    capture: Capture = Field(description="what the headset sees now: detected planes and meshes")
+
+
+@registry.action("room.align", RoomAlignArgs, read_only=True)
+def room_align(ctx: ActionContext, args: RoomAlignArgs) -> Outcome:
+    """Read-only: how the headset's space lines up with a stored room (for a session without anchors)."""
+    room = ctx.home.room(args.room)
+    if room is None:
+        raise NotFound(f"there is no room {args.room!r}; rooms: {', '.join(r.id for r in ctx.home.rooms)}")
+    seen = room_from_capture(args.capture, args.room, room.name)
+    tvs = [("SCREEN", d.pose.position) for d in room.devices if d.kind == "tv" and d.pose is not None]
+    fit = fit_walls(walls(seen.room), walls(room), marks_of(seen.room.surfaces, MARK_LABELS),
+                    marks_of(room.surfaces, MARK_LABELS) + tvs)
+    if fit.good:
+        message = f"Lined up with {room.name} within {fit.rms_m * 100:.1f} cm"
+    else:
+        message = (f"This does not line up with {room.name} (off by {min(fit.rms_m, 99.0):.2f} m): "
+                   "capture the room again")
+    return Outcome("room.align", {"room": args.room}, message, changed=False,
+                   result={"room": args.room, "good": fit.good, "fit_m": None if fit.rms_m == float("inf") else
+                           round(fit.rms_m, 4), "transform": fit.transform.as_dict(), "floor_y": seen.floor_y})

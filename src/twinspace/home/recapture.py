@@ -21,7 +21,7 @@ from twinspace.home.alignment import Fit, Rigid, fit_walls, marks_of
 from twinspace.home.capture import Captured
 from twinspace.home.model import Home, Panel, Pose, Room, Surface
 from twinspace.home.placement import SURFACE_OFFSET, PlacementRequest, place
-from twinspace.home.scan import PLACEABLE
+from twinspace.home.scan import PLACEABLE, is_wall
 
 MATCH_M = 0.5  # a new surface farther than this from a panel is not where the panel was
 MARK_LABELS = ("SCREEN", "DOOR_FRAME", "WINDOW_FRAME", "WALL_ART")
@@ -51,9 +51,8 @@ def install(home: Home, captured: Captured, tv: Optional[str] = None) -> Report:
     old = home.room(new.id)
     if old is not None:
         tvs = [("SCREEN", d.pose.position) for d in old.devices if d.kind == "tv" and d.pose is not None]
-        report.fit = fit_walls([s for s in new.surfaces if s.label == "WALL_FACE"],
-                               [s for s in old.surfaces if s.label == "WALL_FACE"],
-                               marks_of(new.surfaces, MARK_LABELS), marks_of(old.surfaces, MARK_LABELS) + tvs)
+        report.fit = fit_walls(walls(new), walls(old), marks_of(new.surfaces, MARK_LABELS),
+                               marks_of(old.surfaces, MARK_LABELS) + tvs)
         if report.fit.good:
             report.transform = report.fit.transform
             new = moved_room(new, report.transform)
@@ -71,6 +70,11 @@ def install(home: Home, captured: Captured, tv: Optional[str] = None) -> Report:
                 report.devices.append(f"{d.id} is outside the captured floor; left where it was")
     _bind_tv(home, new, tv, report)
     return report
+
+
+def walls(room: Room) -> list[Surface]:
+    """The walls a fit lines up (open sides too: they are where the room's walls are)."""
+    return [s for s in room.surfaces if is_wall(s.label)]
 
 
 def moved_room(room: Room, t: Rigid) -> Room:
