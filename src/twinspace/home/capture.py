@@ -94,7 +94,7 @@ def room_from_capture(capture: Capture, room_id: str, name: str) -> Captured:
     floor_plane, floor_where = max(floors, key=lambda f: polygon_area(_world_outline(f[0])))
     outline = _world_outline(floor_plane)
     floor_y = floor_plane.pose.position[1]
-    if Frame(floor_plane.pose.position, floor_plane.pose.rotation).to_world((0.0, 1.0, 0.0))[1] - floor_y < 0.9:
+    if abs(Frame(floor_plane.pose.position, floor_plane.pose.rotation).to_world((0.0, 1.0, 0.0))[1] - floor_y) < 0.9:
         raise InvalidInput(f"{floor_where}: the floor plane is not level; capture again")
     floor = [(round(x, 6) + 0.0, round(z, 6) + 0.0) for x, z in outline]
     if polygon_area(floor) < 1.0:
@@ -106,7 +106,8 @@ def room_from_capture(capture: Capture, room_id: str, name: str) -> Captured:
             skipped.append(f"{where}: a {p.label} plane is not a surface")
         elif p is not floor_plane:
             flats.append(_plane_surface(p, label, where))
-    walls = [turned_into(s, floor) for s in flats if is_wall(s.label)]
+    flats = [turned_into(s, floor) if abs(s.frame.normal[1]) < 0.5 else s for s in flats]  # doors, windows too
+    walls = [s for s in flats if is_wall(s.label)]
     ceilings = [s.pose.position[1] for s in flats if s.label == "CEILING"]
     if ceilings:
         height = max(ceilings) - floor_y
@@ -144,24 +145,35 @@ def room_from_capture(capture: Capture, room_id: str, name: str) -> Captured:
 
 # --- planes ----------------------------------------------------------------------------
 
+def _polygon(p: CapturedPlane) -> list[tuple[float, float, float]]:
+    """The polygon without a closing repeat of its first point (@iwer/sem closes them)."""
+    pts = p.polygon
+    return pts[:-1] if len(pts) > 3 and math.dist(pts[0], pts[-1]) < 1e-6 else pts
+
+
 def _world_outline(p: CapturedPlane) -> list[tuple[float, float]]:
     f = Frame(p.pose.position, p.pose.rotation)
-    return [(w[0], w[2]) for w in (f.to_world(q) for q in p.polygon)]
+    return [(w[0], w[2]) for w in (f.to_world(q) for q in _polygon(p))]
 
 
 def _plane_surface(p: CapturedPlane, label: SurfaceLabel, where: str) -> Surface:
-    """A plane as a surface: +Z its normal (plane-space +Y), +Y up (or away, lying flat)."""
+    """A plane as a surface: +Z its normal (plane-space +Y), +Y up (or away, lying flat).
+
+    Runtimes differ in which side a plane's +Y is on (@iwer/sem's real rooms point it out of
+    the room): what lies flat faces up (a ceiling down), what stands is turned to face into
+    the room later, with the walls.
+    """
     f = Frame(p.pose.position, p.pose.rotation)
-    z = f.to_world((0.0, 1.0, 0.0))
-    z = sub(z, f.position)
+    z = sub(f.to_world((0.0, 1.0, 0.0)), f.position)
     if abs(z[1]) > 0.9:  # lying flat (a table, the ceiling): width along plane-space x
+        z = (0.0, -1.0 if label == "CEILING" else 1.0, 0.0)
         x = normalize(sub(f.to_world((1.0, 0.0, 0.0)), f.position))
         y = cross(z, x)
     else:
         flat_up = sub(UP, scale(z, dot(UP, z)))
         y = normalize(flat_up)
         x = cross(y, z)
-    pts = [f.to_world(q) for q in p.polygon]
+    pts = [f.to_world(q) for q in _polygon(p)]
     local = [(dot(sub(w, f.position), x), dot(sub(w, f.position), y)) for w in pts]
     xs, ys = [q[0] for q in local], [q[1] for q in local]
     width, height = max(xs) - min(xs), max(ys) - min(ys)
