@@ -152,6 +152,10 @@ def test_capture_a_real_room_and_put_the_news_on_the_wall_to_my_left(
     assert room.area == pytest.approx(floor_area, rel=0.05), (room.area, floor_area)
     assert furniture_labels(env) <= {s.label for s in room.surfaces}
     assert 2.0 < room.height < 4.0
+    screens = [s for s in room.surfaces if s.label == "SCREEN"]
+    tv = next((d for d in room.devices if d.kind == "tv"), None)
+    if screens and tv is not None:  # the room's TV is the real one now ("on the TV", "beside the TV")
+        assert any(tv.pose == s.pose for s in screens) and abs(tv.pose.frame.normal[1]) < 0.1
 
     # "put the news on the wall to my left", from where the headset stands
     viewer = page.evaluate("window.__twinspace.scene.viewer")

@@ -116,3 +116,26 @@ def test_capture_shape_is_checked() -> None:
     with pytest.raises(Exception, match="rotation must be a unit quaternion"):
         Capture.model_validate({"planes": [{"label": "floor", "pose": {"position": [0, 0, 0], "rotation": [0, 0, 0, 2]},
                                             "polygon": [[0, 0, 0], [1, 0, 0], [1, 0, 1]]}]})
+
+
+def test_planes_facing_out_and_closed_polygons_as_iwer_sem_reports_them() -> None:
+    """@iwer/sem's real rooms give every plane's +Y pointing out of the room (the floor's down)
+    and repeat the first polygon point at the end: the room comes out the same."""
+    doc = living_room()
+    for p in doc["planes"]:
+        pose = p["pose"]
+        qx, qy, qz, qw = pose["rotation"]
+        # turn the plane half round about its own x: +Y (its normal) flips, the polygon stays in x/z
+        pose["rotation"] = [qw, qz, -qy, -qx]
+        p["polygon"] = [[x, y, -z] for x, y, z in p["polygon"]] + [[p["polygon"][0][0], 0, -p["polygon"][0][2]]]
+    out = made(doc)
+    straight = made(living_room())
+    assert out.room.area == pytest.approx(straight.room.area, abs=1e-6)
+    assert out.found == straight.found
+    table = next(s for s in out.room.surfaces if s.label == "TABLE")
+    assert table.frame.normal == pytest.approx((0, 1, 0), abs=1e-6)
+    window = next(s for s in out.room.surfaces if s.label == "WINDOW_FRAME")
+    assert window.frame.normal == pytest.approx((-1, 0, 0), abs=1e-6)  # into the room from the east wall
+    assert window.boundary is None  # still a rectangle once the closing point is dropped
+    for wall in (s for s in out.room.surfaces if s.label == "WALL_FACE"):
+        assert faces_into(wall, out.room.floor)
