@@ -181,3 +181,36 @@ def test_capture_a_real_room_and_put_the_news_on_the_wall_to_my_left(
                                    if p["id"] == panel["id"] and p["shownAt"]), None), what="the panel drawn")
     assert off_plane(expected, to_session(back["origin"], shown)) < 0.03
     leave(page)
+
+
+def test_scan_the_room_said_to_the_assistant_captures(iwer_js: str, sem_js: str, open_page: Callable[..., Any],
+                                                      owner_rest: Rest) -> None:
+    """Typed (or heard) "scan the room" is the headset's own job: no assistant turn, a capture."""
+    env = environment("office_small")
+    _, centre = floor_of(env)
+    page = open_page(init_scripts=(iwer_js, sem_js, with_room(centre)))
+    page.evaluate("env => window.__iwerDevice.sem.loadEnvironment(env)", env)
+    turns: list[str] = []
+    page.on("request", lambda r: turns.append(r.url) if "/v1/assistant/turns" in r.url else None)
+    enter_ar(page)
+    page.fill("#assistant-input", "scan the room")
+    page.keyboard.press("Enter")
+    done = wait_for(lambda: page.evaluate("window.__twinspace.xr.alignment"), timeout=60, what="the capture")
+    assert done["method"] == "capture" and turns == []
+    assert page.evaluate("window.__twinspace.xr.lastCapture.found")["wall"] == 4
+    leave(page)
+
+
+def test_a_browser_without_plane_or_mesh_detection_says_so(iwer_js: str, open_page: Callable[..., Any]) -> None:
+    no_detection = ("window.__iwerDevice = new IWER.XRDevice({ ...IWER.metaQuest3, supportedFeatures: "
+                    "IWER.metaQuest3.supportedFeatures.filter(f => !['plane-detection', 'mesh-detection'].includes(f)) });"
+                    "window.__iwerDevice.installRuntime({ forceInstall: true });")
+    page = open_page(init_scripts=(iwer_js, no_detection))
+    enter_ar(page)
+    assert page.evaluate("window.__twinspace.xr.abilities")["planes"] is False
+    page.evaluate("document.getElementById('capture-room').click()")
+    said = wait_for(lambda: page.evaluate("[...document.querySelectorAll('.toast')].map(t => t.textContent)"
+                                          ".find(t => /Could not capture/.test(t)) || null"), what="the refusal")
+    assert "neither the room’s planes nor its meshes" in said
+    assert page.evaluate("window.__twinspace.xr.alignment") is None
+    leave(page)
