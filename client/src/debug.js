@@ -96,6 +96,7 @@ export function installDebugHook(app) {
         abilities: app.xr?.session ? app.xr.abilities : null, // plane/mesh detection, anchors in this session
         alignment: app.xr?.alignment ?? null, // how the twin is lined up with the room (./scene/capture.js)
         lastCapture: app.xr?.lastCapture ?? null, // what the last room capture saw, and the hub's answer
+        panelsShown: twin ? twin.panelGroup.visible : null, // hidden while the twin is not lined up with the room
       }
     },
     get nowPlaying() {

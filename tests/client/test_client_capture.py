@@ -214,3 +214,36 @@ def test_a_browser_without_plane_or_mesh_detection_says_so(iwer_js: str, open_pa
     assert "neither the room’s planes nor its meshes" in said
     assert page.evaluate("window.__twinspace.xr.alignment") is None
     leave(page)
+
+
+def test_without_an_anchor_the_room_is_fitted_again_and_a_bad_fit_hides_the_panels(
+        iwer_js: str, sem_js: str, open_page: Callable[..., Any], owner_rest: Rest) -> None:
+    """A session that cannot restore the anchor looks at the room and asks the hub (room.align):
+    the same room lines up again; another room does not, and the panels are hidden."""
+    env = environment("office_small")
+    _, centre = floor_of(env)
+    owner_rest.close_all()
+    page = open_page(init_scripts=(iwer_js, sem_js, with_room(centre)))
+    page.evaluate("env => window.__iwerDevice.sem.loadEnvironment(env)", env)
+    enter_ar(page)
+    page.evaluate("document.getElementById('capture-room').click()")
+    first = wait_for(lambda: page.evaluate("window.__twinspace.xr.alignment"), timeout=60, what="the capture")
+    leave(page)
+    # forget the anchor's handle, as a browser without persistent anchors would have none
+    page.evaluate("() => { const all = JSON.parse(localStorage.getItem('twinspace.alignment'));"
+                  " for (const k in all) all[k].handle = null; localStorage.setItem('twinspace.alignment', JSON.stringify(all)); }")
+    enter_ar(page)
+    fitted = wait_for(lambda: (a := page.evaluate("window.__twinspace.xr.alignment")) and a["method"] != "capture" and a,
+                      timeout=60, what="the room fitted again")
+    assert fitted["method"] == "fit" and fitted["good"] and fitted["fit_m"] < 0.01, fitted
+    for a, b in zip(fitted["origin"]["position"], first["origin"]["position"]):
+        assert abs(a - b) < 0.01
+    leave(page)
+    page.evaluate("env => window.__iwerDevice.sem.loadEnvironment(env)", environment("meeting_room"))
+    enter_ar(page)
+    off = wait_for(lambda: (a := page.evaluate("window.__twinspace.xr.alignment")) and a["method"] == "none" and a,
+                   timeout=60, what="the bad fit")
+    assert off["good"] is False
+    assert page.evaluate("window.__twinspace.xr.panelsShown") is False
+    leave(page)
+    assert page.evaluate("window.__twinspace.xr.panelsShown") is True
