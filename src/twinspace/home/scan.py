@@ -41,7 +41,6 @@ WEBXR_LABELS: dict[str, Optional[SurfaceLabel]] = {
     "other": "OTHER", "global mesh": None,
 }
 
-FACE_TOLERANCE_M = 0.05  # how far off a floor edge a wall may stand and still be "on" it
 
 
 def label_from_scene(labels: Sequence[str]) -> SurfaceLabel:
