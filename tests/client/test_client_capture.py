@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from typing import Any, Callable
 
 import pytest
@@ -134,11 +135,13 @@ def test_capture_a_real_room_and_put_the_news_on_the_wall_to_my_left(
     can = page.evaluate("window.__twinspace.xr.abilities")
     assert can["planes"] and can["meshes"] and can["anchors"] and can["persistent"], can
 
+    started = time.monotonic()
     page.evaluate("document.getElementById('capture-room').click()")
     captured = wait_for(lambda: page.evaluate("window.__twinspace.xr.alignment") or page.evaluate(
         "[...document.querySelectorAll('.toast')].map(t => t.textContent).filter(t => /Could not/.test(t))[0] || null"),
         timeout=60, what="the capture")
     assert isinstance(captured, dict), captured
+    took = time.monotonic() - started
     assert captured["method"] == "capture" and captured["good"], captured
     shot = page.evaluate("window.__twinspace.xr.lastCapture")
     room_id = captured["room"]
@@ -169,7 +172,7 @@ def test_capture_a_real_room_and_put_the_news_on_the_wall_to_my_left(
     at = to_session(captured["origin"], panel["pose"]["position"])
     assert off_plane(expected, at) < 0.03, f"the panel is not on the wall to the left ({off_plane(expected, at):.2f} m off)"
     print(f"{name}: floor {room.area:.2f} m² (environment {floor_area:.2f}), {room.height:.2f} m tall, "
-          f"found {shot['found']}, panel {off_plane(expected, at) * 100:.1f} cm off the wall to the left")
+          f"found {shot['found']}, captured in {took:.2f} s, panel {off_plane(expected, at) * 100:.1f} cm off the wall to the left")
 
     # leave, come back: the anchor puts the twin back, and the panel is drawn on that wall
     leave(page)
