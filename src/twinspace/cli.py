@@ -123,6 +123,8 @@ def import_(obj: Context, path: str, replace: bool, home_id: Optional[str], allo
     devices = sum(len(r.devices) for r in home.rooms)
     click.echo(f"Imported {home.name!r} ({home.id}): {len(home.rooms)} room(s), {surfaces} surfaces, "
                f"{devices} devices, {len(home.people)} people")
+    for note in getattr(bundle, "notes", []):  # what a scan importer repaired (home/mruk.py)
+        click.echo(f"note: {note}")
     report = getattr(obj.hub.services, "last_report", None)
     if report:
         click.echo(str(report))
