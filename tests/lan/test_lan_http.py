@@ -145,3 +145,18 @@ def test_only_the_owner_makes_pairing_links(https: httpx.Client, lan_hub: LanHub
     pair = {"code": out["code"], "name": "Phone"}
     assert https.post("/api/v1/pair", json=pair).status_code == 200
     assert https.post("/api/v1/pair", json=pair).status_code == 401
+
+
+def test_loopback_mode_is_unchanged_but_can_make_links(hub) -> None:  # noqa: ANN001 - conftest's demo hub
+    """Without --lan: no /setup, no HSTS; the owner's link names the loopback hub and says it is not on the LAN."""
+    from fastapi.testclient import TestClient
+
+    from twinspace.server.app import create_app
+
+    token = access.issue_token(hub.store, HOME, "alex", "loopback", role="owner").token
+    with TestClient(create_app(hub), base_url="http://127.0.0.1:8080") as client:
+        assert client.get("/setup").status_code == 404
+        r = client.get("/api/v1/health")
+        assert r.status_code == 200 and "strict-transport-security" not in r.headers
+        out = client.post(f"/api/v1/homes/{HOME}/pairing-codes", headers={"Authorization": f"Bearer {token}"}).json()
+        assert out["url"].startswith("http://127.0.0.1:8080/#pair=") and out["lan"] is False
