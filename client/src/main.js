@@ -9,7 +9,7 @@ import { Catalog } from './content.js'
 import { installDebugHook } from './debug.js'
 import { LiveHome } from './sync.js'
 import { h, icon, toast } from './ui/dom.js'
-import { pairingScreen } from './ui/pairing.js'
+import { pairFromLink, pairingScreen } from './ui/pairing.js'
 
 const MODES = new Set(['headset', 'glasses', 'tv'])
 const root = document.getElementById('app')
@@ -47,7 +47,9 @@ function unreachable(message) {
 }
 
 async function start(reason = null) {
-  let device = pairing.get()
+  const linked = reason ? null : await pairFromLink(mode) // opened from a pairing QR code (#pair=…)
+  if (linked?.error) reason = `The pairing link did not work: ${linked.error}`
+  let device = linked?.device || pairing.get()
   if (!device) device = await pairingScreen(root, { mode, reason })
   splash('Connecting to your home…')
   const hub = new Hub(device)

@@ -147,17 +147,60 @@ def export(obj: Context, directory: str, home: Optional[str]) -> None:
 @main.command()
 @home_option
 @click.option("--person", default=None, help="pair as this person (default: the home owner)")
+@click.option("--qr", "as_qr", is_flag=True, help="print a pairing link and its QR code for a device on the LAN")
+@click.option("--url-host", default=None, help="with --qr: the hub name or address the link uses")
 @click.pass_obj
 @friendly_errors
-def pair(obj: Context, home: Optional[str], person: Optional[str]) -> None:
+def pair(obj: Context, home: Optional[str], person: Optional[str], as_qr: bool, url_host: Optional[str]) -> None:
     """Print a one-time code that pairs a device with the home."""
     from twinspace.access import create_pairing_code
 
+    if as_qr:
+        from twinspace.lan.commands import pair_link
+
+        return pair_link(obj, obj.home_id(home), person, url_host)
     code = create_pairing_code(obj.hub.store, obj.home_id(home), person)
     who = f" as {code.person}" if code.person else ""
     click.echo(f"Pairing code{who}: {code.code}")
     click.echo(f"Valid until {code.expires_at.astimezone():%H:%M:%S}. Enter it in the XR client or "
                f"POST /api/v1/pair {{\"code\": ..., \"name\": ...}}.")
+
+
+def _lan_mode(command: click.Command) -> click.Command:
+    """Give `up` a `--lan` flag (or TWINSPACE_LAN=1): then it serves the home network over HTTPS
+    (docs/lan.md). Added here rather than in `up` itself, which stays the loopback hub."""
+    import functools
+
+    plain = command.callback
+
+    @friendly_errors
+    def callback(lan: bool, **kwargs: Any) -> Any:
+        from twinspace.lan.config import LanConfig
+
+        if lan or LanConfig.from_env().enabled:
+            from twinspace.lan.commands import up_lan
+
+            return up_lan(click.get_current_context().obj, kwargs["host"], kwargs["port"], kwargs.get("show_code"))
+        return plain(**kwargs)  # type: ignore[misc]
+
+    command.params.append(click.Option(["--lan"], is_flag=True,
+                                       help="serve the home network over HTTPS (env TWINSPACE_LAN=1; docs/lan.md)"))
+    command.callback = functools.update_wrapper(callback, plain)  # type: ignore[arg-type]
+    return command
+
+
+_lan_mode(up)
+
+
+@main.command()
+@click.option("--seconds", type=float, default=3.0, show_default=True, help="how long to listen for answers")
+@click.option("--interface", default=None, help="the local address to browse from (default: every interface)")
+@friendly_errors
+def discover(seconds: float, interface: Optional[str]) -> None:
+    """List the twinspace hubs on the network (mDNS/DNS-SD `_twinspace._tcp`)."""
+    from twinspace.lan.commands import discover as run
+
+    run(seconds, interface)
 
 
 @main.command()

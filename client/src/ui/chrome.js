@@ -2,6 +2,7 @@
 // home's owner, forget this device).
 
 import { pairing } from '../api.js'
+import { addDeviceItem } from './add-device.js'
 import { h, icon, toast } from './dom.js'
 
 const MODES = [
@@ -43,6 +44,7 @@ export function deviceMenu(app) {
     h('div', { class: 'menu-body' },
       h('div', { class: 'menu-head' }, h('strong', {}, app.device.name || 'This device'), h('small', {}, `${who} · ${app.device.role} · ${app.device.home}`)),
       h('div', { class: 'menu-section' }, h('small', { class: 'muted' }, 'Mode'), links),
+      app.device.role === 'owner' ? addDeviceItem(app) : null,
       paired?.section,
       forget),
   )

@@ -68,3 +68,23 @@ export function pairingScreen(root, { mode, reason } = {}) {
     ;(code.value ? name : code).focus()
   })
 }
+
+/**
+ * A pairing link from a QR code (`https://<hub>/#pair=ABCD-EFGH`): pair in one step and take the
+ * code out of the address bar (and so out of history). Resolves {device} or {error}, or null
+ * when the page was not opened from such a link.
+ */
+export async function pairFromLink(mode) {
+  const match = /^#pair=([A-Za-z0-9-]{8,12})$/.exec(location.hash)
+  if (!match) return null
+  history.replaceState(null, '', location.pathname + location.search)
+  const name = defaultName(mode)
+  try {
+    const out = await pair(match[1], name, new URLSearchParams(location.search).get('device'))
+    const saved = { ...out, name, paired_at: new Date().toISOString() }
+    pairing.set(saved)
+    return { device: saved }
+  } catch (e) {
+    return { error: e instanceof ApiError ? e.message : String(e) }
+  }
+}

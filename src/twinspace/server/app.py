@@ -186,6 +186,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(api)
     app.include_router(home_api)
     # Extensions: each adds its routes and, if it needs one, a lifespan hook.
+    from twinspace.lan.routes import install_lan; install_lan(app, hub)  # noqa: E702  (add a device, /setup: docs/lan.md)
     from twinspace.sync import install_sync; install_sync(app, hub)  # noqa: E702  (live Yjs documents, docs/sync.md)
     from twinspace.media import install_media; install_media(app, hub)  # noqa: E702  (HLS demo channels and VOD)
     from twinspace.server.content_routes import install_content; install_content(app, hub, member)  # noqa: E702  (guide, search)
