@@ -81,6 +81,10 @@ class DeviceState(Model):
     brightness: Optional[Annotated[int, Field(ge=0, le=100)]] = None
     playing: Optional[str] = None  # content ref shown on a TV or speaker
     app: Optional[str] = None
+    # Reported by a device's bridge (absent on devices without one):
+    volume: Optional[Annotated[int, Field(ge=0, le=100)]] = None
+    muted: Optional[bool] = None
+    available: Optional[bool] = None  # False while its bridge cannot reach it
 
 
 class Device(Model):

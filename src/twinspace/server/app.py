@@ -188,6 +188,7 @@ def create_app(hub: Hub) -> FastAPI:
     from twinspace.server.assistant_routes import install_assistant; install_assistant(app, hub)  # noqa: E702
     from twinspace.server.voice_routes import install_voice; install_voice(app, hub)  # noqa: E702  (docs/voice.md)
     from twinspace.web import install_web; install_web(app, hub)  # noqa: E702  (the XR client at /)
+    from twinspace.bridges.manager import install_bridges; install_bridges(app, hub)  # noqa: E702  (real devices, docs/bridges.md)
 
     return app
 

@@ -1,0 +1,30 @@
+"""The actions' hook to real devices: carry a change out on a bridged device first.
+
+A device with a running bridge changes in the twin only when the device confirms: the
+action asks its bridge, waits (bounded, see bridges/manager.py) and writes what the device
+reached. A device without one (not bound, or its bridge not set up) is the twin alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from twinspace.actions.registry import ActionContext
+from twinspace.bridges.base import Command
+from twinspace.home.model import Device, DeviceState
+
+
+def carry_out(ctx: ActionContext, device: Device, action: str, **args: Any) -> Optional[dict[str, Any]]:
+    """Do `action` on the real device and return the state it confirmed (already written into
+    the working twin); None when the device is not bridged. Raises DeviceNotResponding."""
+    if ctx.bridges is None:
+        return None
+    confirmed = ctx.bridges.execute(ctx.home.id, device, Command(action, args))
+    if confirmed is not None:
+        state = device.state if device.state is not None else DeviceState()
+        for key, value in confirmed.items():
+            if key in DeviceState.model_fields:
+                setattr(state, key, value)
+        state.available = True
+        device.state = state
+    return confirmed

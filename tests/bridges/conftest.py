@@ -1,0 +1,65 @@
+"""Fixtures for the bridge tests: fake devices on loopback and a hub whose bridges run."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # the protocol doubles
+
+from doubles.homeassistant import FakeHomeAssistant  # noqa: E402
+from twinspace.actions.registry import Caller  # noqa: E402
+from twinspace.bridges.homeassistant import config_flow  # noqa: E402
+from twinspace.bridges.manager import BridgeManager  # noqa: E402
+from twinspace.hub import Hub  # noqa: E402
+
+FAST_RECONNECT = {"initial_s": 0.05, "factor": 2.0, "cap_s": 0.4}
+OWNER = Caller(home_id="demo-loft", person="alex", device="quest-alex", role="owner")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def fake_ha() -> Iterator[FakeHomeAssistant]:
+    with FakeHomeAssistant() as ha:
+        yield ha
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float = 5.0, what: str = "the condition") -> float:
+    """Poll until `check()`; returns the seconds it took."""
+    start = time.monotonic()
+    while not check():
+        if time.monotonic() - start > timeout_s:
+            raise AssertionError(f"{what} did not happen within {timeout_s} s")
+        time.sleep(0.005)
+    return time.monotonic() - start
+
+
+def bind_home_assistant(hub: Hub, ha: FakeHomeAssistant, entities: dict[str, str]) -> None:
+    """Save the Home Assistant entry and bind twin devices to entities (device id → entity)."""
+    proposals = [config_flow.Proposal(e, e, "Kitchen", "kitchen", d, "light", "bind") for d, e in entities.items()]
+    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound",
+                   change=lambda home: config_flow.apply(home, proposals))
+    BridgeManager(hub, Path(hub.store.path).parent).entries.save(
+        "demo-loft", "homeassistant", {"url": ha.url, "token": ha.token, "reconnect": FAST_RECONNECT})
+
+
+@pytest.fixture
+def ha_hub(hub: Hub, fake_ha: FakeHomeAssistant) -> Iterator[Hub]:
+    """The demo home with its kitchen pendant and speaker on the fake Home Assistant, bridges running."""
+    bind_home_assistant(hub, fake_ha, {"light-pendant": "light.kitchen_pendant",
+                                       "speaker-kitchen": "media_player.kitchen_speaker"})
+    manager = BridgeManager(hub, Path(hub.store.path).parent).start()
+    hub.bridges = manager
+    wait_for(lambda: hub.home("demo-loft").device_state("light-pendant").available is True, what="connecting")
+    manager.settle()
+    yield hub
+    hub.bridges = None
+    manager.stop()
