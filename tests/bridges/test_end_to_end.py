@@ -1,0 +1,95 @@
+"""End to end: the hub server with its bridges running against the fake devices; a person's
+typed request through the assistant turn API, and a Yjs client watching the twin."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+from pycrdt import Map
+
+from conftest import bind_home_assistant, wait_for
+from support import DEMO_NOW
+from twinspace import access
+from twinspace.assistant.runtime import Completion
+from twinspace.content.services import ContentServices
+from twinspace.demo import write_demo_home
+from twinspace.home.homefile import read_home_dir
+from twinspace.hub import Hub
+from twinspace.server import assistant_routes
+from twinspace.store.sqlite import Store
+from twinspace.sync.client import SyncClient
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
+from sync_helpers import LiveServer  # noqa: E402
+
+HOME = "demo-loft"
+SCRIPT = {"turn on the kitchen light": 'power what="the kitchen light" on=yes'}
+
+
+class ScriptedModel:
+    """The model's reading of the request, fixed (its accuracy is `twinspace eval`'s job);
+    grounding, planning and the hub are the real ones."""
+
+    def complete(self, prompt: str, **_: object) -> Completion:
+        request = prompt.split("<|im_start|>user\n", 1)[1].split("<|im_end|>", 1)[0]
+        return Completion(SCRIPT[request], 20, 12, 10, 0.01)
+
+
+@pytest.fixture
+def live(tmp_path, monkeypatch, fake_ha):
+    store = Store(tmp_path / "db" / "twinspace.db")
+    hub = Hub(store, services=ContentServices(store, clock=lambda: DEMO_NOW), clock=lambda: DEMO_NOW)
+    hub.import_bundle(read_home_dir(write_demo_home(tmp_path / "demo", DEMO_NOW)))
+    bind_home_assistant(hub, fake_ha, {"light-pendant": "light.kitchen_pendant"})
+    monkeypatch.setattr(assistant_routes, "load_model", lambda *a, **k: ScriptedModel())
+    token = access.issue_token(store, HOME, "alex", "Alex's Quest", role="owner", device="quest-alex").token
+    with LiveServer(hub) as server:
+        wait_for(lambda: hub.bridges is not None and hub.home(HOME).device_state("light-pendant").available,
+                 what="the bridges starting")
+        yield server, hub, token
+
+
+def test_turn_on_the_kitchen_light_reaches_home_assistant_and_the_wall_switch_reaches_a_yjs_client(live, fake_ha):
+    server, hub, token = live
+    r = httpx.post(f"{server.http}/v1/assistant/turns", json={"text": "turn on the kitchen light"},
+                   headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert [(c["domain"], c["service"], c["target"]) for c in fake_ha.calls] == [
+        ("light", "turn_on", {"entity_id": "light.kitchen_pendant"})]
+    assert hub.home(HOME).device_state("light-pendant").on is True
+
+    async def watch() -> float:
+        async with SyncClient(f"{server.ws}/{HOME}", token) as client:
+            with anyio.fail_after(10):
+                await client.synced.wait()
+
+            def state() -> dict:
+                return client.doc.get("devices", type=Map)["light-pendant"]["state"]
+
+            assert state()["on"] is True
+            switched = time.monotonic()
+            fake_ha.set_state("light.kitchen_pendant", "off", brightness=None)
+            await client.wait_for(lambda: state()["on"] is False, timeout=5)
+            return time.monotonic() - switched
+
+    took = anyio.run(watch)
+    assert took < 0.2, f"the wall switch took {took * 1000:.0f} ms to reach the Yjs client"
+    print(f"wall switch → Yjs client: {took * 1000:.1f} ms")
+
+
+def test_an_unreachable_device_is_a_problem_naming_it_over_rest(live, fake_ha):
+    server, hub, token = live
+    fake_ha.hang = True
+    r = httpx.post(f"{server.http}/api/v1/homes/{HOME}/actions/device.light",
+                   json={"args": {"device": "light-pendant", "brightness": 50}},
+                   headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert r.status_code == 504
+    problem = r.json()
+    assert problem["title"] == "Device did not respond" and problem["device"] == "light-pendant"
+    assert problem["detail"].startswith("Kitchen pendant did not set its brightness to 50%")
+    wait_for(lambda: hub.home(HOME).device_state("light-pendant").available is False, what="marking it unavailable")
