@@ -161,11 +161,16 @@ class Hub:
         self._publish(HomeChange(home_id, working, new_version, [Outcome(action, args, message)]))
         return new_version
 
-    def report(self, home_id: str, device_id: str, patch: dict[str, Any], *, source: str) -> Optional[int]:
+    def report(self, home_id: str, device_id: str, patch: dict[str, Any], *, source: str,
+               superseded: Optional[Callable[[], bool]] = None) -> Optional[int]:
         """State a real device reported through its bridge (`source`), applied to the twin and
         journaled as coming from that device: no person, never as someone's action. A report
-        that changes nothing is not journaled. Returns the new version, if any."""
+        that changes nothing is not journaled. `superseded`, asked under the home's lock, says
+        whether a command the device confirmed since made this report old; then only what it
+        adds (a TV's new apps) is kept. Returns the new version, if any."""
         with self._lock(home_id):
+            if superseded is not None and superseded():
+                patch = {k: v for k, v in patch.items() if k == "apps"}
             current, version = self._current(home_id)
             working = current.model_copy(deep=True)
             changed = reported.apply(working, device_id, patch, self.clock())
@@ -176,6 +181,8 @@ class Hub:
             new_version = self.store.commit_change(working, version, current, action=reported.ACTION, args=args,
                                                    message=message, person=None, device=device_id)
             self._cache[home_id] = (working, new_version)
+            if "apps" in changed and self.services is not None:
+                self.services.set_apps(home_id, working.content.apps)  # the catalogue serves apps to actions
         self._publish(HomeChange(home_id, working, new_version, [Outcome(reported.ACTION, args, message)],
                                  f"bridge:{source}"))
         return new_version

@@ -51,15 +51,58 @@ def bind_home_assistant(hub: Hub, ha: FakeHomeAssistant, entities: dict[str, str
         "demo-loft", "homeassistant", {"url": ha.url, "token": ha.token, "reconnect": FAST_RECONNECT})
 
 
+def _running(hub: Hub, device: str) -> Iterator[Hub]:
+    """Run the hub's bridges until the test ends, once `device` is connected."""
+    manager = BridgeManager(hub, Path(hub.store.path).parent).start()
+    hub.bridges = manager
+    try:
+        wait_for(lambda: hub.home("demo-loft").device_state(device).available is True, what="connecting")
+        manager.settle()
+        yield hub
+    finally:
+        hub.bridges = None
+        manager.stop()
+
+
 @pytest.fixture
 def ha_hub(hub: Hub, fake_ha: FakeHomeAssistant) -> Iterator[Hub]:
     """The demo home with its kitchen pendant and speaker on the fake Home Assistant, bridges running."""
     bind_home_assistant(hub, fake_ha, {"light-pendant": "light.kitchen_pendant",
                                        "speaker-kitchen": "media_player.kitchen_speaker"})
-    manager = BridgeManager(hub, Path(hub.store.path).parent).start()
-    hub.bridges = manager
-    wait_for(lambda: hub.home("demo-loft").device_state("light-pendant").available is True, what="connecting")
-    manager.settle()
-    yield hub
-    hub.bridges = None
-    manager.stop()
+    yield from _running(hub, "light-pendant")
+
+
+TV_HOST = "127.0.0.10"  # this engineer's loopback addresses for fake TVs: 127.0.0.10-19 (port 3000 is fixed)
+
+
+@pytest.fixture
+def fake_tv() -> Iterator["FakeWebOsTv"]:
+    from doubles.webos import FakeWebOsTv
+
+    with FakeWebOsTv(TV_HOST) as tv:
+        yield tv
+
+
+def pair_tv(hub: Hub, tv, device: str = "tv-lounge", hub_url: str = "http://192.0.2.5:8080") -> dict:
+    """Pair with the fake TV as `twinspace bridge webos pair` does; returns the saved entry."""
+    import anyio
+
+    from twinspace.bridges.webos import config_flow
+
+    paired = anyio.run(config_flow.pair, tv.host)
+    entry = {"tvs": {device: {"host": tv.host, "client_key": paired.client_key, "mac": paired.mac,
+                              "hub_url": hub_url, "media_token": "tv-media-token",
+                              "wol": {"ip": "127.0.0.1", "port": tv.wol_port}}},
+             "reconnect": FAST_RECONNECT}
+    BridgeManager(hub, Path(hub.store.path).parent).entries.save("demo-loft", "webos", entry)
+    return entry
+
+
+@pytest.fixture
+def tv_hub(hub: Hub, fake_tv) -> Iterator[Hub]:
+    """The demo home's lounge TV bound to the fake TV (paired), bridges running."""
+    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound",
+                   change=lambda home: home.device("tv-lounge")[1].__setattr__(
+                       "bridge", {"type": "webos", "host": fake_tv.host}))
+    pair_tv(hub, fake_tv)
+    yield from _running(hub, "tv-lounge")

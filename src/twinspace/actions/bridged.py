@@ -28,3 +28,23 @@ def carry_out(ctx: ActionContext, device: Device, action: str, **args: Any) -> O
         state.available = True
         device.state = state
     return confirmed
+
+
+def on_device(ctx: ActionContext, target_id: str) -> Optional[Device]:
+    """The room device a playback target is, when it has a running bridge."""
+    found = ctx.home.device(target_id)
+    if found is None or ctx.bridges is None or not ctx.bridges.bound(ctx.home.id, target_id):
+        return None
+    return found[1]
+
+
+def stream_of(ctx: ActionContext, ref: str) -> Optional[str]:
+    """Where a device fetches content: an on-demand title from the hub's HLS, a channel (or
+    the programme on it) from its lineup URL; the bridge makes hub paths reachable."""
+    kind, _, ident = ref.partition(":")
+    if kind == "vod":
+        return f"/media/vod/{ident}/index.m3u8"
+    if ctx.services is None:
+        return None
+    channel = ctx.services.resolve(ctx.home.id, ref).channel
+    return channel.url if channel is not None else None

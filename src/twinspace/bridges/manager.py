@@ -38,6 +38,9 @@ class BridgeManager:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         self._reporter = ThreadPoolExecutor(1, thread_name_prefix="bridge-reports")
+        self._emitting = threading.Lock()
+        self._emitted = 0  # reports numbered so far
+        self._fence: dict[tuple[str, str], int] = {}  # (home, device) → last report older than its last confirmation
 
     # --- lifetime ----------------------------------------------------------------------
 
@@ -116,11 +119,18 @@ class BridgeManager:
         if bridge is None:
             return None
         what = describe(command)
+        limit = getattr(bridge, "timeout_for", lambda _: None)(command) or self.timeout_s
+
+        async def confirmed() -> tuple[StatePatch, int]:
+            patch = await asyncio.wait_for(bridge.execute(device.id, command), limit)
+            return patch, self._emitted  # reports emitted before now describe an older state
+
         try:
-            return self._call(asyncio.wait_for(bridge.execute(device.id, command), self.timeout_s),
-                              self.timeout_s + 0.5)
+            patch, emitted = self._call(confirmed(), limit + 0.5)
+            self._fence[(home_id, device.id)] = emitted  # set while the action still holds the home
+            return patch
         except (asyncio.TimeoutError, FutureTimeout):
-            why = f"no confirmation within {self.timeout_s:g} s"
+            why = f"no confirmation within {limit:g} s"
         except BridgeError as e:
             why = str(e)
         except CancelledError:
@@ -134,12 +144,18 @@ class BridgeManager:
         return lambda device_id, patch: self.report(home_id, device_id, patch, domain)
 
     def report(self, home_id: str, device_id: str, patch: StatePatch, source: str) -> None:
-        """Queue a device's reported state for the hub (thread-safe, never blocks)."""
-        self._reporter.submit(self._apply_report, home_id, device_id, dict(patch), source)
+        """Queue a device's reported state for the hub (thread-safe, never blocks). Reports are
+        numbered as the bridges emit them, on the bridges' loop or in a failed command's thread."""
+        with self._emitting:
+            self._emitted += 1
+            seq = self._emitted
+        self._reporter.submit(self._apply_report, home_id, device_id, dict(patch), source, seq)
 
-    def _apply_report(self, home_id: str, device_id: str, patch: StatePatch, source: str) -> None:
+    def _apply_report(self, home_id: str, device_id: str, patch: StatePatch, source: str, seq: int) -> None:
+        key = (home_id, device_id)
         try:
-            self.hub.report(home_id, device_id, patch, source=source)
+            self.hub.report(home_id, device_id, patch, source=source,
+                            superseded=lambda: seq <= self._fence.get(key, 0))
         except TwinspaceError as e:
             log.warning("%s/%s: report from %s not applied: %s", home_id, device_id, source, e.detail)
         except Exception:  # noqa: BLE001 - one bad report must not stop the reporter
@@ -163,6 +179,8 @@ def describe(command: Command) -> str:
             return f"set its brightness to {a.get('brightness')}%"
         case "playback.volume":
             return "mute" if a.get("mute") else f"set its volume to {a.get('level')}"
+        case "playback.stop":
+            return "stop playing"
         case "app.launch":
             return f"launch {a.get('name') or a.get('app')}"
         case "playback.play":
