@@ -98,11 +98,16 @@ def pair_tv(hub: Hub, tv, device: str = "tv-lounge", hub_url: str = "http://192.
     return entry
 
 
+def bind_tv(hub: Hub, tv, device: str = "tv-lounge") -> None:
+    def bind(home) -> None:  # noqa: ANN001
+        home.device(device)[1].bridge = {"type": "webos", "host": tv.host}
+
+    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound", change=bind)
+
+
 @pytest.fixture
 def tv_hub(hub: Hub, fake_tv) -> Iterator[Hub]:
     """The demo home's lounge TV bound to the fake TV (paired), bridges running."""
-    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound",
-                   change=lambda home: home.device("tv-lounge")[1].__setattr__(
-                       "bridge", {"type": "webos", "host": fake_tv.host}))
+    bind_tv(hub, fake_tv)
     pair_tv(hub, fake_tv)
     yield from _running(hub, "tv-lounge")

@@ -56,3 +56,36 @@ def test_a_wrong_token_is_one_clear_line(tmp_path: Path, demo_dir: Path, fake_ha
                                   "--token", "nope", "--yes"])
     assert r.exit_code == 1
     assert "refused the access token; create a long-lived token" in r.output
+
+
+def test_pair_an_lg_tv_keeps_its_key_a_secret(tmp_path: Path, demo_dir: Path, fake_tv, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    data = tmp_path / "data"
+    run(data, "import", str(demo_dir))
+    r = run(data, "bridge", "webos", "pair", "tv-lounge", "--host", fake_tv.host, "--hub-url", "http://192.0.2.5:8080")
+    assert r.exit_code == 0, r.output
+    assert "Accept the prompt on Lounge TV's screen (127.0.0.10)" in r.output and "Paired with LG OLED65C4" in r.output
+    (key,) = fake_tv.keys
+    entry_file = data / "bridges" / "demo-loft" / "webos.json"
+    assert entry_file.stat().st_mode & 0o777 == 0o600
+    entry = json.loads(entry_file.read_text())["tvs"]["tv-lounge"]
+    assert (entry["client_key"], entry["mac"], entry["hub_url"]) == (key, fake_tv.mac, "http://192.0.2.5:8080")
+    again = run(data, "bridge", "webos", "pair", "tv-lounge")  # known key: no prompt, same key
+    assert again.exit_code == 0 and "Accept the prompt" not in again.output and fake_tv.keys == {key}
+    status = run(data, "bridge", "status")
+    assert '"host": "127.0.0.10"' in status.output and key not in status.output
+    out = tmp_path / "export"
+    run(data, "export", str(out))
+    assert key not in (out / "home.json").read_text()
+    assert key not in r.output + again.output + status.output + caplog.text
+
+
+def test_pairing_a_tv_that_refuses_the_signature(tmp_path: Path, demo_dir: Path, fake_tv) -> None:
+    data = tmp_path / "data"
+    run(data, "import", str(demo_dir))
+    fake_tv.prompt = "blacklisted"
+    r = CliRunner().invoke(main, ["--data", str(data), "bridge", "webos", "pair", "tv-lounge", "--host", fake_tv.host])
+    assert r.exit_code == 1
+    assert "aiowebostv#718" in r.output and not (data / "bridges" / "demo-loft" / "webos.json").exists()

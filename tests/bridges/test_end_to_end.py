@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pycrdt import Map
 
-from conftest import bind_home_assistant, wait_for
+from conftest import bind_home_assistant, bind_tv, pair_tv, wait_for
 from support import DEMO_NOW
 from twinspace import access
 from twinspace.assistant.runtime import Completion
@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
 from sync_helpers import LiveServer  # noqa: E402
 
 HOME = "demo-loft"
-SCRIPT = {"turn on the kitchen light": 'power what="the kitchen light" on=yes'}
+SCRIPT = {"turn on the kitchen light": 'power what="the kitchen light" on=yes',
+          "put the news on the TV": 'show what="the news" where="the tv"'}
 
 
 class ScriptedModel:
@@ -41,16 +42,18 @@ class ScriptedModel:
 
 
 @pytest.fixture
-def live(tmp_path, monkeypatch, fake_ha):
+def live(tmp_path, monkeypatch, fake_ha, fake_tv):
     store = Store(tmp_path / "db" / "twinspace.db")
     hub = Hub(store, services=ContentServices(store, clock=lambda: DEMO_NOW), clock=lambda: DEMO_NOW)
     hub.import_bundle(read_home_dir(write_demo_home(tmp_path / "demo", DEMO_NOW)))
     bind_home_assistant(hub, fake_ha, {"light-pendant": "light.kitchen_pendant"})
+    bind_tv(hub, fake_tv)
+    pair_tv(hub, fake_tv)
     monkeypatch.setattr(assistant_routes, "load_model", lambda *a, **k: ScriptedModel())
     token = access.issue_token(store, HOME, "alex", "Alex's Quest", role="owner", device="quest-alex").token
     with LiveServer(hub) as server:
-        wait_for(lambda: hub.bridges is not None and hub.home(HOME).device_state("light-pendant").available,
-                 what="the bridges starting")
+        wait_for(lambda: hub.bridges is not None and hub.home(HOME).device_state("light-pendant").available
+                 and hub.home(HOME).device_state("tv-lounge").available, what="the bridges starting")
         yield server, hub, token
 
 
@@ -93,3 +96,16 @@ def test_an_unreachable_device_is_a_problem_naming_it_over_rest(live, fake_ha):
     assert problem["title"] == "Device did not respond" and problem["device"] == "light-pendant"
     assert problem["detail"].startswith("Kitchen pendant did not set its brightness to 50%")
     wait_for(lambda: hub.home(HOME).device_state("light-pendant").available is False, what="marking it unavailable")
+
+
+def test_put_the_news_on_the_tv_starts_it_on_the_tv(live, fake_tv):
+    server, hub, token = live
+    r = httpx.post(f"{server.http}/v1/assistant/turns", json={"text": "put the news on the TV"},
+                   headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert [a["action"] for a in r.json()["applied"]] == ["playback.play"], r.json()
+    opened = fake_tv.opened[-1]
+    assert opened["target"] == "http://192.0.2.5:8080/demo/live/hubnews.demo/index.m3u8"
+    assert fake_tv.app == "com.webos.app.mediaviewer" and fake_tv.media[0]["playState"] == "playing"
+    state = hub.home(HOME).device_state("tv-lounge")
+    assert (state.playing, state.on, state.available) == ("channel:hubnews.demo", True, True)

@@ -125,3 +125,26 @@ def test_unplugged_mid_command_then_back(tv_hub, fake_tv):
     wait_for(lambda: state(tv_hub).available is True, what="the bridge reconnecting")
     tv_hub.bridges.settle()
     assert state(tv_hub).volume == 40
+
+
+@pytest.fixture
+def clock_hub(store, demo_bundle, fake_tv):
+    """A hub on the real clock (positions advance), its lounge TV paired with the fake TV."""
+    from conftest import _running, bind_tv, pair_tv
+    from twinspace.hub import Hub
+
+    hub = Hub(store)
+    hub.import_bundle(demo_bundle)
+    bind_tv(hub, fake_tv)
+    pair_tv(hub, fake_tv)
+    yield from _running(hub, TV)
+
+
+def test_handoff_from_the_tv_to_a_headset_keeps_the_position(clock_hub, fake_tv):
+    clock_hub.apply(HOME, "playback.play", {"content": "vod:big-wave", "target": TV}, caller=OWNER)
+    time.sleep(1.5)  # watching on the TV
+    outcome = clock_hub.apply(HOME, "playback.handoff", {"target": TV, "to": "quest-alex"}, caller=OWNER)
+    position = outcome.result["playback"]["position_s"]
+    assert abs(position - 1.5) < 1.0, position
+    assert fake_tv.app == "com.webos.app.home"  # the TV's media viewer was closed
+    assert TV not in clock_hub.home(HOME).playback and clock_hub.home(HOME).playback["quest-alex"].playing

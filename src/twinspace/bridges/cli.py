@@ -119,4 +119,80 @@ def add_to(main: click.Group, friendly_errors: Any, home_option: Any) -> None:
             if entry is not None:
                 click.echo(f"{domain}: {json.dumps(redact(entry))}")
 
+    @bridge.group(name="webos")
+    def webos() -> None:
+        """LG webOS TVs: find them, pair with them."""
+
+    @webos.command(name="discover")
+    @click.option("--timeout", type=float, default=4.0, show_default=True)
+    @friendly_errors
+    def webos_discover(timeout: float) -> None:
+        """List LG TVs answering on this network (SSDP)."""
+        from twinspace.bridges.webos import config_flow
+
+        found = _run(config_flow.discover, timeout)
+        for tv in found:
+            click.echo(f"{tv.host:16} {tv.name}")
+        if not found:
+            click.echo("No LG TV answered. Is it on, on this network, with 'LG Connect Apps' on?")
+
+    @webos.command(name="pair")
+    @click.argument("device")
+    @click.option("--host", default=None, help="the TV's address (default: its bridge binding's host)")
+    @click.option("--hub-url", default=None,
+                  help="how the TV reaches this hub, e.g. http://192.168.1.20:8080 (default: this machine's address)")
+    @click.option("--mac", default=None, help="the TV's MAC address for Wake-on-LAN (default: asked from the TV)")
+    @home_option
+    @click.pass_obj
+    @friendly_errors
+    def webos_pair(obj: Any, device: str, host: Optional[str], hub_url: Optional[str], mac: Optional[str],
+                   home: Optional[str]) -> None:
+        """Pair with an LG TV: accept the prompt on its screen. Binds DEVICE (a TV in the twin) to it."""
+        from twinspace import access
+        from twinspace.bridges.webos import config_flow
+
+        home_id = obj.home_id(home)
+        found = obj.hub.home(home_id).device(device)
+        if found is None or found[1].kind != "tv":
+            tvs = ", ".join(d.id for _, d in obj.hub.home(home_id).devices() if d.kind == "tv") or "none"
+            raise NotFound(f"there is no TV {device!r} in this home; TVs: {tvs}")
+        tv = found[1]
+        host = host or (tv.bridge or {}).get("host")
+        if not host:
+            raise InvalidInput(f"give the TV's address with --host (or run `twinspace bridge webos discover`)")
+        entries = Entries(obj.settings.data_dir)
+        entry = entries.load(home_id, "webos") or {"tvs": {}}
+        known = (entry["tvs"].get(device) or {}).get("client_key")
+        if not known:
+            click.echo(f"Accept the prompt on {tv.name}'s screen ({host})…")
+        paired = _run(lambda: config_flow.pair(host, client_key=known))
+        token = access.issue_token(obj.hub.store, home_id, obj.hub.home(home_id).owner_id(),
+                                   f"{tv.name} (LG webOS)", device=device).token  # for on-demand media
+        entry["tvs"][device] = {"host": host, "client_key": paired.client_key, "mac": mac or paired.mac,
+                                "hub_url": hub_url or f"http://{_lan_address()}:{obj.settings.port}",
+                                "media_token": token}
+        path = entries.save(home_id, "webos", entry)
+        binding = {"type": "webos", "host": host}
+        if tv.bridge != binding:
+            def bind(working: Any) -> None:
+                working.device(device)[1].bridge = binding
+
+            obj.hub.administer(home_id, _owner(obj, home_id), action="bridge.map",
+                               args={"bridge": "webos", "device": device, "host": host},
+                               message=f"bound {tv.name} to the LG TV at {host}", change=bind)
+        click.echo(f"Paired with {paired.model or 'the TV'} at {host} ({len(paired.apps)} apps); its key is kept "
+                   f"in {path} (mode 0600). Restart `twinspace up` to connect.")
+
     main.add_command(bridge)
+
+
+def _lan_address() -> str:
+    """This machine's address on the home network (the route out; nothing is sent)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
