@@ -75,14 +75,21 @@ def test_turn_on_the_kitchen_light_reaches_home_assistant_and_the_wall_switch_re
                 return client.doc.get("devices", type=Map)["light-pendant"]["state"]
 
             assert state()["on"] is True
-            switched = time.monotonic()
-            fake_ha.set_state("light.kitchen_pendant", "off", brightness=None)
-            await client.wait_for(lambda: state()["on"] is False, timeout=5)
-            return time.monotonic() - switched
+            took = []
+            for i in range(5):  # five switches at the wall, alternating
+                want = i % 2 == 1
+                switched = time.monotonic()
+                fake_ha.set_state("light.kitchen_pendant", "on" if want else "off", brightness=255 if want else None)
+                await client.wait_for(lambda: state()["on"] is want, timeout=5)
+                took.append(time.monotonic() - switched)
+            return took
 
-    took = anyio.run(watch)
-    assert took < 0.2, f"the wall switch took {took * 1000:.0f} ms to reach the Yjs client"
-    print(f"wall switch → Yjs client: {took * 1000:.1f} ms")
+    took = sorted(anyio.run(watch))
+    median = took[len(took) // 2]
+    # The budget is 200 ms; the median is asserted because this 2-core machine is shared and one
+    # sample can be held up by other work.
+    assert median < 0.2, f"the wall switch took {median * 1000:.0f} ms (median) to reach the Yjs client"
+    print(f"wall switch → Yjs client: median {median * 1000:.1f} ms, max {took[-1] * 1000:.1f} ms")
 
 
 def test_an_unreachable_device_is_a_problem_naming_it_over_rest(live, fake_ha):

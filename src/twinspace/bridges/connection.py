@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Optional
 
+from twinspace.bridges.base import Report
+
 log = logging.getLogger(__name__)
 
 
@@ -49,3 +51,29 @@ async def keep_connected(name: str, session: Callable[[], Awaitable[None]], *,
         delay = backoff.next()
         log.info("%s: connection down (%s); retrying in %.1f s", name, error or "closed", delay)
         await asyncio.sleep(delay)
+
+
+class Supervised:
+    """A coordinator's connection lifetime: `start` runs its `_session` under keep_connected,
+    calling its `_down` between tries, until `stop`. Subclasses set `label` and `backoff`."""
+
+    label = "bridge"
+    backoff: Backoff
+    _task: Optional[asyncio.Task] = None
+    _report: Report = staticmethod(lambda *_: None)
+
+    async def start(self, report: Report) -> None:
+        self._report = report
+        self._task = asyncio.create_task(keep_connected(self.label, self._session, on_down=self._down,
+                                                        backoff=self.backoff))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _session(self) -> None:
+        raise NotImplementedError
+
+    def _down(self, error: Optional[BaseException]) -> None:
+        raise NotImplementedError

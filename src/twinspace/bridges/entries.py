@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from twinspace.errors import InvalidInput
+from twinspace.home.homefile import atomic_write
 
 SECRET_KEYS = frozenset({"token", "access_token", "client_key", "password"})
 REDACTED = "**REDACTED**"
@@ -53,16 +53,8 @@ class Entries:
         for d in (self.root, path.parent):
             d.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(d, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(entry, f, indent=2)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, (json.dumps(entry, indent=2) + "\n").encode())  # its temporary is created 0600
+        os.chmod(path, 0o600)
         return path
 
     def homes(self) -> list[str]:

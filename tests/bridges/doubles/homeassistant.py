@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
 from aiohttp import WSMsgType, web
+
+from doubles.loopback import LoopbackServer
 
 VERSION = "2026.11.3"
 TOKEN = "long-lived-token-for-tests"
@@ -46,8 +47,9 @@ def default_entities() -> dict[str, dict[str, Any]]:
     }
 
 
-class FakeHomeAssistant:
+class FakeHomeAssistant(LoopbackServer):
     def __init__(self, host: str = "127.0.0.1", token: str = TOKEN) -> None:
+        super().__init__("fake-home-assistant")
         self.host = host
         self.token = token
         with socket.socket() as s:
@@ -61,55 +63,17 @@ class FakeHomeAssistant:
             self._write(entity, s["state"], s["attributes"])
         self.calls: list[dict[str, Any]] = []  # every call_service received, in order
         self.hang = False
-        self._sockets: set[web.WebSocketResponse] = set()
         self._subscribers: dict[web.WebSocketResponse, set[int]] = {}
-        self._loop = asyncio.new_event_loop()
-        self._runner: Optional[web.AppRunner] = None
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-ha", daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    # --- lifetime ------------------------------------------------------------------------
-
-    def __enter__(self) -> "FakeHomeAssistant":
-        self._thread.start()
-        self.plug()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.unplug()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-
-    def _run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
-
-    def plug(self) -> None:
-        """Start serving (again) on the same address."""
-        self._run(self._start())
-
-    def unplug(self) -> None:
-        """Drop every connection and stop listening, as if the cable were pulled."""
-        self._run(self._stop())
-
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/api/websocket", self._websocket)
         app.router.add_get("/api/", self._rest_root)
         app.router.add_get("/api/states", self._rest_states)
         app.router.add_post("/api/services/{domain}/{service}", self._rest_service)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port, reuse_address=True).start()
-
-    async def _stop(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     # --- the house -------------------------------------------------------------------------
 

@@ -14,10 +14,11 @@ import asyncio
 import json
 import secrets
 import socket
-import threading
 from typing import Any, Optional
 
 from aiohttp import WSMsgType, web
+
+from doubles.loopback import LoopbackServer
 
 MEDIA_VIEWER = "com.webos.app.mediaviewer"
 HOME_APP = "com.webos.app.home"
@@ -30,9 +31,10 @@ APPS = [
 ]
 
 
-class FakeWebOsTv:
+class FakeWebOsTv(LoopbackServer):
     def __init__(self, host: str, *, mac: str = "a8:23:fe:00:00:10", name: str = "LG OLED65C4",
                  prompt: str = "accept", keys: Optional[set[str]] = None) -> None:
+        super().__init__(f"fake-tv-{host}")
         self.host = host
         self.port = 3000
         self.mac = mac
@@ -45,10 +47,6 @@ class FakeWebOsTv:
         self.requests: list[tuple[str, dict[str, Any]]] = []  # every ssap:// uri asked, in order
         self.hang = False
         self._subs: dict[str, list[tuple[web.WebSocketResponse, Any]]] = {}
-        self._sockets: set[web.WebSocketResponse] = set()
-        self._runner: Optional[web.AppRunner] = None
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name=f"fake-tv-{host}", daemon=True)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.bind(("127.0.0.1", 0))
             self.wol_port = s.getsockname()[1]
@@ -57,48 +55,25 @@ class FakeWebOsTv:
     # --- lifetime ------------------------------------------------------------------------
 
     def __enter__(self) -> "FakeWebOsTv":
-        self._thread.start()
+        super().__enter__()
         self._run(self._listen_for_wol())
-        self.plug()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.unplug()
         if self._wol is not None:
             self._loop.call_soon_threadsafe(self._wol.close)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+        super().__exit__(*exc)
 
-    def _run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
-
-    @property
-    def on(self) -> bool:
-        return self._runner is not None
-
-    def plug(self) -> None:
-        self._run(self._start())
-
-    def unplug(self) -> None:
-        self._run(self._stop())
-
-    async def _start(self) -> None:
-        if self._runner is not None:
-            return
-        self.power = "Active"
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._main_socket)
         app.router.add_get("/resources/{key}/netinput.pointer.sock", self._pointer_socket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port, reuse_address=True).start()
+
+    async def _start(self) -> None:
+        self.power = "Active"
+        await super()._start()
 
     async def _stop(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await super()._stop()
         self._subs.clear()
 
     async def _listen_for_wol(self) -> None:

@@ -14,7 +14,7 @@ from hass_client import HomeAssistantClient
 from hass_client.exceptions import AuthenticationFailed, BaseHassClientError, FailedCommand
 
 from twinspace.bridges.base import BridgeError, Command, NotConfirmed, Report, StatePatch
-from twinspace.bridges.connection import Backoff, keep_connected
+from twinspace.bridges.connection import Backoff, Supervised
 from twinspace.bridges.homeassistant.const import NAME, WEBSOCKET_PATH
 from twinspace.bridges.homeassistant.states import State, Wanted, patch_of, service_for
 from twinspace.home.model import Device
@@ -39,11 +39,12 @@ def refused_token_message(url: str) -> str:
             f"profile (Security → Long-lived access tokens) and run `twinspace bridge homeassistant` again")
 
 
-class HomeAssistantBridge:
+class HomeAssistantBridge(Supervised):
     def __init__(self, home_id: str, url: str, token: str, devices: list[Device], *,
                  backoff: Optional[Backoff] = None) -> None:
         self.home_id = home_id
         self.url = url
+        self.label = f"{NAME} {url}"
         self._token = token
         self.devices = {d.id: d for d in devices}
         self.entity_of = {d.id: d.bridge["entity"] for d in devices}
@@ -53,21 +54,9 @@ class HomeAssistantBridge:
         self.last_error: Optional[str] = None
         self.connects = 0
         self._client: Optional[HomeAssistantClient] = None
-        self._report: Report = lambda *_: None
-        self._task: Optional[asyncio.Task] = None
         self._waiters: list[tuple[str, Wanted, asyncio.Future]] = []
 
     # --- connection --------------------------------------------------------------------
-
-    async def start(self, report: Report) -> None:
-        self._report = report
-        self._task = asyncio.create_task(keep_connected(f"{NAME} {self.url}", self._session, on_down=self._down,
-                                                        backoff=self.backoff))
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
 
     async def _session(self) -> None:
         async with aiohttp.ClientSession() as http:

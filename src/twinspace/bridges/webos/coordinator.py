@@ -15,7 +15,7 @@ from aiowebostv.exceptions import WebOsTvCommandError, WebOsTvError, WebOsTvPair
 from aiowebostv.models import WebOsTvState
 
 from twinspace.bridges.base import BridgeError, Command, NotConfirmed, Report, StatePatch
-from twinspace.bridges.connection import Backoff, keep_connected
+from twinspace.bridges.connection import Backoff, Supervised
 from twinspace.bridges.webos.const import ISSUE_718, MEDIA_VIEWER_OPEN, NAME, POWER_ON_TIMEOUT_S, WOL_PORT
 from twinspace.home.model import Device
 
@@ -31,13 +31,14 @@ def pairing_refused_message(host: str, detail: str = "") -> str:
             f"TV's software and check that 'LG Connect Apps' is on")
 
 
-class WebOsBridge:
+class WebOsBridge(Supervised):
     def __init__(self, home_id: str, device: Device, entry: dict[str, Any], *,
                  backoff: Optional[Backoff] = None) -> None:
         self.home_id = home_id
         self.device = device
         self.devices = {device.id: device}
         self.host: str = entry["host"]
+        self.label = f"{NAME} {self.host}"
         self._client_key: Optional[str] = entry.get("client_key")
         self.mac: Optional[str] = entry.get("mac")
         self.hub_url: Optional[str] = entry.get("hub_url")
@@ -48,23 +49,11 @@ class WebOsBridge:
         self.connects = 0
         self.app_names: dict[str, str] = {}  # TV app id → its title
         self._client: Optional[WebOsClient] = None
-        self._report: Report = lambda *_: None
-        self._task: Optional[asyncio.Task] = None
         self._waiters: list[tuple[Wanted, asyncio.Future]] = []
         self._connected = asyncio.Event()
         self._reported_apps: Optional[list] = None
 
     # --- connection --------------------------------------------------------------------
-
-    async def start(self, report: Report) -> None:
-        self._report = report
-        self._task = asyncio.create_task(keep_connected(f"{NAME} {self.host}", self._session, on_down=self._down,
-                                                        backoff=self.backoff))
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
 
     async def _session(self) -> None:
         client = WebOsClient(self.host, self._client_key)
