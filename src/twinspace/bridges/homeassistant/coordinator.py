@@ -13,7 +13,7 @@ import aiohttp
 from hass_client import HomeAssistantClient
 from hass_client.exceptions import AuthenticationFailed, BaseHassClientError, FailedCommand
 
-from twinspace.bridges.base import BridgeError, Command, NotConfirmed, Report, StatePatch
+from twinspace.bridges.base import BridgeError, Command, NotConfirmed, StatePatch
 from twinspace.bridges.connection import Backoff, Supervised
 from twinspace.bridges.homeassistant.const import NAME, WEBSOCKET_PATH
 from twinspace.bridges.homeassistant.states import State, Wanted, patch_of, service_for

@@ -11,10 +11,10 @@ from typing import Any, Callable, Optional
 from urllib.parse import urlencode, urljoin
 
 from aiowebostv import WebOsClient
-from aiowebostv.exceptions import WebOsTvCommandError, WebOsTvError, WebOsTvPairError
+from aiowebostv.exceptions import WebOsTvCommandError, WebOsTvPairError
 from aiowebostv.models import WebOsTvState
 
-from twinspace.bridges.base import BridgeError, Command, NotConfirmed, Report, StatePatch
+from twinspace.bridges.base import BridgeError, Command, NotConfirmed, StatePatch
 from twinspace.bridges.connection import Backoff, Supervised
 from twinspace.bridges.webos.const import ISSUE_718, MEDIA_VIEWER_OPEN, NAME, POWER_ON_TIMEOUT_S, WOL_PORT
 from twinspace.home.model import Device
