@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from twinspace import access
+from twinspace.attempts import TooManyAttempts
 from twinspace.errors import NotFound, Unauthorized
 from twinspace.store.sqlite import utcnow
 
@@ -31,13 +32,14 @@ def test_expired_code_is_refused(hub) -> None:
         access.redeem_pairing_code(hub.store, code.code, "late")
 
 
-def test_guessing_is_throttled(hub) -> None:
+def test_guessing_is_throttled_for_the_guesser_only(hub) -> None:
     code = access.create_pairing_code(hub.store, "demo-loft")
     for _ in range(access.MAX_FAILURES_PER_MINUTE):
         with pytest.raises(Unauthorized):
-            access.redeem_pairing_code(hub.store, "AAAA-AAAA", "guess")
-    with pytest.raises(Unauthorized, match="too many"):
-        access.redeem_pairing_code(hub.store, code.code, "real")
+            access.redeem_pairing_code(hub.store, "AAAA-AAAA", "guess", source="10.0.0.66")
+    with pytest.raises(TooManyAttempts, match="too many"):
+        access.redeem_pairing_code(hub.store, code.code, "real", source="10.0.0.66")
+    assert access.redeem_pairing_code(hub.store, code.code, "real", source="10.0.0.7").caller.person == "alex"
 
 
 def test_only_hashes_are_stored(hub) -> None:

@@ -130,6 +130,16 @@ export class Hub {
     return this.json('POST', `/api/v1/homes/${encodeURIComponent(this.home)}/undo`)
   }
 
+  /** The devices paired with the home (owner only): [{id, label, person, device, role, last_used_at, ...}]. */
+  pairedDevices() {
+    return this.get(`/api/v1/homes/${encodeURIComponent(this.home)}/devices-paired`)
+  }
+
+  /** Revoke a paired device (owner only); its connections close at once. */
+  revokeDevice(id) {
+    return this.json('DELETE', `/api/v1/homes/${encodeURIComponent(this.home)}/devices-paired/${encodeURIComponent(id)}`)
+  }
+
   /**
    * A content route (`guide/now`, `channels`, `vod`, `continue-watching`, `search`), or null
    * when this hub does not have it. Lists come back as arrays whatever the route's wrapping.

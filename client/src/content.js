@@ -196,7 +196,8 @@ export class Catalog {
     if (kind === 'channel' || kind === 'programme') {
       const channelId = kind === 'programme' ? id.split('/')[0] : id
       const url = this.byRef.get(`channel:${channelId}`)?.item?.url
-      return url ? sameHubUrl(url) : `/demo/live/${encodeURIComponent(channelId)}/index.m3u8`
+      // The hub hands out signed links for its demo channels; without one, the device token.
+      return url ? sameHubUrl(url) : `/demo/live/${encodeURIComponent(channelId)}/index.m3u8?token=${encodeURIComponent(token)}`
     }
     if (kind === 'vod') return `/media/vod/${encodeURIComponent(id)}/index.m3u8?token=${encodeURIComponent(token)}`
     return null

@@ -93,6 +93,10 @@ export function installDebugHook(app) {
         mode: app.xr?.mode || null,
         controls, // the buttons drawn under the focused panel in the headset
         talk: app.xr?.talkView ?? null, // push-to-talk in the headset: ray colour, labels, captions
+        abilities: app.xr?.session ? app.xr.abilities : null, // plane/mesh detection, anchors in this session
+        alignment: app.xr?.alignment ?? null, // how the twin is lined up with the room (./scene/capture.js)
+        lastCapture: app.xr?.lastCapture ?? null, // what the last room capture saw, and the hub's answer
+        panelsShown: twin ? twin.panelGroup.visible : null, // hidden while the twin is not lined up with the room
       }
     },
     get nowPlaying() {

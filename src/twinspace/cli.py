@@ -78,9 +78,11 @@ def main(ctx: click.Context, data_dir: Optional[str]) -> None:
 @main.command()
 @click.option("--host", default=None, help="address to bind (default 127.0.0.1)")
 @click.option("--port", type=int, default=None, help="port (default 8080)")
+@click.option("--pairing-code", "show_code", is_flag=True, default=None,
+              help="print an owner pairing code (default: only when stdout is a terminal)")
 @click.pass_obj
 @friendly_errors
-def up(obj: Context, host: Optional[str], port: Optional[int]) -> None:
+def up(obj: Context, host: Optional[str], port: Optional[int], show_code: Optional[bool]) -> None:
     """Start the hub; on first run it creates the demo home."""
     from twinspace.runtime import ensure_demo_home, serve
 
@@ -94,9 +96,12 @@ def up(obj: Context, host: Optional[str], port: Optional[int]) -> None:
     from twinspace.access import create_pairing_code
 
     home_id = obj.home_id(None) if len(hub.home_ids()) == 1 else hub.home_ids()[0]
-    code = create_pairing_code(hub.store, home_id)
     click.echo(f"twinspace {__version__} serving {home_id} at http://{host}:{port}")
-    click.echo(f"Pair a device with code {code.code} (valid 10 minutes; `twinspace pair` makes more).")
+    if show_code or (show_code is None and sys.stdout.isatty()):  # a code in a log file is a code for anyone
+        code = create_pairing_code(hub.store, home_id)
+        click.echo(f"Pair a device with code {code.code} (valid 10 minutes; `twinspace pair` makes more).")
+    else:
+        click.echo("Pair a device with a code from `twinspace pair` (or start with --pairing-code).")
     click.echo(f"API reference: http://{host}:{port}/docs")
     serve(hub, host, port)
 
@@ -105,18 +110,21 @@ def up(obj: Context, host: Optional[str], port: Optional[int]) -> None:
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--replace", is_flag=True, help="replace a home with the same id")
 @click.option("--id", "home_id", default=None, help="home id for an MRUK scan (default: from the file name)")
+@click.option("--allow-empty", is_flag=True, help="let an empty lineup, guide or title list empty the home's")
 @click.pass_obj
 @friendly_errors
-def import_(obj: Context, path: str, replace: bool, home_id: Optional[str]) -> None:
+def import_(obj: Context, path: str, replace: bool, home_id: Optional[str], allow_empty: bool) -> None:
     """Import a home directory (twinspace.home/1) or a Meta MRUK scene JSON file."""
     from twinspace.runtime import read_any
 
     bundle = read_any(Path(path), home_id=home_id)
-    home = obj.hub.import_bundle(bundle, replace=replace)
+    home = obj.hub.import_bundle(bundle, replace=replace, allow_empty=allow_empty)
     surfaces = sum(len(r.surfaces) for r in home.rooms)
     devices = sum(len(r.devices) for r in home.rooms)
     click.echo(f"Imported {home.name!r} ({home.id}): {len(home.rooms)} room(s), {surfaces} surfaces, "
                f"{devices} devices, {len(home.people)} people")
+    for note in getattr(bundle, "notes", []):  # what a scan importer repaired (home/mruk.py)
+        click.echo(f"note: {note}")
     report = getattr(obj.hub.services, "last_report", None)
     if report:
         click.echo(str(report))
@@ -160,6 +168,36 @@ def homes(obj: Context) -> None:
     for home_id in obj.hub.home_ids():
         h = obj.hub.home(home_id)
         click.echo(f"{h.id}\t{h.name}\t{len(h.rooms)} rooms\t{len(h.panels)} panels")
+
+
+@main.command()
+@home_option
+@click.pass_obj
+@friendly_errors
+def devices(obj: Context, home: Optional[str]) -> None:
+    """List the devices paired with the home (revoke one with `twinspace revoke ID`)."""
+    from twinspace.access import paired_devices
+
+    found = paired_devices(obj.hub.store, obj.home_id(home))
+    if not found:
+        click.echo("No device is paired with this home; `twinspace pair` makes a code.")
+    for d in found:
+        used = d.last_used_at[:16] if d.last_used_at else "never"
+        expires = f"\texpires {d.expires_at[:10]}" if d.expires_at else ""
+        click.echo(f"{d.id}\t{d.label}\t{d.person or '-'} ({d.role})\t{d.device or '-'}\tlast used {used}{expires}")
+
+
+@main.command()
+@click.argument("pairing_id")
+@home_option
+@click.pass_obj
+@friendly_errors
+def revoke(obj: Context, pairing_id: str, home: Optional[str]) -> None:
+    """Revoke a paired device by the id `twinspace devices` shows; it is disconnected at once."""
+    from twinspace.access import revoke_device
+
+    d = revoke_device(obj.hub.store, obj.home_id(home), pairing_id)
+    click.echo(f"Revoked {d.label} ({d.id}); a running hub disconnects it within a second.")
 
 
 def _viewer(value: Optional[str], yaw: float) -> Optional[Viewer]:

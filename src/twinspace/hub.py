@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Callable, Optional, Union
 
 from twinspace.actions import registry as default_registry
+from twinspace.actions.content_gate import admit_restored
 from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
 from pydantic import ValidationError
 
@@ -90,13 +91,16 @@ class Hub:
         for listener in list(self._listeners):
             listener(change)
 
-    def import_bundle(self, bundle: HomeBundle, *, replace: bool = False) -> Home:
-        """Store a whole home; content files are imported into the catalogue in the same step."""
+    def import_bundle(self, bundle: HomeBundle, *, replace: bool = False, allow_empty: bool = False) -> Home:
+        """Store a whole home; content files are imported into the catalogue in the same step.
+
+        A lineup, guide or on-demand file with nothing in it never empties what the home has
+        unless `allow_empty`."""
         home = bundle.home
         if not replace and self.store.home_version(home.id) is not None:
             raise Conflict(f"a home with id {home.id!r} already exists; import with --replace to overwrite it")
         if self.services is not None:
-            self.services.import_home_content(home, bundle.files)
+            self.services.import_home_content(home, bundle.files, allow_empty=allow_empty)
         version = self.store.create_home(home, bundle.files, replace=replace)
         self._cache[home.id] = (home, version)
         self._publish(HomeChange(home.id, home, version))
@@ -187,11 +191,18 @@ class Hub:
                                  f"bridge:{source}"))
         return new_version
 
-    def undo(self, home_id: str, caller: Caller) -> Outcome:
+    def undo(self, home_id: str, caller: Caller, *, now: Optional[datetime] = None) -> Outcome:
+        """Restore the home as it was before its latest change, if the caller may see what that
+        brings back (undoing someone's pause must not play what the caller's limit refuses)."""
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
         with self._lock(home_id):
-            home, entry = self.store.undo_last(home_id, caller.person, caller.device)
+            current, _ = self._current(home_id)
+
+            def check(restored: Home) -> None:
+                admit_restored(self.context(restored, caller, now=now), current)
+
+            home, entry = self.store.undo_last(home_id, caller.person, caller.device, check=check)
             version = self.store.home_version(home_id)
             assert version is not None
             self._cache[home_id] = (home, version)

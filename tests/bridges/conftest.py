@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # the protocol doubles
+sys.path.insert(0, str(Path(__file__).parent))  # the protocol doubles and bridge_helpers
 
+from bridge_helpers import TV_HOST, running, bind_home_assistant, bind_tv, pair_tv  # noqa: E402
 from doubles.homeassistant import FakeHomeAssistant  # noqa: E402
-from twinspace.actions.registry import Caller  # noqa: E402
-from twinspace.bridges.homeassistant import config_flow  # noqa: E402
-from twinspace.bridges.manager import BridgeManager  # noqa: E402
 from twinspace.hub import Hub  # noqa: E402
-
-FAST_RECONNECT = {"initial_s": 0.05, "factor": 2.0, "cap_s": 0.4}
-OWNER = Caller(home_id="demo-loft", person="alex", device="quest-alex", role="owner")
 
 
 @pytest.fixture
@@ -32,47 +26,12 @@ def fake_ha() -> Iterator[FakeHomeAssistant]:
         yield ha
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float = 5.0, what: str = "the condition") -> float:
-    """Poll until `check()`; returns the seconds it took."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout_s:
-            raise AssertionError(f"{what} did not happen within {timeout_s} s")
-        time.sleep(0.005)
-    return time.monotonic() - start
-
-
-def bind_home_assistant(hub: Hub, ha: FakeHomeAssistant, entities: dict[str, str]) -> None:
-    """Save the Home Assistant entry and bind twin devices to entities (device id → entity)."""
-    proposals = [config_flow.Proposal(e, e, "Kitchen", "kitchen", d, "light", "bind") for d, e in entities.items()]
-    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound",
-                   change=lambda home: config_flow.apply(home, proposals))
-    BridgeManager(hub, Path(hub.store.path).parent).entries.save(
-        "demo-loft", "homeassistant", {"url": ha.url, "token": ha.token, "reconnect": FAST_RECONNECT})
-
-
-def _running(hub: Hub, device: str) -> Iterator[Hub]:
-    """Run the hub's bridges until the test ends, once `device` is connected."""
-    manager = BridgeManager(hub, Path(hub.store.path).parent).start()
-    hub.bridges = manager
-    try:
-        wait_for(lambda: hub.home("demo-loft").device_state(device).available is True, what="connecting")
-        manager.settle()
-        yield hub
-    finally:
-        hub.bridges = None
-        manager.stop()
-
-
 @pytest.fixture
 def ha_hub(hub: Hub, fake_ha: FakeHomeAssistant) -> Iterator[Hub]:
     """The demo home with its kitchen pendant and speaker on the fake Home Assistant, bridges running."""
     bind_home_assistant(hub, fake_ha, {"light-pendant": "light.kitchen_pendant",
                                        "speaker-kitchen": "media_player.kitchen_speaker"})
-    yield from _running(hub, "light-pendant")
-
-
-TV_HOST = "127.0.0.10"  # this engineer's loopback addresses for fake TVs: 127.0.0.10-19 (port 3000 is fixed)
+    yield from running(hub, "light-pendant")
 
 
 @pytest.fixture
@@ -83,31 +42,10 @@ def fake_tv() -> Iterator["FakeWebOsTv"]:
         yield tv
 
 
-def pair_tv(hub: Hub, tv, device: str = "tv-lounge", hub_url: str = "http://192.0.2.5:8080") -> dict:
-    """Pair with the fake TV as `twinspace bridge webos pair` does; returns the saved entry."""
-    import anyio
-
-    from twinspace.bridges.webos import config_flow
-
-    paired = anyio.run(config_flow.pair, tv.host)
-    entry = {"tvs": {device: {"host": tv.host, "client_key": paired.client_key, "mac": paired.mac,
-                              "hub_url": hub_url, "media_token": "tv-media-token",
-                              "wol": {"ip": "127.0.0.1", "port": tv.wol_port}}},
-             "reconnect": FAST_RECONNECT}
-    BridgeManager(hub, Path(hub.store.path).parent).entries.save("demo-loft", "webos", entry)
-    return entry
-
-
-def bind_tv(hub: Hub, tv, device: str = "tv-lounge") -> None:
-    def bind(home) -> None:  # noqa: ANN001
-        home.device(device)[1].bridge = {"type": "webos", "host": tv.host}
-
-    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound", change=bind)
-
-
 @pytest.fixture
 def tv_hub(hub: Hub, fake_tv) -> Iterator[Hub]:
     """The demo home's lounge TV bound to the fake TV (paired), bridges running."""
     bind_tv(hub, fake_tv)
     pair_tv(hub, fake_tv)
-    yield from _running(hub, "tv-lounge")
+    yield from running(hub, "tv-lounge")
+

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pycrdt import Map
 
-from conftest import bind_home_assistant, bind_tv, pair_tv, wait_for
+from bridge_helpers import bind_home_assistant, bind_tv, pair_tv, wait_for
 from support import DEMO_NOW
 from twinspace import access
 from twinspace.assistant.runtime import Completion

@@ -8,7 +8,7 @@ import time
 import anyio
 import pytest
 
-from conftest import OWNER, wait_for
+from bridge_helpers import OWNER, wait_for
 from twinspace.bridges.entries import Entries
 from twinspace.bridges.homeassistant import config_flow
 from twinspace.bridges.base import BridgeError

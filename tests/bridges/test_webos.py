@@ -8,7 +8,7 @@ import time
 import anyio
 import pytest
 
-from conftest import OWNER, TV_HOST, wait_for
+from bridge_helpers import OWNER, TV_HOST, wait_for
 from twinspace.bridges.base import BridgeError
 from twinspace.bridges.webos import config_flow
 from twinspace.errors import DeviceNotResponding
@@ -130,14 +130,14 @@ def test_unplugged_mid_command_then_back(tv_hub, fake_tv):
 @pytest.fixture
 def clock_hub(store, demo_bundle, fake_tv):
     """A hub on the real clock (positions advance), its lounge TV paired with the fake TV."""
-    from conftest import _running, bind_tv, pair_tv
+    from bridge_helpers import running, bind_tv, pair_tv
     from twinspace.hub import Hub
 
     hub = Hub(store)
     hub.import_bundle(demo_bundle)
     bind_tv(hub, fake_tv)
     pair_tv(hub, fake_tv)
-    yield from _running(hub, TV)
+    yield from running(hub, TV)
 
 
 def test_handoff_from_the_tv_to_a_headset_keeps_the_position(clock_hub, fake_tv):

@@ -59,7 +59,6 @@ def test_a_url_without_extinf_is_skipped_not_fatal():
     ("#EXTINF:-1,A\nhttp://a\n", "line 1", "#EXTM3U"),
     ("\n\nhello\n", "line 3", "#EXTM3U"),
     ("", "line 1", "#EXTM3U"),
-    ("#EXTM3U\n#EXTINF:-1 tvg-id=a,A\n#EXTINF:-1 tvg-id=b,B\nhttp://b\n", "line 2", "no URL"),
     ("#EXTM3U\n#EXTINF:-1 tvg-id=a,A\n", "line 2", "no URL"),
     ('#EXTM3U\n#EXTINF:-1 tvg-id="a,A\nhttp://a\n', "line 2, column 19", "never closed"),
     ('#EXTM3U\n#EXTINF:-1 tvg-id="a" !,A\nhttp://a\n', "line 2, column 23", "found '!'"),
@@ -74,6 +73,15 @@ def test_malformed_lineups_say_where(text, where, words):
     assert error.value.where == where
     assert words in error.value.message
     assert str(error.value).startswith(f"bad.m3u: {where}: ")
+
+
+def test_one_bad_entry_is_skipped_and_reported_with_its_line():
+    result = parse_m3u_text("#EXTM3U\n#EXTINF:-1 tvg-id=a,A\n#EXTINF:-1 tvg-id=b,B\nhttp://b\n"
+                            "#EXTINF:abc,C\nhttp://c\n#EXTINF:-1 tvg-id=d,D\nhttp://d\n")
+    assert [c.id for c in result.channels] == ["b", "d"]
+    assert result.skipped.total == 2
+    assert result.skipped.examples[0] == "line 2: #EXTINF has no URL line after it"
+    assert result.skipped.examples[1].startswith("line 5, column 9: expected a duration")
 
 
 def test_reads_files_gzip_and_bytes(write):

@@ -101,33 +101,33 @@ def test_at_most_max_encoders_run_and_the_oldest_idle_goes_first(tmp_path: Path,
     asyncio.run(scenario())
 
 
-def test_channel_playlist_over_http(client: TestClient, media, ffmpeg: str) -> None:
+def test_channel_playlist_over_http(client: TestClient, media, ffmpeg: str, token) -> None:
     media.live.options = QUICK
-    r = client.get("/demo/live/arena.demo/index.m3u8")  # no token: demo streams are public
+    r = client.get("/demo/live/arena.demo/index.m3u8", headers={"Authorization": f"Bearer {token('alex')}"})
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/vnd.apple.mpegurl"
     assert r.headers["cache-control"] == "no-cache"
     segment = next(line for line in r.text.splitlines() if line.startswith("seg_"))
-    s = client.get(f"/demo/live/arena.demo/{segment}")
+    s = client.get(f"/demo/live/arena.demo/{segment}", headers={"Authorization": f"Bearer {token('alex')}"})
     assert s.status_code == 200 and s.headers["content-type"] == "video/mp2t"
     assert s.content[:1] == b"\x47", "an MPEG-TS packet"
-    folder = media.live.encoders["arena.demo"].directory
+    folder = media.live.encoders["demo-loft/arena.demo"].directory  # one encoder per home
     assert (folder / "title.txt").read_text() == "Tennis Classics", "the programme on air at 20:05 UTC"
     assert (folder / "name.txt").read_text() == "Arena Sports"
 
 
-def test_missing_ffmpeg_is_a_503_problem(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_ffmpeg_is_a_503_problem(client: TestClient, monkeypatch: pytest.MonkeyPatch, token) -> None:
     monkeypatch.setattr(tools, "FFMPEG", "ffmpeg-that-is-not-installed")
-    r = client.get("/demo/live/arena.demo/index.m3u8")
+    r = client.get(f"/demo/live/arena.demo/index.m3u8?token={token('alex')}")
     assert r.status_code == 503
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["detail"].startswith("ffmpeg-that-is-not-installed is not installed; run scripts/system-deps")
 
 
 def test_failing_ffmpeg_is_a_503_problem_and_reaped(client: TestClient, media,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+                                                     monkeypatch: pytest.MonkeyPatch, token) -> None:
     monkeypatch.setattr(tools, "FFMPEG", "false")  # exits at once, without a playlist
-    r = client.get("/demo/live/arena.demo/index.m3u8")
+    r = client.get(f"/demo/live/arena.demo/index.m3u8?token={token('alex')}")
     assert r.status_code == 503
     assert "the demo encoder for 'arena.demo' stopped" in r.json()["detail"]
     assert media.live.encoders == {}
@@ -142,8 +142,8 @@ def test_failing_ffmpeg_is_a_503_problem_and_reaped(client: TestClient, media,
     "/demo/live/arena.demo/ffmpeg.pid",  # in the channel folder, but not a segment
     "/demo/live/arena.demo/seg_1.ts",  # a segment name, but the channel is not running
 ])
-def test_unknown_channels_and_path_traversal_are_404(client: TestClient, path: str) -> None:
-    r = client.get(path)
+def test_unknown_channels_and_path_traversal_are_404(client: TestClient, path: str, token) -> None:
+    r = client.get(path, headers={"Authorization": f"Bearer {token('alex')}"})
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
 

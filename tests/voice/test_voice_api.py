@@ -143,3 +143,13 @@ def test_bad_messages_get_an_error_and_the_socket_stays_open(client) -> None:
         ws.send_text(json.dumps({"type": "cancel"}))
         ws.send_text(json.dumps({"type": "shout"}))
         assert ws.receive_json()["type"] == "error"
+
+
+def test_a_revoked_token_loses_the_voice_socket_at_once(client) -> None:
+    with client.websocket_connect(f"/v1/assistant/voice?token={client.token}") as ws:
+        assert ws.receive_json()["type"] == "ready"
+        [paired] = [d for d in access.paired_devices(client.hub.store, "demo-loft") if d.label == "test"]
+        access.revoke_device(client.hub.store, "demo-loft", paired.id)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4401

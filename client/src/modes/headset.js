@@ -8,6 +8,7 @@ import { ask, h, icon, toast } from '../ui/dom.js'
 import { headPose } from '../sync.js'
 import { topBar } from '../ui/chrome.js'
 
+const SCAN_ROOM = /\b(scan|capture)\b.*\b(room|space)\b/i
 const SIZES = [
   ['small', 'S', 'Small'],
   ['medium', 'M', 'Medium'],
@@ -29,8 +30,9 @@ export async function headsetMode(root, app) {
   const viewSelect = h('select', { class: 'select', id: 'viewpoint', 'aria-label': 'Viewpoint' })
   const openButton = h('button', { type: 'button', class: 'btn btn-primary', id: 'open-panel' }, icon('plus', 16), h('span', { class: 'btn-label' }, 'Open'))
   const xrButton = h('button', { type: 'button', class: 'btn btn-secondary', id: 'xr-button', disabled: true, title: 'Checking for a headset…' }, icon('headset', 16), h('span', { class: 'btn-label' }, 'Enter VR'))
+  const captureButton = h('button', { type: 'button', class: 'btn btn-secondary', id: 'capture-room', hidden: true, title: 'Capture the room around the headset into the twin (plane and mesh detection)' }, icon('headset', 16), h('span', { class: 'btn-label' }, 'Capture this room'))
   const assistantToggle = h('button', { type: 'button', class: 'btn btn-ghost btn-icon', id: 'assistant-toggle', title: 'Assistant', 'aria-label': 'Show the assistant', 'aria-pressed': 'true' }, icon('chat'))
-  const bar = topBar(app, [viewSelect, openButton, xrButton, assistantToggle])
+  const bar = topBar(app, [viewSelect, openButton, xrButton, captureButton, assistantToggle])
 
   // --- focused panel toolbar -------------------------------------------------------
   const toolbar = h('div', { class: 'panel-toolbar', id: 'panel-toolbar', hidden: true, role: 'toolbar', 'aria-label': 'Panel' })
@@ -38,6 +40,7 @@ export async function headsetMode(root, app) {
   // --- assistant -------------------------------------------------------------------
   const assistant = assistantBox({
     hub,
+    intercept: (text) => SCAN_ROOM.test(text) && (captureRoom(), true), // "scan the room" is the headset's job
     context: () => {
       const v = twin.viewer()
       return { viewer: { position: v.position, yaw_deg: v.yaw_deg }, room: v.room || undefined, focus: twin.focused || undefined }
@@ -218,8 +221,27 @@ export async function headsetMode(root, app) {
       close ? attempt('Close', () => run('panel.close', { panel })) : attempt('Resize', () => run('panel.resize', { panel, size })),
     // squeeze pointing away from the panels: the assistant's talk button, held
     onTalk: (pressed) => (pressed ? assistant.talk.press('xr') : assistant.talk.release('xr')),
+    hub,
+    home: () => hub.home,
+    onNotice: (text) => toast(text, 'ok', 4000),
   })
   app.xr = xr
+  // --- capturing the real room (./scene/capture.js) ----------------------------------------
+  async function captureRoom() {
+    if (!xr.running || xr.mode !== 'immersive-ar') return toast('Enter AR first: the room is captured from inside the headset', 'error', 5000)
+    const room = twin.viewer().room || app.homeModel?.rooms?.[0]?.id || 'room'
+    captureButton.disabled = true
+    try {
+      await xr.captureRoom(room)
+    } catch (e) {
+      toast(`Could not capture the room: ${e.message}`, 'error', 8000)
+      xr.showCaption(e.message, 'notice')
+    } finally {
+      captureButton.disabled = false
+    }
+  }
+  captureButton.addEventListener('click', captureRoom)
+  assistant.talk.on('said', (text) => SCAN_ROOM.test(text) && captureRoom())
   // The drawer is out of sight in the headset: the turn is shown in the scene instead.
   assistant.talk.on('state', (state) => xr.showTalk(state))
   assistant.talk.on('said', (text) => xr.showCaption(`“${text}”`, 'said'))
@@ -260,6 +282,7 @@ export async function headsetMode(root, app) {
     }
   })
   twin.on('xr', () => {
+    captureButton.hidden = !(xr.running && xr.mode === 'immersive-ar')
     xrButton.replaceChildren(icon('headset', 16), h('span', { class: 'btn-label' }, label()))
     sharePresence()
   })

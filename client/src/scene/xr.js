@@ -2,14 +2,17 @@
 // squeeze to resize a panel or, pointing elsewhere, to talk to the assistant, and the twin
 // aligned with the room.
 //
-// Alignment: in AR the session uses the 'local-floor' reference space and the twin is drawn
-// at the hub's coordinates, i.e. this assumes the hub's origin is the room's origin — true
-// when the home was imported from this headset's room scan (MRUK) or the session starts at
-// the spot the home file calls (0, 0, 0) facing -Z. In VR, where the real room is not seen,
-// the person starts at their viewpoint in the twin instead (the sofa, facing the TV).
+// Alignment: in AR the session uses the 'local-floor' reference space. Once the room has been
+// captured from this headset (`captureRoom`, ./capture.js) the twin is drawn where the hub's
+// answer puts it, and found again on re-entering through a persistent anchor, or a new look
+// at the room fitted by the hub. Before any capture the twin is drawn at the hub's
+// coordinates (true when the session starts at the spot the home file calls (0, 0, 0) facing
+// -Z). In VR, where the real room is not seen, the person starts at their viewpoint in the
+// twin instead (the sofa, facing the TV).
 
 import * as THREE from 'three'
 import { makeLabel } from './labels.js'
+import { CAPTURE_FEATURES, NO_DETECTION, abilities, collect, describe, inNextFrame, originOf, saved, waitFor } from './capture.js'
 
 const SIZES = ['small', 'medium', 'large', 'cinema']
 const RAY = 0x9cc8ff
@@ -46,6 +49,9 @@ export class XRSupport {
     this.talkLabel = null // {key, sprite}
     this.caption = { lines: [], anchor: null, timer: null }
     this.raycaster = new THREE.Raycaster()
+    this.base = null // the session's own local-floor space (captures are read in it)
+    this.alignment = null // {method: 'capture' | 'anchor' | 'fit', room, good, fit_m?, origin}
+    this.lastCapture = null // {found, planes, result}: what the last capture saw and what the hub made of it
     this._setupControllers()
     twin.on('frame', () => this._frame())
     // three.js has cleaned up (isPresenting false, canvas size restored) when it says 'sessionend'
@@ -80,7 +86,7 @@ export class XRSupport {
     if (!mode || this.session) return
     const init = {
       requiredFeatures: ['local-floor'],
-      optionalFeatures: ['hand-tracking', 'layers', 'bounded-floor'],
+      optionalFeatures: ['hand-tracking', 'layers', 'bounded-floor', ...(mode === 'immersive-ar' ? CAPTURE_FEATURES : [])],
     }
     const session = await navigator.xr.requestSession(mode, init)
     this.session = session
@@ -96,9 +102,114 @@ export class XRSupport {
       session.end().catch(() => {})
       throw e
     }
+    this.base = this.twin.renderer.xr.getReferenceSpace()
+    this.alignment = null
     if (!ar) this._startAtViewpoint()
     this.twin.refreshXRControls()
     this.twin.emit('xr', { presenting: true, mode })
+    if (ar) this.restoreAlignment().catch((e) => this._notice(`Could not line the twin up with the room: ${e.message}`))
+  }
+
+  /** What this session can capture (planes, meshes) and keep (anchors, persistent anchors). */
+  get abilities() {
+    return abilities(this.session)
+  }
+
+  /**
+   * Capture the room around the headset into the twin's room `room` (`room.capture` on the
+   * hub), show what was found, and line the twin up with it. Resolves with the hub's answer.
+   */
+  async captureRoom(room) {
+    const session = this.session
+    if (!session || this.mode !== 'immersive-ar') throw new Error('enter AR first: the room is captured from inside the headset session')
+    const can = this.abilities
+    if (!can.planes && !can.meshes) throw new Error(NO_DETECTION)
+    const seen = await waitFor(session, (frame) => {
+      const out = collect(frame, this.base)
+      return out.capture.planes.length || out.capture.meshes.length ? out : null
+    })
+    if (!seen) throw new Error('the headset reports no planes or meshes yet: set up the room (Quest: Settings → Physical space → Space setup), then capture again')
+    this._notice(`Found ${describe(seen.found)}; sending it to the hub…`)
+    const out = await this.actions.hub.action('room.capture', { room, capture: seen.capture })
+    const result = out.result || {}
+    this.lastCapture = { found: seen.found, planes: seen.capture.planes, result }
+    const origin = originOf(result)
+    this._align(origin, { method: 'capture', room, good: true, fit_m: result.fit_m ?? null })
+    await this._keep(origin, room)
+    this._notice(out.message)
+    return out
+  }
+
+  /** On entering AR: put the twin where the last capture left it (anchor, else a new fit). */
+  async restoreAlignment() {
+    const home = this.actions.home?.()
+    const kept = home ? saved.get(home) : null
+    const session = this.session
+    if (!kept || !session) return
+    const can = this.abilities
+    if (kept.handle && can.persistent) {
+      try {
+        const anchor = await session.restorePersistentAnchor(kept.handle)
+        const pose = await waitFor(session, (frame) => {
+          const seen = frame.getPose(anchor.anchorSpace, this.base)
+          return seen && { position: seen.transform.position, orientation: seen.transform.orientation }
+        })
+        if (pose) {
+          const { position: p, orientation: q } = pose
+          this._align({ position: { x: p.x, y: p.y, z: p.z, w: 1 }, orientation: { x: q.x, y: q.y, z: q.z, w: q.w } },
+            { method: 'anchor', room: kept.room, good: true })
+          return
+        }
+      } catch (e) {
+        console.warn('twinspace: the room anchor could not be restored; fitting the room instead', e)
+      }
+    }
+    if (!can.planes && !can.meshes) return this._misaligned(kept.room, 'this browser can neither keep anchors nor see the room')
+    const seen = await waitFor(session, (frame) => {
+      const out = collect(frame, this.base)
+      return out.capture.planes.length ? out : null
+    })
+    if (!seen) return this._misaligned(kept.room, 'the headset reports no planes to line the room up with')
+    const out = await this.actions.hub.action('room.align', { room: kept.room, capture: seen.capture })
+    const result = out.result || {}
+    if (!result.good) return this._misaligned(kept.room, out.message, result.fit_m)
+    this._align(originOf(result), { method: 'fit', room: kept.room, good: true, fit_m: result.fit_m })
+  }
+
+  _align(origin, about) {
+    const transform = new XRRigidTransform(origin.position, origin.orientation)
+    this.twin.renderer.xr.setReferenceSpace(this.base.getOffsetReferenceSpace(transform))
+    this.alignment = { ...about, origin: { position: [origin.position.x, origin.position.y, origin.position.z], orientation: [origin.orientation.x, origin.orientation.y, origin.orientation.z, origin.orientation.w] } }
+    this.twin.panelGroup.visible = true
+  }
+
+  /** Panels would be drawn in the wrong place: hide them and ask for a capture. */
+  _misaligned(room, why, fit = null) {
+    this.alignment = { method: 'none', room, good: false, fit_m: fit }
+    this.twin.panelGroup.visible = false
+    this._notice(`The twin is not lined up with the room (${why}). Capture the room again (say “scan the room”).`)
+  }
+
+  /** An anchor at the twin's origin, persistent where the browser can, so the next session finds it. */
+  async _keep(origin, room) {
+    const home = this.actions.home?.()
+    if (!home) return
+    let handle = null
+    const can = this.abilities
+    if (can.anchors) {
+      try {
+        const anchor = await inNextFrame(this.session, (frame) => frame.createAnchor(new XRRigidTransform(origin.position, origin.orientation), this.base))
+        if (can.persistent && anchor.requestPersistentHandle) handle = await anchor.requestPersistentHandle()
+      } catch (e) {
+        console.warn('twinspace: no anchor for the room; the next session will fit the room instead', e)
+      }
+    }
+    saved.set(home, { room, handle })
+  }
+
+  _notice(text) {
+    this.actions.onNotice?.(text)
+    this.showCaption(text, 'notice')
   }
 
   async exit() {
@@ -109,6 +220,8 @@ export class XRSupport {
     if (!this.session) return
     this.session = null
     this.mode = null
+    this.base = null
+    this.twin.panelGroup.visible = true
     this.twin.setAR(false)
     this.twin.endDrag(true)
     this.active = null

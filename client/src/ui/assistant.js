@@ -30,7 +30,7 @@ const SPACE_TAKEN = 'input, textarea, select, button, a[href], summary, [content
  * @param {boolean} [opts.compact]  glasses: only the latest turn is kept
  * @param {boolean} [opts.voiceFirst]  glasses: a large talk button (and hands-free) above the turns
  */
-export function assistantBox({ hub, context, placeholder, compact = false, examples = null, onApplied = () => {}, voiceFirst = false }) {
+export function assistantBox({ hub, context, placeholder, compact = false, examples = null, onApplied = () => {}, voiceFirst = false, intercept = null }) {
   const log = h('ol', { class: 'turns', 'aria-live': 'polite', 'aria-label': 'Assistant conversation' })
   const input = h('input', {
     class: 'assistant-input', id: 'assistant-input', name: 'text', autocomplete: 'off', maxlength: 500,
@@ -101,6 +101,7 @@ export function assistantBox({ hub, context, placeholder, compact = false, examp
 
   async function run(text, { confirm = false } = {}) {
     if (busy) return
+    if (intercept?.(text)) return // a request this device does itself (the headset's "scan the room")
     busy = true
     send.disabled = true
     const t = newTurn(text, { confirm })

@@ -1,7 +1,8 @@
-// The app's top bar: brand, home, connection, device menu (modes, forget this device).
+// The app's top bar: brand, home, connection, device menu (modes, paired devices for the
+// home's owner, forget this device).
 
 import { pairing } from '../api.js'
-import { h, icon } from './dom.js'
+import { h, icon, toast } from './dom.js'
 
 const MODES = [
   ['headset', 'Headset · 3D twin'],
@@ -36,17 +37,50 @@ export function deviceMenu(app) {
     pairing.forget()
     location.reload()
   })
+  const paired = app.device.role === 'owner' && app.hub ? pairedDevices(app.hub) : null
   details.append(
     summary,
     h('div', { class: 'menu-body' },
       h('div', { class: 'menu-head' }, h('strong', {}, app.device.name || 'This device'), h('small', {}, `${who} · ${app.device.role} · ${app.device.home}`)),
       h('div', { class: 'menu-section' }, h('small', { class: 'muted' }, 'Mode'), links),
+      paired?.section,
       forget),
   )
+  details.addEventListener('toggle', () => details.open && paired?.load())
   document.addEventListener('click', (event) => {
     if (!details.contains(event.target)) details.open = false
   })
   return details
+}
+
+/** The owner's list of paired devices, each with Revoke; loaded when the menu opens. */
+function pairedDevices(hub) {
+  const list = h('div', { id: 'paired-devices' })
+  const section = h('div', { class: 'menu-section' }, h('small', { class: 'muted' }, 'Paired devices'), list)
+  async function load() {
+    try {
+      const devices = await hub.pairedDevices()
+      list.replaceChildren(...devices.map((d) => {
+        const revoke = h('button', { type: 'button', class: 'btn btn-ghost btn-small danger', dataset: { pairing: d.id } }, 'Revoke')
+        revoke.addEventListener('click', async () => {
+          revoke.disabled = true
+          try {
+            await hub.revokeDevice(d.id)
+            toast(`${d.label} can no longer use this home`, 'ok')
+            load()
+          } catch (e) {
+            revoke.disabled = false
+            toast(e.message, 'error')
+          }
+        })
+        const used = d.last_used_at ? new Date(d.last_used_at).toLocaleDateString() : 'never'
+        return h('div', { class: 'menu-item paired-device' }, h('span', {}, d.label, h('small', { class: 'muted' }, ` ${d.person || 'shared'} · used ${used}`)), revoke)
+      }))
+    } catch (e) {
+      list.replaceChildren(h('small', { class: 'muted' }, e.message))
+    }
+  }
+  return { section, load }
 }
 
 export function topBar(app, actions = []) {

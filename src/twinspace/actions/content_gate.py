@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from twinspace.actions.registry import ActionContext
 from twinspace.errors import InvalidInput, NotAllowed, NotFound
+from twinspace.home.model import Home
 
 CONTENT_KINDS = ("channel", "programme", "vod", "app")
 
@@ -40,3 +41,28 @@ def admit(ctx: ActionContext, ref: str) -> str:
         raise NotAllowed(
             f"{item.title} is rated {item.rating}, above {person.name}'s limit of {person.max_rating}")
     return item.title
+
+
+def shown_again(before: Home, after: Home) -> Iterator[str]:
+    """The content refs `after` shows or plays that `before` does not (in the same place)."""
+    panels = {p.id: p.content for p in before.panels}
+    for panel in after.panels:
+        if panels.get(panel.id) != panel.content:
+            yield panel.content
+    for target, session in after.playback.items():
+        was = before.playback.get(target)
+        if session.playing and (was is None or not was.playing or was.content != session.content):
+            yield session.content
+    devices = {d.id: d.state for _, d in before.devices()}
+    for _, device in after.devices():
+        state, was = device.state, devices.get(device.id)
+        for ref in (state.playing, f"app:{state.app}" if state.app else None) if state and state.on else ():
+            if ref and not (was and was.on and ref in (was.playing, f"app:{was.app}" if was.app else None)):
+                yield ref
+
+
+def admit_restored(ctx: ActionContext, before: Home) -> None:
+    """Undo brings an earlier state back (ctx.home): whatever it would show again passes the
+    gate for the caller, as if they had asked for it now."""
+    for ref in dict.fromkeys(shown_again(before, ctx.home)):
+        admit(ctx, ref)

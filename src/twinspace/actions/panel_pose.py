@@ -21,6 +21,7 @@ from twinspace.geometry import (
     quat_rotate, rects_overlap, scale, sub,
 )
 from twinspace.home.model import Home, Panel, Pose, Room, Surface
+from twinspace.home.scan import PLACEABLE
 from twinspace.home.placement import (
     DEVICE_MARGIN, MIN_BOTTOM, PLANE_TOLERANCE, obstacles_on, placement_on, surface_region, Region, within_boundary,
 )
@@ -75,6 +76,8 @@ def panel_pose(ctx: ActionContext, args: PanelPoseArgs) -> Outcome:
 def _surface_in(home: Home, room: Room, surface_id: str) -> Surface:
     found = next((s for s in room.surfaces if s.id == surface_id), None)
     if found is not None:
+        if found.label not in PLACEABLE:
+            raise PlacementImpossible(f"{found.id} is an open side of {room.name}, not a wall; panels cannot go there")
         return found
     elsewhere = home.surface(surface_id)
     if elsewhere is not None:

@@ -64,9 +64,25 @@ class Catalog:
 
     # --- imports ---------------------------------------------------------------------
 
-    def import_lineup(self, home_id: str, source: Source, *, name: str | None = None) -> ImportReport:
+    def _refuse_emptying(self, table: str, home_id: str, file: str, what: str, allow_empty: bool,
+                         skipped: Any = None) -> None:
+        """Never let an empty file wipe what the home has, unless asked to (`--allow-empty`)."""
+        if allow_empty:
+            return
+        stored = self.conn.execute(f"SELECT count(*) FROM {table} WHERE home_id = ?", (home_id,)).fetchone()[0]
+        if stored:
+            why = f" (skipped {skipped.total}: {skipped})" if skipped is not None and skipped.total else ""
+            raise InvalidInput(f"{file} has no {what} this hub could read{why}; importing it would leave the home "
+                               f"without its {stored} {what}. Fix the file, or import with --allow-empty to "
+                               "empty it on purpose")
+
+    def import_lineup(self, home_id: str, source: Source, *, name: str | None = None,
+                      allow_empty: bool = False) -> ImportReport:
         """Replace the home's channels with the lineup's (M3U path, bytes or stream)."""
         lineup = parse_m3u(source, name=name)
+        if not lineup.channels:
+            self._refuse_emptying("content_channel", home_id, source_name(source, name), "channels", allow_empty,
+                                  lineup.skipped)
         with write_transaction(self.conn) as c:
             c.execute("DELETE FROM content_channel WHERE home_id = ?", (home_id,))
             c.executemany(
@@ -80,7 +96,7 @@ class Catalog:
                             skipped=lineup.skipped)
 
     def import_guide(self, home_id: str, source: Source, *, name: str | None = None,
-                     progress: Progress | None = None) -> ImportReport:
+                     progress: Progress | None = None, allow_empty: bool = False) -> ImportReport:
         """Merge an XMLTV guide (path, bytes or stream, gzip or not) into the home's guide."""
         reader = GuideReader(source, name=name, preferred_lang=self.preferred_lang)
         report = ImportReport(reader.file, "guide", skipped=reader.skipped)
@@ -88,6 +104,9 @@ class Catalog:
             read = self._stage(reader, progress)
             staged = c.execute("SELECT count(*), count(DISTINCT channel_id) FROM temp.content_import").fetchone()
             report.programmes, report.channels = staged
+            if not report.programmes:
+                self._refuse_emptying("content_programme", home_id, reader.file, "programmes", allow_empty,
+                                      reader.skipped)
             if read > report.programmes:
                 report.notes.append(f"{read - report.programmes} programmes repeated a channel and start "
                                     "time; the later entry was kept")
@@ -184,9 +203,12 @@ class Catalog:
             WHERE p.home_id = ? AND p.channel_id IN (SELECT channel_id FROM temp.content_import_window)
             GROUP BY p.channel_id, p.title""", (home_id,))
 
-    def import_vod(self, home_id: str, source: Source, *, name: str | None = None) -> ImportReport:
+    def import_vod(self, home_id: str, source: Source, *, name: str | None = None,
+                   allow_empty: bool = False) -> ImportReport:
         """Replace the home's on-demand titles with those of a vod.json."""
         titles = parse_vod(source, name=name)
+        if not titles:
+            self._refuse_emptying("content_vod", home_id, source_name(source, name), "on-demand titles", allow_empty)
         with write_transaction(self.conn) as c:
             c.execute("DELETE FROM content_vod WHERE home_id = ?", (home_id,))
             c.executemany("INSERT INTO content_vod (home_id, id, position, title, rating_age, data) "
@@ -208,7 +230,8 @@ class Catalog:
             self._reindex(home_id, "app", ((a.name, a.id, "", a.id) for a in items))
         return items
 
-    def import_home_content(self, home: Any, files: Mapping[str, bytes]) -> list[ImportReport]:
+    def import_home_content(self, home: Any, files: Mapping[str, bytes], *,
+                            allow_empty: bool = False) -> list[ImportReport]:
         """Import what a home names in `home.content` (lineup, guide and vod file names, apps)
         from the files that came with it (name -> bytes), all in one transaction."""
         content, reports = home.content, []
@@ -218,7 +241,7 @@ class Catalog:
                 if name:
                     if name not in files:
                         raise NotFound(f"the home names {name!r} as content, but no such file came with it")
-                    reports.append(load(home.id, files[name], name=name))
+                    reports.append(load(home.id, files[name], name=name, allow_empty=allow_empty))
             self.set_apps(home.id, content.apps)
         return reports
 

@@ -8,12 +8,19 @@ a small parser of its own. It is strict about structure and says where a file is
     #EXTINF:<duration> [attr="value" ...],<display name>
     [#EXTGRP:<group> | other #directives | blank lines]
     <url>
+
+One bad entry (an #EXTINF it cannot read, or one without a URL line) is skipped and
+reported with its line, and the rest of the lineup is read; a file whose every entry is
+bad is refused with the first entry's error. An HLS media or master playlist (`#EXT-X-`
+tags) is not a lineup and is refused as such.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import m3u8
 
 from twinspace.content.models import Channel, slug
 from twinspace.content.report import SkipLog
@@ -25,6 +32,8 @@ _ATTR_NAME = re.compile(r"([A-Za-z][\w-]*)=")
 _UNQUOTED = re.compile(r'[^\s,"]*')
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 EXTINF = "#EXTINF:"
+HLS_TAG = "#EXT-X-"
+NO_URL = "#EXTINF has no URL line after it"
 
 
 @dataclass
@@ -57,24 +66,39 @@ def parse_m3u_text(text: str, *, file: str = "<lineup>") -> Lineup:
     lineup = Lineup([], attributes)
     ids: set[str] = set()
     pending: tuple[int, dict[str, str], str] | None = None  # (line number, attributes, name) of an #EXTINF
+    in_bad_entry = False  # the URL line of an #EXTINF that could not be read belongs to it
+    first_bad: FormatError | None = None
     group_directive: str | None = None
+
+    def bad(error: FormatError) -> None:
+        nonlocal first_bad
+        first_bad = first_bad or error
+        lineup.skipped.add(error.message, error.where)
 
     for number, raw in enumerate(lines[first + 1:], start=first + 2):
         line = raw.strip()
         if not line:
             continue
+        if line.startswith(HLS_TAG):
+            raise _hls_error(text, file, number, line)
         if line.startswith(EXTINF):
             if pending is not None:
-                raise FormatError(file, where(pending[0]), "#EXTINF has no URL line after it")
+                bad(FormatError(file, where(pending[0]), NO_URL))
             indent = len(raw) - len(raw.lstrip())
-            pending = _parse_extinf(raw.strip(), file, number, indent)
+            try:
+                pending, in_bad_entry = _parse_extinf(raw.strip(), file, number, indent), False
+            except FormatError as e:
+                bad(e)
+                pending, in_bad_entry = None, True
             group_directive = None
         elif line.startswith("#EXTGRP:"):
             group_directive = line[len("#EXTGRP:"):].strip() or None
         elif line.startswith("#"):
             continue  # other directives (#EXTVLCOPT, #KODIPROP, comments) do not change the lineup
         elif pending is None:
-            lineup.skipped.add("URL without #EXTINF", where(number), line[:80])
+            if not in_bad_entry:
+                lineup.skipped.add("URL without #EXTINF", where(number), line[:80])
+            in_bad_entry = False
         else:
             channel = _channel(pending, group_directive, line, ids)
             if channel is None:
@@ -84,8 +108,24 @@ def parse_m3u_text(text: str, *, file: str = "<lineup>") -> Lineup:
                 lineup.channels.append(channel)
             pending = None
     if pending is not None:
-        raise FormatError(file, where(pending[0]), "#EXTINF has no URL line after it (the file ends)")
+        bad(FormatError(file, where(pending[0]), NO_URL + " (the file ends)"))
+    if first_bad is not None and not lineup.channels:
+        raise first_bad  # nothing good to import: the file is wrong, not one entry
     return lineup
+
+
+def _hls_error(text: str, file: str, number: int, line: str) -> FormatError:
+    """Refuse an HLS playlist, saying which kind it is (the m3u8 library reads HLS)."""
+    tag = line.split(":", 1)[0]
+    try:
+        playlist = m3u8.loads(text)
+        kind = (f"an HLS master playlist ({len(playlist.playlists)} variant streams)" if playlist.is_variant
+                else f"an HLS media playlist ({len(playlist.segments)} segments)")
+    except Exception:  # noqa: BLE001 - m3u8 raises assorted errors on odd HLS; it is HLS either way
+        kind = "an HLS playlist"
+    return FormatError(file, where(number), f"this is {kind} ({tag}), not a channel lineup; import an IPTV "
+                                            "M3U lineup (#EXTINF entries with tvg-id) instead, or play the "
+                                            "stream by its URL")
 
 
 def _channel(pending: tuple[int, dict[str, str], str], group: str | None, url: str,

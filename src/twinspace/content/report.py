@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-MAX_EXAMPLES = 10  # enough to find the problem in the file without flooding a log
+MAX_EXAMPLES = 10  # per reason: enough to find the problem in the file without flooding a log
+MAX_EXAMPLES_IN_ALL = 40
 
 
 @dataclass
 class SkipLog:
-    """Entries left out of an import, counted by reason, with the first few located."""
+    """Entries left out of an import, counted by reason, with the first few of each reason located
+    (so one bad entry is not hidden behind hundreds of harmless duplicates)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
     def add(self, reason: str, where: str = "", detail: str = "") -> None:
         self.counts[reason] += 1
-        if len(self.examples) < MAX_EXAMPLES:
+        if self.counts[reason] <= MAX_EXAMPLES and len(self.examples) < MAX_EXAMPLES_IN_ALL:
             text = f"{where}: {reason}" if where else reason
             self.examples.append(f"{text} ({detail})" if detail else text)
 

@@ -97,14 +97,15 @@ class ContentServices:
 
     # --- imports ---------------------------------------------------------------------
 
-    def import_home_content(self, home: Home, files: Mapping[str, bytes]) -> list[ImportReport]:
+    def import_home_content(self, home: Home, files: Mapping[str, bytes], *,
+                            allow_empty: bool = False) -> list[ImportReport]:
         """Import the lineup, guide and on-demand files `home.content` names, and its apps.
 
         All or nothing: a malformed file raises FormatError (file, line, column) and the
         catalogue stays as it was.
         """
         with self.store.transaction():  # the catalogue's own transactions become savepoints in this one
-            reports = self._writer.import_home_content(home, files)
+            reports = self._writer.import_home_content(home, files, allow_empty=allow_empty)
         lines = [str(report) for report in reports]
         if home.content.apps:
             lines.append(f"apps: {', '.join(app.name for app in home.content.apps)}")

@@ -21,12 +21,23 @@ from twinspace.content.report import SkipLog
 from twinspace.content.sources import READ_ERRORS, Source, open_binary, source_name, unreadable, where
 from twinspace.errors import FormatError
 
-# YYYYMMDD[hh[mm[ss]]] then an optional offset; a time without an offset is UTC.
-_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?\s*(?:([+-])(\d{2}):?(\d{2})|(Z|UTC|GMT))?",
+# YYYYMMDD[hh[mm[ss]]] then an optional offset or zone name; a time without either is UTC.
+_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?\s*(?:([+-])(\d{2}):?(\d{2})|([A-Za-z]{1,5}))?",
                    re.ASCII)
+# The zone names guides use (the DTD's own example is '200007281733 BST'), as UTC offsets in
+# minutes. A fixed table, not the tz database: an abbreviation names an offset, not a place,
+# and ambiguous ones (IST: India, Ireland or Israel) are left out so they are reported.
+NAMED_ZONES = {
+    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0, "BST": 60, "WEST": 60, "CET": 60, "MET": 60, "CEST": 120,
+    "MEST": 120, "EET": 120, "EEST": 180, "MSK": 180, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
+    "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600,
+    "AST": -240, "ADT": -180, "NST": -210, "NDT": -150, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480,
+    "AWST": 480, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+}
 _ONSCREEN = re.compile(r"(?:S(\d+)\s*[-.]?\s*)?E(\d+)|(\d+)x(\d+)", re.IGNORECASE)
 _LOCATION_SUFFIX = re.compile(r", line \d+, column \d+$")
 TIME_FORMAT = "%Y%m%d%H%M%S %z"
+REPEATED = "repeated a channel and start time; the later entry was kept"
 
 
 class _Skip(Exception):
@@ -43,10 +54,15 @@ def parse_time(text: str) -> datetime:
     match = _TIME.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"not an XMLTV time: {text!r}")
-    y, mo, d, h, mi, s, sign, oh, om, _utc = match.groups()
+    y, mo, d, h, mi, s, sign, oh, om, name = match.groups()
     offset = timedelta(0)
     if sign:
         offset = timedelta(hours=int(oh), minutes=int(om)) * (-1 if sign == "-" else 1)
+    elif name:
+        minutes = NAMED_ZONES.get(name.upper())
+        if minutes is None:
+            raise ValueError(f"unknown time zone {name!r} in {text!r}; use an offset such as +0100")
+        offset = timedelta(minutes=minutes)
     return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=_zone(offset))
 
 
@@ -89,7 +105,9 @@ class GuideReader:
     """Reads one XMLTV source. Iterate `programmes()` once; `channels` and `skipped` fill as it goes.
 
     A programme without a stop time ends when the next programme on its channel starts
-    (in file order); one with no later programme on its channel is skipped.
+    (in file order). One that no later programme ends (none follows on its channel, or the
+    next one does not start after it) is skipped and reported; of two at the same channel
+    and start, the later in the file is the one kept, with or without a stop.
     """
 
     def __init__(self, source: Source, *, name: str | None = None, preferred_lang: str = "en") -> None:
@@ -113,9 +131,18 @@ class GuideReader:
                     self.skipped.add(skip.reason, where(line), skip.detail)
                     continue
                 earlier = waiting_for_stop.get(programme.channel_id)
-                if earlier is not None and programme.start > earlier[0].start:
-                    del waiting_for_stop[programme.channel_id]
-                    yield replace(earlier[0], stop=programme.start)
+                if earlier is not None:
+                    if programme.start > earlier[0].start:
+                        yield replace(earlier[0], stop=programme.start)
+                    elif programme.start == earlier[0].start:
+                        self.skipped.add(REPEATED, where(earlier[1]), earlier[0].title)
+                    elif not has_stop:  # it takes the earlier one's place in waiting for a stop
+                        self.skipped.add("no stop time, and the next programme on its channel starts before it",
+                                         where(earlier[1]), earlier[0].title)
+                    else:
+                        earlier = None  # an out-of-order programme with a stop: keep waiting
+                    if earlier is not None:
+                        del waiting_for_stop[programme.channel_id]
                 if has_stop:
                     yield programme
                 else:
@@ -201,8 +228,8 @@ def _time(text: str | None, what: str) -> datetime:
         raise _Skip(f"no {what} time")
     try:
         return parse_time(text)
-    except ValueError:
-        raise _Skip(f"unparsable {what} time", text) from None
+    except ValueError as e:
+        raise _Skip(f"unparsable {what} time", str(e) if "zone" in str(e) else text) from None
 
 
 def write_xmltv(out: BinaryIO, programmes: Iterable[Programme], channels: Mapping[str, str] | None = None,

@@ -16,7 +16,10 @@ Coordinates:
 
 One surface per anchor: an anchor with a volume (TABLE, COUCH, OTHER, ...) becomes its top face
 with `depth` = the volume's height, even when it also has a plane (the plane's outline is kept
-when that plane is the top face). Anchors with neither plane nor volume (GLOBAL_MESH) are skipped.
+when that plane is the top face); a SCREEN volume becomes its vertical front face, facing away
+from its wall (`home/scan.py`, shared with WebXR captures). An open side of a room (labelled
+INVISIBLE_WALL_FACE, in v203 together with WALL_FACE) stays INVISIBLE_WALL_FACE: it bounds the
+room but takes no panels. Anchors with neither plane nor volume (GLOBAL_MESH) are skipped.
 Surface ids are `<room-id>/<label>-<uuid prefix>` (e.g. `room-c866/wall-face-c841`; the prefix
 grows past 4 characters only on a clash); `MrukBundle.anchors` maps each id to its full UUID.
 """
@@ -28,18 +31,22 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Optional, cast
+from typing import Any, NoReturn, Optional
 
 from pydantic import ValidationError
 
 from twinspace.errors import FormatError, format_error_from_validation
 from twinspace.geometry import Quat, Vec3, polygon_area, quat_from_basis, quat_mul, quat_rotate
 from twinspace.home.homefile import HomeBundle, read_json
-from twinspace.home.model import SURFACE_LABELS, Home, Pose, Room, Surface, SurfaceLabel
+from twinspace.home.model import Home, Pose, Room, Surface, SurfaceLabel
+from twinspace.home.scan import (
+    Box, box_surface, edge_distance, is_wall, label_from_scene, short_ids, surface_id, turned_into, wall_ends, wall_loop,
+)
 
 FLAVOURS = ("Unity", "Unreal")
 UNREAL_CM_PER_M = 100.0  # MRUK's UnrealWorldToMeters
 _RECT_TOLERANCE_M = 0.01
+WALL_OFF_FLOOR_M = 0.25  # a wall corner farther than this from the floor outline: they disagree
 
 Point2 = tuple[float, float]
 
@@ -49,6 +56,7 @@ class MrukBundle(HomeBundle):
     """A HomeBundle plus where each id came from: surface/room id -> MRUK UUID."""
 
     anchors: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the import repaired, one line each
     rooms: dict[str, str] = field(default_factory=dict)
 
 
@@ -68,7 +76,7 @@ class _Anchor:
 
     @property
     def label(self) -> SurfaceLabel:
-        return cast(SurfaceLabel, next((s for s in self.labels if s in SURFACE_LABELS), "OTHER"))
+        return label_from_scene(self.labels)
 
 
 def is_mruk(data: Any) -> bool:
@@ -118,26 +126,27 @@ def parse_mruk(data: Any, source: str, home_id: str = "mruk-home", name: str | N
         if raw_ids[-1] in raw_ids[:-1]:
             src.fail(f"Rooms[{i}].UUID", f"{raw_ids[-1]} is used by Rooms[{raw_ids.index(raw_ids[-1])}] too")
     single_named = name is not None and len(rooms_raw) == 1
-    room_ids = [_slug(name or "")] if single_named else [f"room-{p}" for p in _prefixes(raw_ids)]
+    room_ids = [_slug(name or "")] if single_named else [f"room-{p}" for p in short_ids(raw_ids)]
     anchors: dict[str, str] = {}
+    notes: list[str] = []
     rooms = []
     for i, r in enumerate(rooms_raw):
         parsed = [src.anchor(a, f"Rooms[{i}].Anchors[{j}]", flavour)
                   for j, a in enumerate(src.field(r, "Anchors", f"Rooms[{i}]", list))]
         room_name = name if single_named and name else f"Room {raw_ids[i][:4].upper()}"
-        rooms.append(_room(src, r, f"Rooms[{i}]", room_ids[i], room_name, parsed, anchors))
+        rooms.append(_room(src, r, f"Rooms[{i}]", room_ids[i], room_name, parsed, anchors, notes))
     try:
         home = Home(id=home_id, name=name or home_id.replace("-", " ").capitalize(), rooms=rooms)
     except ValidationError as e:
         err = format_error_from_validation(source, e)
         raise FormatError(source, f"(after conversion) {err.where}", err.message) from None
-    return MrukBundle(home, anchors=anchors, rooms=dict(zip(room_ids, raw_ids, strict=True)))
+    return MrukBundle(home, anchors=anchors, rooms=dict(zip(room_ids, raw_ids, strict=True)), notes=notes)
 
 
 # --- conversion ----------------------------------------------------------------------
 
 def _room(src: _Source, raw: dict[str, Any], where: str, room_id: str, name: str,
-          anchors: list[_Anchor], uuids: dict[str, str]) -> Room:
+          anchors: list[_Anchor], uuids: dict[str, str], notes: list[str]) -> Room:
     seen: dict[str, str] = {}
     for a in anchors:
         if a.uuid in seen:
@@ -155,26 +164,50 @@ def _room(src: _Source, raw: dict[str, Any], where: str, room_id: str, name: str
         src.fail(f"{floor.where}.PlaneBoundary2D", "the floor outline encloses almost no area (< 0.25 m²)")
     floor_y = _world(floor, (0.0, 0.0, 0.0))[1]
     ceiling = _layout_anchor(src, anchors, layout, f"{where}.RoomLayout", "CeilingUuid", "CEILING")
-    surfaces = [(a, s) for a in anchors if (s := _surface(a)) is not None]
+    planes = [(a, s) for a in anchors if a.volume is None and (s := _plane(a)) is not None]
+    floor_pts = _floor_along_walls(src, floor, floor_pts, [s for a, s in planes if is_wall(a.label)], notes)
+    planes = [(a, turned_into(s, floor_pts) if is_wall(a.label) else s) for a, s in planes]
+    walls = [s for a, s in planes if is_wall(a.label)]
+    volumes = [(a, _volume_face(a, walls, floor_pts)) for a in anchors if a.volume is not None]
+    surfaces = sorted(planes + volumes, key=lambda pair: anchors.index(pair[0]))
     if ceiling is not None:
         height = _world(ceiling, (0.0, 0.0, 0.0))[1] - floor_y
         if height <= 0:
             src.fail(f"{ceiling.where}.Transform.Translation", f"ceiling is {height:.2f} m above the floor")
     else:  # no ceiling scanned: the tallest wall top, else the model's default
-        tops = [s.pose.position[1] + s.size[1] / 2 for a, s in surfaces if a.label.endswith("WALL_FACE")]
+        tops = [s.pose.position[1] + s.size[1] / 2 for s in walls]
         height = max(tops) - floor_y if tops else 2.5
-    ids = _prefixes([a.uuid for a, _ in surfaces], by=[a.label for a, _ in surfaces])
+    ids = short_ids([a.uuid for a, _ in surfaces], by=[a.label for a, _ in surfaces])
     out = []
     for (a, s), prefix in zip(surfaces, ids, strict=True):
-        sid = f"{room_id}/{a.label.lower().replace('_', '-')}-{prefix}"
+        sid = surface_id(room_id, a.label, prefix)
         uuids[sid] = a.uuid
+        if floor_y:  # the home format's floor is y = 0; scans put it where the headset thought
+            x, y, z = s.pose.position
+            s = s.model_copy(update={"pose": s.pose.model_copy(update={"position": (x, round(y - floor_y, 6) + 0.0, z)})})
         out.append(s.model_copy(update={"id": sid}))
     return Room(id=room_id, name=name, height=round(height, 6), floor=_rounded(floor_pts), surfaces=out)
 
 
-def _surface(a: _Anchor) -> Optional[Surface]:
-    if a.volume is not None:
-        return _volume_top(a)
+def _floor_along_walls(src: _Source, floor: _Anchor, outline: list[Point2], walls: list[Surface],
+                       notes: list[str]) -> list[Point2]:
+    """The floor outline, or the walls' own loop when the scan's floor boundary strays from them
+    (MRUK's hand-made test scenes do: their floor is another shape than their walls)."""
+    strays = [(edge_distance(c, outline), w) for w in walls for c in wall_ends(w)]
+    worst, wall = max(strays, key=lambda t: t[0], default=(0.0, None))
+    if wall is None or worst <= WALL_OFF_FLOOR_M:
+        return outline
+    loop = wall_loop(walls)
+    if loop is None or polygon_area(loop) < 0.25:  # walls that are no room's outline: keep the floor
+        notes.append(f"{floor.where}: a wall corner is {worst:.2f} m off the floor outline, and the walls "
+                     "do not close into a loop; kept the floor outline")
+        return outline
+    notes.append(f"{floor.where}: the floor outline strays up to {worst:.2f} m from the walls; "
+                 f"used the {len(walls)} walls' outline ({polygon_area(loop):.1f} m²) instead")
+    return _rounded(loop)
+
+
+def _plane(a: _Anchor) -> Optional[Surface]:
     if a.plane is None:
         return None
     (x0, y0), (x1, y1) = a.plane
@@ -184,22 +217,20 @@ def _surface(a: _Anchor) -> Optional[Surface]:
     return _make(a, _world(a, (*centre, 0.0)), rotation, size, None, _local_outline(a, centre))
 
 
-def _volume_top(a: _Anchor) -> Surface:
-    """The volume's upward face: k is the local axis closest to world up, s its sign."""
+def _volume_face(a: _Anchor, walls: list[Surface], floor: list[Point2]) -> Surface:
+    """The volume as a shared `Box` (twinspace axes, scaled bounds) and the face `scan` picks."""
     q = _unity_quat(a.euler)
-    ups = [quat_rotate(q, e)[1] for e in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))]
-    k = max(range(3), key=lambda n: abs(ups[n]))
-    s = 1.0 if ups[k] > 0 else -1.0
-    i, j = (k + 1) % 3, (k + 2) % 3
+    axes = tuple(_mirror(quat_rotate(q, e)) for e in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)))
     lo, hi = a.volume  # type: ignore[misc]
-    ext = [(hi[n] - lo[n]) * a.scale[n] for n in range(3)]
-    centre = [(lo[n] + hi[n]) / 2 for n in range(3)]
-    centre[k] = hi[k] if s > 0 else lo[k]
+    box = Box(a.label, _world(a, (0.0, 0.0, 0.0)), axes,  # type: ignore[arg-type]
+              tuple(lo[n] * a.scale[n] for n in range(3)), tuple(hi[n] * a.scale[n] for n in range(3)))  # type: ignore[arg-type]
+    face = box_surface(box, walls, floor)
+    k, s = box.up_axis()
     # The plane's outline belongs to this face only when the plane *is* the top face (MRUK desks).
-    on_top = k == 2 and s > 0 and abs(hi[2]) < 1e-6
-    boundary = _local_outline(a, (centre[0], centre[1])) if on_top else None
-    return _make(a, _world(a, (centre[0], centre[1], centre[2])), _frame(a, i, j, k, s),
-                 (ext[i], ext[j]), ext[k], boundary)
+    if a.label != "SCREEN" and k == 2 and s > 0 and abs(hi[2]) < 1e-6:
+        lx, ly = (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2
+        face = face.model_copy(update={"boundary": _local_outline(a, (lx, ly))})
+    return face
 
 
 def _make(a: _Anchor, position: Vec3, rotation: Quat, size: tuple[float, float],
@@ -278,20 +309,6 @@ def _layout_anchor(src: _Source, anchors: list[_Anchor], layout: dict[str, Any],
             src.fail(f"{where}.{key}", f"names anchor {ref}, which is not in this room's Anchors")
         return found
     return next((a for a in anchors if label in a.labels), None)
-
-
-def _prefixes(uuids: list[str], by: Optional[list[str]] = None) -> list[str]:
-    """Readable UUID prefixes: 4 characters, longer (by 4) only for ids that would clash."""
-    keys = [u.replace("-", "").lower() for u in uuids]
-    groups = by or [""] * len(keys)
-    out = []
-    for i, key in enumerate(keys):
-        rivals = [k for j, k in enumerate(keys) if j != i and groups[j] == groups[i]]
-        n = 4
-        while n < len(key) and any(r[:n] == key[:n] for r in rivals):
-            n += 4
-        out.append(key[:n])
-    return out
 
 
 def _slug(text: str) -> str:

@@ -62,6 +62,7 @@ from twinspace.geometry import (
     point_in_polygon, quat_facing, rects_overlap, scale, sub,
 )
 from twinspace.home.model import SURFACE_LABELS, Home, Pose, Room, Surface
+from twinspace.home.scan import PLACEABLE
 
 PRESETS: dict[str, float] = {"small": 20.0, "medium": 30.0, "large": 40.0, "cinema": 60.0}
 DEFAULT_PRESET = "medium"
@@ -191,15 +192,24 @@ def _resolve(home: Home, request: PlacementRequest, viewer: Optional[Viewer],
         return None, None
     found = home.surface(request.surface)
     if found is not None:
-        return found, None
+        return _placeable(found), None
     label = _label(request.surface)
     if label is not None:
+        if label not in PLACEABLE:
+            raise PlacementImpossible(f"{label} marks an open side of a room, not a wall; panels cannot go there")
         return None, label
     room = _room(home, viewer, room_id)
     found = _by_short_name(room, request.surface)
     if found is None:
         raise NotFound(_unknown_surface(room, request.surface))
-    return found, None
+    return _placeable(found), None
+
+
+def _placeable(found: tuple[Room, Surface]) -> tuple[Room, Surface]:
+    if found[1].label not in PLACEABLE:
+        raise PlacementImpossible(f"{found[1].id} is an open side of {found[0].name}, not a wall; "
+                                  "panels cannot go there")
+    return found
 
 
 def _room(home: Home, viewer: Optional[Viewer], room_id: Optional[str]) -> Room:

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ TitleNow = Callable[[str, datetime], Optional[str]]  # (channel id, instant) -> 
 
 # Ids become directory and file names: letters, digits, dot, dash, underscore; no "..".
 _ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9_-])?")
-_DEMO_PATH = re.compile(r"/demo/live/([^/]+)/index\.m3u8")
+DEMO_PATH = re.compile(r"/demo/live/([^/]+)/index\.m3u8")
 
 
 def valid_id(text: str) -> bool:
@@ -45,8 +45,13 @@ def valid_id(text: str) -> bool:
 class DemoChannel:
     id: str  # as in the stream URL
     name: str
-    home_id: Optional[str] = None  # the home whose lineup lists it (None: a bundled demo channel)
+    home_id: Optional[str] = None  # the home it is played for (None: a bundled demo channel, unscoped)
     guide_id: Optional[str] = None  # its id in that home's guide
+
+    @property
+    def key(self) -> str:
+        """What its encoder is known by: one per home, so a picture shows only its home's guide."""
+        return f"{self.home_id}/{self.id}" if self.home_id else self.id
 
 
 @dataclass
@@ -69,20 +74,30 @@ class Directory:
 
     # --- lookups ---------------------------------------------------------------------
 
-    def channel(self, channel_id: str) -> Optional[DemoChannel]:
+    def channel(self, channel_id: str, home_id: Optional[str] = None) -> Optional[DemoChannel]:
+        """A demo channel; for `home_id`, only that home's (its lineup's, or a bundled one played
+        for it, whose titles then come from that home's guide alone)."""
         if not valid_id(channel_id):
             return None
+        if home_id is not None:
+            media = self._home(home_id)
+            if media is not None and channel_id in media.channels:
+                return media.channels[channel_id]
+            bundled = self._bundled.get(channel_id)
+            return replace(bundled, home_id=home_id) if bundled is not None and media is not None else None
         for media in self._all_homes():
             if channel_id in media.channels:
                 return media.channels[channel_id]
         return self._bundled.get(channel_id)
 
-    def title_now(self, channel_id: str, at: Optional[datetime] = None) -> Optional[str]:
-        """The title of the programme airing on a demo channel at `at` (the hub's clock by default)."""
+    def title_now(self, channel_id: str, at: Optional[datetime] = None, *,
+                  home_id: Optional[str] = None) -> Optional[str]:
+        """The title of the programme airing on a demo channel at `at` (the hub's clock by default);
+        with `home_id`, from that home's guide only."""
         at = at or self.hub.clock()
         if self._title_now is not None:
             return self._title_now(channel_id, at)
-        channel = self.channel(channel_id)
+        channel = self.channel(channel_id, home_id)
         if channel is None:
             return None
         homes = [channel.home_id] if channel.home_id else self.hub.home_ids()
@@ -151,7 +166,7 @@ class Directory:
         try:
             if sources.m3u and sources.m3u in files:
                 for ch in parse_m3u(files[sources.m3u], name=sources.m3u).channels:
-                    match = _DEMO_PATH.fullmatch(urlsplit(ch.url).path)
+                    match = DEMO_PATH.fullmatch(urlsplit(ch.url).path)
                     if match and valid_id(match.group(1)):
                         media.channels[match.group(1)] = DemoChannel(match.group(1), ch.name, home_id, ch.id)
             if sources.vod and sources.vod in files:

@@ -126,8 +126,8 @@ class LiveChannels:
 
     async def playlist(self, channel: DemoChannel) -> bytes:
         """The channel's current playlist, starting its encoder first if needed."""
-        async with self._lock(channel.id):
-            encoder = self.encoders.get(channel.id)
+        async with self._lock(channel.key):
+            encoder = self.encoders.get(channel.key)
             if encoder is None or not encoder.alive:
                 if encoder is not None:
                     await self._stop(encoder, "it exited")
@@ -135,9 +135,9 @@ class LiveChannels:
             encoder.last_used = self.clock()
             return await asyncio.to_thread((encoder.directory / PLAYLIST).read_bytes)
 
-    async def segment(self, channel_id: str, name: str) -> Optional[bytes]:
+    async def segment(self, channel: DemoChannel, name: str) -> Optional[bytes]:
         """A segment of a running channel, or None (not running, or already out of the window)."""
-        encoder = self.encoders.get(channel_id)
+        encoder = self.encoders.get(channel.key)
         if encoder is None or not SEGMENT.fullmatch(name):
             return None
         encoder.last_used = self.clock()
@@ -149,13 +149,13 @@ class LiveChannels:
     # --- starting and stopping -------------------------------------------------------------
 
     async def _start(self, channel: DemoChannel) -> Encoder:
-        if not valid_id(channel.id):  # the route checked already; the id becomes a path
+        if not valid_id(channel.id) or (channel.home_id and not valid_id(channel.home_id)):  # they become paths
             raise ValueError(channel.id)
         await self._make_room()
-        folder = self.root / channel.id
+        folder = self.root / channel.key  # <home>/<channel>: both strict ids (directory.valid_id)
         shutil.rmtree(folder, ignore_errors=True)  # a stale playlist would look ready
         folder.mkdir(parents=True)
-        title = await asyncio.to_thread(self._title, channel.id)
+        title = await asyncio.to_thread(self._title, channel)
         picture.write_label(folder / "name.txt", channel.name)
         picture.write_label(folder / "title.txt", title)
         picture.write_label(folder / "clock.txt", picture.CLOCK, expand=True)
@@ -169,8 +169,8 @@ class LiveChannels:
         _RUNNING.add(process)
         (folder / _PID_FILE).write_text(str(process.pid))
         encoder = Encoder(channel, folder, process, title)
-        self.encoders[channel.id] = encoder
-        log.info("started the demo encoder for %s (pid %d)", channel.id, process.pid)
+        self.encoders[channel.key] = encoder
+        log.info("started the demo encoder for %s (pid %d)", channel.key, process.pid)
         try:
             await self._until_ready(encoder)
         except BaseException:
@@ -193,19 +193,19 @@ class LiveChannels:
     async def _make_room(self) -> None:
         while len(self.encoders) >= self.options.max_encoders:
             # Only encoders nobody is starting or reading right now (their lock is free).
-            idle = [e for e in self.encoders.values() if not self._lock(e.channel.id).locked()]
+            idle = [e for e in self.encoders.values() if not self._lock(e.channel.key).locked()]
             if not idle:
                 raise tools.MediaUnavailable(f"{len(self.encoders)} demo channels are starting at once, the "
                                              "most this hub runs; try again in a few seconds")
             oldest = min(idle, key=lambda e: e.last_used)
-            async with self._lock(oldest.channel.id):
+            async with self._lock(oldest.channel.key):
                 await self._stop(oldest, f"at most {self.options.max_encoders} demo channels run at once")
 
     async def _stop(self, encoder: Encoder, why: str) -> None:
         """Call with the channel's lock held: a restart must not race the folder's removal."""
-        if self.encoders.get(encoder.channel.id) is encoder:
-            del self.encoders[encoder.channel.id]
-        log.info("stopping the demo encoder for %s: %s", encoder.channel.id, why)
+        if self.encoders.get(encoder.channel.key) is encoder:
+            del self.encoders[encoder.channel.key]
+        log.info("stopping the demo encoder for %s: %s", encoder.channel.key, why)
         await asyncio.to_thread(encoder.stop)
 
     async def stop_all(self) -> None:
@@ -217,18 +217,18 @@ class LiveChannels:
         """Stop idle and dead encoders; redraw titles whose programme changed."""
         now = self.clock()
         for encoder in list(self.encoders.values()):
-            lock = self._lock(encoder.channel.id)
+            lock = self._lock(encoder.channel.key)
             if lock.locked():  # being started or stopped right now
                 continue
             async with lock:
-                if self.encoders.get(encoder.channel.id) is not encoder:
+                if self.encoders.get(encoder.channel.key) is not encoder:
                     continue
                 if not encoder.alive:
                     await self._stop(encoder, f"it exited: {encoder.failure()}")
                 elif now - encoder.last_used > self.options.idle_s:
                     await self._stop(encoder, f"no requests for {self.options.idle_s:.0f} s")
                 else:
-                    title = await asyncio.to_thread(self._title, encoder.channel.id)
+                    title = await asyncio.to_thread(self._title, encoder.channel)
                     if title != encoder.title:
                         picture.write_label(encoder.directory / "title.txt", title)
                         encoder.title = title
@@ -257,11 +257,11 @@ class LiveChannels:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _title(self, channel_id: str) -> str:
+    def _title(self, channel: DemoChannel) -> str:
         try:
-            return self.directory.title_now(channel_id) or _NO_GUIDE
+            return self.directory.title_now(channel.id, home_id=channel.home_id) or _NO_GUIDE
         except Exception:  # the picture must not depend on the guide being readable
-            log.exception("cannot look up the programme on %s", channel_id)
+            log.exception("cannot look up the programme on %s", channel.key)
             return _NO_GUIDE
 
     def _command(self, channel: DemoChannel) -> list[str]:
@@ -281,7 +281,7 @@ class LiveChannels:
 def reap_stale(root: Path) -> int:
     """Stop encoders a previous hub left running (found by pid file and working directory)."""
     stopped = 0
-    for pid_file in root.glob(f"*/{_PID_FILE}"):
+    for pid_file in [*root.glob(f"*/{_PID_FILE}"), *root.glob(f"*/*/{_PID_FILE}")]:  # bundled, per home
         try:
             pid = int(pid_file.read_text())
             if Path(f"/proc/{pid}/cwd").resolve() == pid_file.parent.resolve():

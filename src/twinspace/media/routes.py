@@ -1,19 +1,20 @@
 """HTTP routes for media: live demo channels and on-demand titles.
 
-Authentication, a product decision:
+Authentication: every stream is the household's.
 
-- Demo channel streams (`/demo/live/...`) need no token. They are synthetic (a test
-  picture, a tone, the channel name and the programme title from the lineup the hub
-  already publishes), the lineup file hands their URLs to players that cannot send
-  headers (a `<video>` element, a TV's IPTV app), and the hub listens on 127.0.0.1 by
-  default. Nothing personal is in them.
-- On-demand media (`/media/vod/...`) is the household's: it needs a device token, as
-  `Authorization: Bearer <token>` (hls.js `xhrSetup`) or as `?token=<token>` for players
-  that cannot send headers. With `?token=` the HLS playlist's own URLs carry the token
-  too, so every request the player makes is authorised. The person's rating limit applies.
+- Demo channel streams (`/demo/live/...`) show the home's programme titles, so they answer
+  only a device of that home: with a device token (`Authorization: Bearer`, or `?token=`),
+  or with a signed, expiring link (`?home=…&exp=…&sig=…`, media/signing.py) that the content
+  API hands to players that cannot send headers (a `<video>` element, a TV's IPTV app). A
+  channel is looked up in that home only, and its picture shows that home's guide.
+- On-demand media (`/media/vod/...`) needs a device token, as `Authorization: Bearer
+  <token>` (hls.js `xhrSetup`) or as `?token=<token>`. The person's rating limit applies.
 
-Media responses allow any origin (CORS): a device's web app may live elsewhere, and the
-streams are either public or need the token anyway.
+With a query (`?token=` or a signature) the HLS playlist's own URLs carry it too, so every
+request the player makes is authorised.
+
+Media responses allow any origin (CORS): a device's web app may live elsewhere, and every
+stream needs a token or a signed link anyway.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from fastapi.responses import FileResponse, Response
 
 from twinspace import access
 from twinspace.actions.registry import Caller
-from twinspace.errors import NotFound
-from twinspace.media import vod
+from twinspace.errors import NotFound, Unauthorized
+from twinspace.hub_key import database_key
+from twinspace.media import signing, vod
 from twinspace.media.service import Media
 
 HLS_TYPE = "application/vnd.apple.mpegurl"
@@ -51,15 +53,35 @@ def router(media: Media) -> APIRouter:
         bearer = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
         return access.authenticate(media.hub.store, bearer or token)
 
-    @r.get("/demo/live/{channel}/index.m3u8", summary="A demo channel's live HLS playlist (no token needed)",
+    def live_access(channel: str, request: Request,
+                    token: Optional[str] = Query(None, description="a device token"),
+                    home: Optional[str] = Query(None, max_length=64, description="signed link: the home"),
+                    exp: Optional[str] = Query(None, max_length=12, description="signed link: expiry (Unix time)"),
+                    sig: Optional[str] = Query(None, max_length=64, description="signed link: signature"),
+                    authorization: Optional[str] = Header(None, include_in_schema=False)) -> tuple[str, str]:
+        """(home id, the query to pass on to segments) for a token of that home or a signed link."""
+        bearer = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+        if bearer or token:
+            caller = access.authenticate(media.hub.store, bearer or token)
+            return caller.home_id, "" if bearer else "token=" + quote(token or "", safe="")
+        if home is None or exp is None or sig is None:
+            raise Unauthorized("this channel needs a device token, or a signed link from the home's channel list "
+                               "(GET /api/v1/homes/{home}/channels)")
+        signing.verify(database_key(media.hub.store.path), home, channel, exp, sig)
+        return home, request.url.query
+
+    @r.get("/demo/live/{channel}/index.m3u8", summary="A demo channel's live HLS playlist",
            response_class=Response, responses={200: {"content": {HLS_TYPE: {}}}})
-    async def live_playlist(channel: str) -> Response:
-        body = await media.live.playlist(media.demo_channel(channel))
-        return Response(body, media_type=HLS_TYPE, headers=_PLAYLIST_HEADERS)
+    async def live_playlist(channel: str, allowed: tuple[str, str] = Depends(live_access)) -> Response:
+        home_id, query = allowed
+        body = await media.live.playlist(media.demo_channel(channel, home_id))
+        text = body.decode("utf-8")
+        return Response(_with_query(text, query) if query else text, media_type=HLS_TYPE,
+                        headers=_PLAYLIST_HEADERS)
 
     @r.get("/demo/live/{channel}/{segment}", summary="A segment of a demo channel", response_class=Response)
-    async def live_segment(channel: str, segment: str) -> Response:
-        body = await media.live.segment(media.demo_channel(channel).id, segment)
+    async def live_segment(channel: str, segment: str, allowed: tuple[str, str] = Depends(live_access)) -> Response:
+        body = await media.live.segment(media.demo_channel(channel, allowed[0]), segment)
         if body is None:
             raise NotFound(f"{segment!r} is not a current segment of {channel!r}; reload the playlist")
         return Response(body, media_type="video/mp2t", headers={**_OPEN, "Cache-Control": "max-age=60"})
@@ -75,7 +97,7 @@ def router(media: Media) -> APIRouter:
         text = (folder / vod.PLAYLIST).read_text(encoding="utf-8")
         token = request.query_params.get("token")
         if token and not request.headers.get("authorization"):
-            text = _with_token(text, token)
+            text = _with_query(text, "token=" + quote(token, safe=""))
         return Response(text, media_type=HLS_TYPE, headers=_PLAYLIST_HEADERS)
 
     @r.get(VOD_HLS_MEDIA, response_class=FileResponse,
@@ -96,9 +118,9 @@ def _file(path: Path) -> FileResponse:
                         headers=_OPEN)
 
 
-def _with_token(playlist: str, token: str) -> str:
-    """Add ?token= to every URI in a playlist (segment lines and URI="..." attributes)."""
-    suffix = "?token=" + quote(token, safe="")
+def _with_query(playlist: str, query: str) -> str:
+    """Add ?<query> (a token or a signature) to every URI in a playlist (segment lines and URI="...")."""
+    suffix = "?" + query
     lines = []
     for line in playlist.splitlines():
         if line and not line.startswith("#"):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 from twinspace.actions.registry import Caller
 from twinspace.content.ratings import allowed
 from twinspace.errors import NotAllowed, NotFound
 from twinspace.hub import Hub
-from twinspace.media.directory import DemoChannel, Directory, TitleNow, valid_id
+from twinspace.hub_key import database_key
+from twinspace.media import signing
+from twinspace.media.directory import DEMO_PATH, DemoChannel, Directory, TitleNow, valid_id
 from twinspace.media.live import LiveChannels, LiveOptions
 from twinspace.media.vod import VodLibrary, VodOptions
 
@@ -27,12 +30,22 @@ class Media:
         self.live = LiveChannels(self.root / "live", self.directory, live)
         self.vod = VodLibrary(self.root / "vod", self.folders, vod)
 
-    def demo_channel(self, channel_id: str) -> DemoChannel:
-        channel = self.directory.channel(channel_id)
+    def demo_channel(self, channel_id: str, home_id: Optional[str] = None) -> DemoChannel:
+        """A demo channel; with `home_id`, one of that home's (the same answer for a channel of
+        another home as for none at all)."""
+        channel = self.directory.channel(channel_id, home_id)
         if channel is None:
-            raise NotFound(f"there is no demo channel {channel_id!r} on this hub; demo channel ids are the "
+            raise NotFound(f"there is no demo channel {channel_id!r} in this home; demo channel ids are the "
                            "tvg-id of a lineup entry whose URL ends in /demo/live/<id>/index.m3u8")
         return channel
+
+    def stream_url(self, home_id: str, channel_id: str, lineup_url: str) -> str:
+        """Where a device of `home_id` plays a lineup channel: a demo channel as a signed link of
+        this hub (path only: the device's own origin), anything else at its lineup URL."""
+        match = DEMO_PATH.fullmatch(urlsplit(lineup_url).path)
+        if match and self.directory.channel(match.group(1), home_id) is not None:
+            return signing.signed_live_url(database_key(self.hub.store.path), home_id, match.group(1))
+        return lineup_url
 
     async def vod_file(self, caller: Caller, title_id: str) -> Path:
         """The file to play for an on-demand title, if the caller's home has it and they may watch it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, AsyncIterator, Callable, Literal, Optional
 
-from fastapi import APIRouter, Body, Depends, FastAPI
+from fastapi import APIRouter, Body, Depends, FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from twinspace import __version__, access
@@ -41,9 +41,10 @@ class ActionResult(BaseModel):
 
 class PairIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(description="the code printed by `twinspace pair`, e.g. ABCD-EFGH")
-    name: str = Field(description="a name for this device, e.g. \"Minji's Quest\"")
-    device: Optional[str] = Field(None, description="the XR device id in the home, if it has one")
+    code: str = Field(max_length=64, description="the code printed by `twinspace pair`, e.g. ABCD-EFGH")
+    name: str = Field(max_length=access.MAX_LABEL, description="a name for this device, e.g. \"Minji's Quest\"")
+    device: Optional[str] = Field(None, max_length=access.MAX_DEVICE_ID,
+                                  description="the XR device id in the home, if it has one (your own)")
 
 
 class PairOut(BaseModel):
@@ -91,7 +92,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(hub: Hub) -> FastAPI:
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline  # /docs with Swagger UI served by the hub, not a CDN
+
+    app = FastAPIOffline(
         lifespan=_lifespan,
         title="twinspace hub",
         version=__version__,
@@ -109,8 +112,9 @@ def create_app(hub: Hub) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     @api.post("/pair", tags=["access"], response_model=PairOut)
-    def pair(body: PairIn) -> PairOut:
-        issued = access.redeem_pairing_code(hub.store, body.code, body.name, body.device)
+    def pair(body: PairIn, request: Request) -> PairOut:
+        source = request.client.host if request.client else None  # wrong codes count per source
+        issued = access.redeem_pairing_code(hub.store, body.code, body.name, body.device, source=source)
         c = issued.caller
         return PairOut(token=issued.token, home=c.home_id, person=c.person, role=c.role)
 
@@ -188,6 +192,8 @@ def create_app(hub: Hub) -> FastAPI:
     from twinspace.server.assistant_routes import install_assistant; install_assistant(app, hub)  # noqa: E702
     from twinspace.server.voice_routes import install_voice; install_voice(app, hub)  # noqa: E702  (docs/voice.md)
     from twinspace.web import install_web; install_web(app, hub)  # noqa: E702  (the XR client at /)
+    from twinspace.server.access_routes import install_access; install_access(app, hub, member)  # noqa: E702  (paired devices)
+    from twinspace.server.log_redaction import install_redaction; install_redaction()  # noqa: E702  (no tokens in logs)
     from twinspace.bridges.manager import install_bridges; install_bridges(app, hub)  # noqa: E702  (real devices, docs/bridges.md)
 
     return app

@@ -7,13 +7,20 @@ as the assistant and `POST .../actions/guide.now` do.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Literal, Optional
 
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from twinspace import access
 
 from twinspace.actions.content import channel_json, programme_json, services_of
 from twinspace.actions.registry import Caller, Outcome
+from twinspace.content.m3u import format_m3u
+from twinspace.errors import Forbidden
 from twinspace.hub import Hub
+from twinspace.server.auth import bearer
 
 
 def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> None:
@@ -27,6 +34,11 @@ def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> No
     def limit(home_id: str, who: Caller) -> Optional[str]:
         person = hub.home(home_id).person(who.person) if who.person else None
         return person.max_rating if person else None
+
+    def stream_url(home_id: str, channel: Any) -> str:
+        """Where this home's devices play a channel: demo channels as signed, expiring links."""
+        media = getattr(app.state, "media", None)
+        return media.stream_url(home_id, channel.id, channel.url) if media is not None else channel.url
 
     def ask(home_id: str, action: str, args: dict[str, Any], who: Caller) -> dict[str, Any]:
         outcome = hub.apply(home_id, action, {k: v for k, v in args.items() if v is not None}, caller=who)
@@ -47,11 +59,11 @@ def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> No
                who: Caller = Depends(member)) -> dict[str, Any]:
         return ask(home_id, "content.search", {"query": q, "kind": kind}, who)
 
-    @router.get("/channels", summary="The lineup with what is on now and next")
+    @router.get("/channels", summary="The lineup with what is on now and next, and where to play each channel")
     def channels(home_id: str, who: Caller = Depends(member)) -> list[dict[str, Any]]:
         catalog = services_of(hub.services).catalog
         rows = catalog.now_next(home_id, hub.clock(), max_rating=limit(home_id, who))
-        return [{"channel": channel_json(row.channel),
+        return [{"channel": {**channel_json(row.channel), "stream_url": stream_url(home_id, row.channel)},
                  "now": programme_json(row.now) if row.now else None,
                  "next": programme_json(row.next) if row.next else None} for row in rows]
 
@@ -71,4 +83,23 @@ def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> No
                  "duration_s": i.duration_s, "progress": i.progress, "updated_at": i.updated_at.isoformat()}
                 for i in items]
 
+    @router.get("/channels.m3u", response_class=PlainTextResponse,
+                responses={200: {"content": {"audio/x-mpegurl": {}}}},
+                summary="The lineup as M3U for an IPTV player, demo channels as signed links (valid 12 h)")
+    def channels_m3u(home_id: str, request: Request,
+                     token: Optional[str] = Query(None, description="a device token, for players that cannot "
+                                                                    "send an Authorization header"),
+                     authorization: Optional[str] = Header(None, include_in_schema=False)) -> PlainTextResponse:
+        who = access.authenticate(hub.store, bearer(authorization) or token)
+        if who.home_id != home_id:
+            raise Forbidden("this device is not paired with that home")
+        base = str(request.base_url).rstrip("/")
+        channels = [dataclasses.replace(ch, url=_absolute(base, stream_url(home_id, ch)))
+                    for ch in services_of(hub.services).catalog.channels(home_id)]
+        return PlainTextResponse(format_m3u(channels), media_type="audio/x-mpegurl")
+
     app.include_router(router)
+
+
+def _absolute(base: str, url: str) -> str:
+    return base + url if url.startswith("/") else url

@@ -17,6 +17,8 @@ PROBLEM_JSON = "application/problem+json"
 
 def problem_response(error: TwinspaceError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    if "retry_after_s" in error.extra:
+        headers = {**(headers or {}), "Retry-After": str(error.extra["retry_after_s"])}
     return JSONResponse(error.problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -111,6 +111,10 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
             await websocket.close(GONE, "this home no longer exists on the hub")
             return
         session = await _session(websocket, who)
+        loop = asyncio.get_running_loop()
+        # A revoked token loses the voice socket at once (access.TokenWatch).
+        unwatch = access.token_watch(hub.store).watch(
+            token, lambda why: loop.call_soon_threadsafe(loop.create_task, _close(websocket, why)))
         try:
             while True:
                 message = await websocket.receive()
@@ -126,7 +130,14 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
         except WebSocketDisconnect:
             pass
         finally:
+            unwatch()
             await session.close()
+
+    async def _close(websocket: WebSocket, why: str) -> None:
+        try:
+            await websocket.close(UNAUTHORIZED, why[:120])
+        except (RuntimeError, WebSocketDisconnect):
+            pass  # already closing
 
     async def _session(websocket: WebSocket, who: Caller) -> VoiceSession:
         lock = asyncio.Lock()  # sends come from several tasks (partials, the turn, the reply)

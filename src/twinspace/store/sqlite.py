@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from twinspace.errors import Conflict, NotFound
+from twinspace.hub_key import private_dir, private_file
 from twinspace.home.model import Home
 
 JOURNAL_KEEP = 200  # journal entries kept per home (undo depth and audit window)
@@ -58,7 +59,9 @@ class JournalEntry:
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:":
+            private_dir(self.path.parent)  # a data directory it creates is 0700
+            private_file(self.path)  # 0600; SQLite gives its -wal and -shm files the same mode
         self._lock = threading.RLock()
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self.conn.row_factory = sqlite3.Row
@@ -183,8 +186,11 @@ class Store:
         return [JournalEntry(r["seq"], r["home_id"], r["version"], r["at"], r["person"], r["device"],
                              r["action"], json.loads(r["args"]), r["message"], bool(r["undone"])) for r in rows]
 
-    def undo_last(self, home_id: str, person: Optional[str], device: Optional[str]) -> tuple[Home, JournalEntry]:
-        """Restore the home as it was before its latest change; that change must be the newest."""
+    def undo_last(self, home_id: str, person: Optional[str], device: Optional[str],
+                  check: Optional[Callable[[Home], None]] = None) -> tuple[Home, JournalEntry]:
+        """Restore the home as it was before its latest change; that change must be the newest.
+
+        `check` sees the restored home before anything is written and may refuse it by raising."""
         with self.transaction() as c:
             home_row = c.execute("SELECT version FROM homes WHERE id = ?", (home_id,)).fetchone()
             if home_row is None:
@@ -195,6 +201,8 @@ class Store:
                 raise Conflict("there is nothing to undo")
             if row["version"] != home_row[0]:
                 raise Conflict(f"the last change ({row['action']}) was followed by others and can no longer be undone")
+            if check is not None:
+                check(Home.model_validate_json(row["before_doc"]))
             version = home_row[0] + 1
             now = utcnow().isoformat()
             current = c.execute("SELECT doc FROM homes WHERE id = ?", (home_id,)).fetchone()[0]

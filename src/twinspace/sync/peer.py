@@ -21,6 +21,7 @@ from pycrdt import YMessageType, YSyncMessageType, create_update_message, merge_
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from twinspace.actions.registry import Caller
+from twinspace.sync.guard import UpdateGuard
 from twinspace.sync.presence import Identity
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Peer:
         self.identity = identity
         self.tag = f"sync:{self.id}"  # the HomeChange origin of edits this peer causes
         self.client: Optional[int] = None  # the Yjs client id its edits come from, once it made one
+        self.guard = UpdateGuard()  # what it may still write (sync/guard.py)
         self._out: deque[bytes] = deque()
         self._ready = asyncio.Event()
         self._max_backlog = max_backlog

@@ -111,7 +111,15 @@ class SyncService:
             return
         device = room.home.xr_device(caller.device) if caller.device else None
         identity = Identity(caller.person, caller.device, device.kind if device else None)
-        await room.serve(Peer(websocket, token, caller, identity))
+        peer = Peer(websocket, token, caller, identity)
+        loop = asyncio.get_running_loop()
+        # A revoked token loses its live connection at once (access.TokenWatch).
+        unwatch = access.token_watch(self.hub.store).watch(
+            token, lambda why: loop.call_soon_threadsafe(peer.close, UNAUTHORIZED, _reason(why)))
+        try:
+            await room.serve(peer)
+        finally:
+            unwatch()
 
 
 def _reason(text: str) -> str:
