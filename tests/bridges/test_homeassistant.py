@@ -76,6 +76,7 @@ def test_a_switch_at_the_wall_flows_into_the_twin_as_the_device_s_report(ha_hub,
     fake_ha.set_state("light.kitchen_pendant", "on", brightness=204, color_mode="brightness")
     took = wait_for(lambda: state(ha_hub, "light-pendant").on, what="the wall switch reaching the twin")
     assert took < 0.2
+    print(f"wall switch → twin: {took * 1000:.1f} ms")
     ha_hub.bridges.settle()
     assert state(ha_hub, "light-pendant").brightness == 80
     entry = next(e for e in ha_hub.store.journal(HOME, 5) if e.action == "device.reported")

@@ -56,6 +56,7 @@ def test_the_remote_s_volume_change_shows_in_the_twin(tv_hub, fake_tv):
     fake_tv.press_volume(27)
     took = wait_for(lambda: state(tv_hub).volume == 27, what="the remote's volume reaching the twin")
     assert took < 0.2
+    print(f"remote volume → twin: {took * 1000:.1f} ms")
     tv_hub.bridges.settle()
     entry = next(e for e in tv_hub.store.journal(HOME, 5) if e.action == "device.reported")
     assert (entry.person, entry.device, entry.args["volume"]) == (None, TV, 27)
