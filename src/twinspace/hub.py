@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Union
 
 from twinspace.actions import registry as default_registry
 from twinspace.actions.content_gate import admit_restored
+from twinspace.actions import bridged
 from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
 from pydantic import ValidationError
 
@@ -201,6 +202,7 @@ class Hub:
 
             def check(restored: Home) -> None:
                 admit_restored(self.context(restored, caller, now=now), current)
+                bridged.undo_leaves_devices(self.bridges, current, restored)
 
             home, entry = self.store.undo_last(home_id, caller.person, caller.device, check=check)
             version = self.store.home_version(home_id)

@@ -145,3 +145,13 @@ def test_a_command_while_home_assistant_is_away_fails_at_once(ha_hub, fake_ha):
     with pytest.raises(DeviceNotResponding, match="Kitchen pendant did not switch on: Home Assistant at .* is not connected"):
         ha_hub.apply(HOME, "device.power", {"device": "light-pendant", "on": True}, caller=OWNER)
     assert time.monotonic() - start < 0.5
+
+
+def test_undo_does_not_pretend_to_move_a_real_device(ha_hub, fake_ha):
+    from twinspace.errors import Conflict
+
+    ha_hub.apply(HOME, "device.light", {"device": "light-pendant", "brightness": 30}, caller=OWNER)
+    ha_hub.bridges.settle()
+    with pytest.raises(Conflict, match="Kitchen pendant is a real device and undo cannot move it back"):
+        ha_hub.undo(HOME, OWNER)
+    assert state(ha_hub, "light-pendant").brightness == 30 and fake_ha.states["light.kitchen_pendant"]["state"] == "on"

@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 from twinspace.actions.registry import ActionContext
 from twinspace.bridges.base import Command
-from twinspace.home.model import Device, DeviceState
+from twinspace.errors import Conflict
+from twinspace.home.model import Device, DeviceState, Home
 
 
 def carry_out(ctx: ActionContext, device: Device, action: str, **args: Any) -> Optional[dict[str, Any]]:
@@ -48,3 +49,14 @@ def stream_of(ctx: ActionContext, ref: str) -> Optional[str]:
         return None
     channel = ctx.services.resolve(ctx.home.id, ref).channel
     return channel.url if channel is not None else None
+
+
+def undo_leaves_devices(bridges: Any, current: Home, restored: Home) -> None:
+    """Undo restores the twin, not the room: refuse one that would change a bridged device."""
+    if bridges is None:
+        return
+    for _, device in current.devices():
+        found = restored.device(device.id)
+        if bridges.bound(current.id, device.id) and found is not None and found[1].state != device.state:
+            raise Conflict(f"{device.name} is a real device and undo cannot move it back; "
+                           f"say what it should do instead (e.g. turn it off)")
