@@ -212,7 +212,10 @@ class WebOsBridge(Supervised):
         if client is None or not client.is_connected() or not client.tv_state.is_on:
             return {"on": False}  # a TV that does not answer is not on
         await client.power_off()
-        return await self._until(lambda tv: not tv.is_on)
+        try:
+            return await self._until(lambda tv: not tv.is_on)
+        except NotConfirmed:
+            return {"on": False}  # a TV closes the connection as it switches off, maybe before saying so
 
     # --- apps and media ------------------------------------------------------------------
 
