@@ -508,5 +508,9 @@ def train(obj: Context, steps: int, examples: int, out: Optional[str]) -> None:
     click.echo(f"Wrote {written}")
 
 
+from twinspace.bridges.cli import add_to as _add_bridge_commands  # noqa: E402  (docs/bridges.md)
+
+_add_bridge_commands(main, friendly_errors, home_option)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

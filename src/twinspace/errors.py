@@ -72,6 +72,14 @@ class NotAllowed(TwinspaceError):
     slug = "not-allowed"
 
 
+class DeviceNotResponding(TwinspaceError):
+    """A real device did not confirm a command in time; the detail names it and what happened."""
+
+    status = 504
+    title = "Device did not respond"
+    slug = "device-not-responding"
+
+
 class PlacementImpossible(TwinspaceError):
     """No surface can take the panel; the detail says why in the viewer's terms."""
 

@@ -15,9 +15,13 @@ from typing import Any, Callable, Optional, Union
 
 from twinspace.actions import registry as default_registry
 from twinspace.actions.content_gate import admit_restored
+from twinspace.actions import bridged
 from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
-from twinspace.errors import Conflict, Forbidden, NotFound
+from pydantic import ValidationError
+
+from twinspace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from twinspace.geometry import Viewer
+from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
 from twinspace.store.sqlite import Store, utcnow
@@ -48,6 +52,7 @@ class Hub:
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._listeners: list[Listener] = []
+        self.bridges: Any = None  # bridges.manager.BridgeManager, attached when real devices are bridged
 
     # --- reading ---------------------------------------------------------------------
 
@@ -109,7 +114,7 @@ class Hub:
             found = home.room_at(viewer.position[0], viewer.position[2])
             room = found.id if found else None
         return ActionContext(home=home, caller=caller, now=now or self.clock(), viewer=viewer, room=room,
-                             focus=focus, services=self.services, confirmed=confirmed)
+                             focus=focus, services=self.services, confirmed=confirmed, bridges=self.bridges)
 
     def apply(self, home_id: str, name: str, raw_args: Any, *, caller: Caller,
               viewer: Optional[Viewer] = None, room: Optional[str] = None, focus: Optional[str] = None,
@@ -139,6 +144,54 @@ class Hub:
         self._publish(HomeChange(home_id, working, new_version, [outcome], origin))
         return outcome
 
+    def administer(self, home_id: str, caller: Caller, *, action: str, args: dict[str, Any], message: str,
+                   change: Callable[[Home], None]) -> int:
+        """An owner's change to the home's set-up (e.g. binding devices to a bridge), made by
+        `change` on a copy, validated as a whole home, committed and journaled under the owner."""
+        if caller.home_id != home_id:
+            raise Forbidden("this device is not paired with that home")
+        if not caller.is_owner:
+            raise Forbidden("only the home's owner can change how it is set up")
+        with self._lock(home_id):
+            current, version = self._current(home_id)
+            working = current.model_copy(deep=True)
+            change(working)
+            try:
+                working = Home.model_validate(working.model_dump())
+            except ValidationError as e:
+                raise InvalidInput(f"{action}: {e.errors(include_url=False)[0]['msg']}") from None
+            new_version = self.store.commit_change(working, version, current, action=action, args=args,
+                                                   message=message, person=caller.person, device=caller.device)
+            self._cache[home_id] = (working, new_version)
+        self._publish(HomeChange(home_id, working, new_version, [Outcome(action, args, message)]))
+        return new_version
+
+    def report(self, home_id: str, device_id: str, patch: dict[str, Any], *, source: str,
+               superseded: Optional[Callable[[], bool]] = None) -> Optional[int]:
+        """State a real device reported through its bridge (`source`), applied to the twin and
+        journaled as coming from that device: no person, never as someone's action. A report
+        that changes nothing is not journaled. `superseded`, asked under the home's lock, says
+        whether a command the device confirmed since made this report old; then only what it
+        adds (a TV's new apps) is kept. Returns the new version, if any."""
+        with self._lock(home_id):
+            if superseded is not None and superseded():
+                patch = {k: v for k, v in patch.items() if k == "apps"}
+            current, version = self._current(home_id)
+            working = current.model_copy(deep=True)
+            changed = reported.apply(working, device_id, patch, self.clock())
+            if not changed:
+                return None
+            message = reported.describe(working, device_id, changed)
+            args = {"device": device_id, "source": source, **changed}
+            new_version = self.store.commit_change(working, version, current, action=reported.ACTION, args=args,
+                                                   message=message, person=None, device=device_id)
+            self._cache[home_id] = (working, new_version)
+            if "apps" in changed and self.services is not None:
+                self.services.set_apps(home_id, working.content.apps)  # the catalogue serves apps to actions
+        self._publish(HomeChange(home_id, working, new_version, [Outcome(reported.ACTION, args, message)],
+                                 f"bridge:{source}"))
+        return new_version
+
     def undo(self, home_id: str, caller: Caller, *, now: Optional[datetime] = None) -> Outcome:
         """Restore the home as it was before its latest change, if the caller may see what that
         brings back (undoing someone's pause must not play what the caller's limit refuses)."""
@@ -149,6 +202,7 @@ class Hub:
 
             def check(restored: Home) -> None:
                 admit_restored(self.context(restored, caller, now=now), current)
+                bridged.undo_leaves_devices(self.bridges, current, restored)
 
             home, entry = self.store.undo_last(home_id, caller.person, caller.device, check=check)
             version = self.store.home_version(home_id)

@@ -129,6 +129,6 @@ def test_vod_and_apps_replace_the_previous_ones(catalog):
     assert str(report) == "vod.json: imported 1 on-demand titles"
     assert [t.id for t in catalog.vod_titles(HOME)] == ["c"]
     catalog.set_apps(HOME, [{"id": "youtube", "name": "YouTube"}, {"id": "web", "name": "Browser"}])
-    catalog.set_apps(HOME, [{"id": "web", "name": "Browser", "icon": "w.png"}])
+    catalog.set_apps(HOME, [{"id": "web", "name": "Browser"}])
     [app] = catalog.apps(HOME)
-    assert (app.id, app.name, dict(app.extra)) == ("web", "Browser", {"icon": "w.png"})
+    assert (app.id, app.name) == ("web", "Browser")

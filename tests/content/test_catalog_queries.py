@@ -108,7 +108,7 @@ def test_resolve_content_refs(home):
     assert isinstance(home.resolve(HOME, "channel:sports.kr"), Channel)
     assert isinstance(home.resolve(HOME, "programme:kids.kr/20261128110000"), Programme)
     assert home.resolve(HOME, "vod:dune").title == "Dune" and isinstance(home.resolve(HOME, "vod:dune"), VodTitle)
-    assert home.resolve(HOME, "app:youtube") == App("youtube", "YouTube")
+    assert home.resolve(HOME, "app:youtube") == App(id="youtube", name="YouTube")
     for item in (home.resolve(HOME, ref) for ref in ("channel:kids.kr", "vod:tiny", "app:youtube")):
         assert (item.title, item.rating) and item.ref  # what the rest of the hub reads
     with pytest.raises(NotFound, match="no on-demand title 'nope'"):

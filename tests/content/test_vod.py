@@ -47,7 +47,9 @@ def test_not_a_list_and_broken_json():
 
 
 def test_apps_from_mappings_or_objects():
-    assert App.coerce({"id": "youtube", "name": "YouTube"}) == App("youtube", "YouTube")
-    assert App.coerce(App("a", "A", {"x": 1})).ref == "app:a"
+    assert App.coerce({"id": "youtube", "name": "YouTube"}) == App(id="youtube", name="YouTube")
+    assert App.coerce(App(id="a", name="A")).ref == "app:a"
     with pytest.raises(InvalidInput):
         App.coerce({"id": "", "name": "Nothing"})
+    with pytest.raises(InvalidInput, match="and nothing else"):
+        App.coerce({"id": "web", "name": "Browser", "icon": "w.png"})

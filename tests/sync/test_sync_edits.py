@@ -18,7 +18,8 @@ PANEL = {"id": "p1", "content": "app:photos", "room": "lounge", "surface": "loun
          "pose": {"position": [-3.49, 1.45, 0.0], "rotation": [0, 0.7071068, 0, 0.7071068]},
          "size": [1.07, 0.6], "size_preset": "medium", "owner": "alex", "created_at": None}
 LAMP = {"id": "lamp-floor", "room": "lounge", "kind": "light", "name": "Floor lamp", "model": None,
-        "pose": None, "size": None, "state": {"on": False, "brightness": None, "playing": None, "app": None}}
+        "pose": None, "size": None, "state": {"on": False, "brightness": None, "playing": None, "app": None,
+                                               "volume": None, "muted": None, "available": None}}
 PLAYING = {"content": "channel:news", "playing": True, "position_s": 10.0, "updated_at": None, "volume": 50,
            "muted": False, "person": "alex"}
 

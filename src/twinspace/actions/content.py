@@ -13,6 +13,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from twinspace.actions.content_gate import admit
+from twinspace.actions.bridged import carry_out
 from twinspace.actions.devices import find_device
 from twinspace.actions.playback import remember
 from twinspace.actions.registry import ActionContext, Outcome, registry
@@ -145,6 +146,7 @@ def app_launch(ctx: ActionContext, args: AppLaunchArgs) -> Outcome:
         return Outcome("app.launch", resolved, f"{name} is already open on {device.name}", changed=False)
     remember(ctx, rules.stop(ctx.home, rules.find_target(ctx.home, device.id)))  # the app takes the screen
     device.state = state.model_copy(update={"on": True, "app": app_id, "playing": None})
+    carry_out(ctx, device, "app.launch", app=app_id, name=name)  # a bridged TV must confirm it
     return Outcome("app.launch", resolved, f"Opened {name} on {device.name}")
 
 

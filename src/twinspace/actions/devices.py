@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from twinspace.actions.bridged import carry_out
 from twinspace.actions.registry import ActionContext, Outcome, registry
 from twinspace.content import playback as rules
 from twinspace.errors import InvalidInput, NotFound
@@ -63,6 +64,7 @@ def device_power(ctx: ActionContext, args: DevicePowerArgs) -> Outcome:
     state = _state(device)
     changed = state.on != args.on
     state.on = args.on
+    carry_out(ctx, device, "device.power", on=args.on)  # a bridged device must confirm first
     playing = ctx.home.playback.get(device.id)
     if not args.on and playing is not None and playing.playing:
         # A screen that is off shows nothing; keep where it was so it can resume there.
@@ -83,4 +85,5 @@ def device_light(ctx: ActionContext, args: DeviceLightArgs) -> Outcome:
     state = _state(device)
     state.brightness = args.brightness
     state.on = args.brightness > 0
+    carry_out(ctx, device, "device.light", brightness=args.brightness)  # a bridged light must confirm first
     return Outcome("device.light", args.model_dump(), f"{device.name} set to {args.brightness}%")

@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from twinspace.actions import bridged
 from twinspace.actions.content_gate import admit, split_ref
 from twinspace.actions.registry import ActionContext, Outcome, registry
 from twinspace.content import playback as rules
@@ -187,9 +188,18 @@ def playback_play(ctx: ActionContext, args: PlaybackPlayArgs) -> Outcome:
                               volume=previous.volume if previous else rules.DEFAULT_VOLUME,
                               muted=previous.muted if previous else False)
     rules.put(ctx.home, target, session)
+    _play_on_device(ctx, target.id, args.content, shown, session)
     where = f" from {rules.format_position(session.position_s)}" if session.position_s else ""
     return Outcome("playback.play", resolved, f"Playing {shown} on {target.name}{where}",
                    result=_playback_result(target, session))
+
+
+def _play_on_device(ctx: ActionContext, target_id: str, ref: str, shown: str, session: Playback) -> None:
+    """A bridged TV or speaker plays it for real, and must confirm it does."""
+    device = bridged.on_device(ctx, target_id)
+    if device is not None:
+        bridged.carry_out(ctx, device, "playback.play", content=ref, title=shown, url=bridged.stream_of(ctx, ref),
+                          position_s=session.position_s)
 
 
 def _show_app(ctx: ActionContext, target: Target, ref: str, resolved: dict) -> Outcome:
@@ -272,6 +282,9 @@ def playback_volume(ctx: ActionContext, args: PlaybackVolumeArgs) -> Outcome:
     if (changed.volume, changed.muted) == (session.volume, session.muted):
         return Outcome("playback.volume", resolved, f"{target.name} is already {state}", changed=False)
     rules.put(ctx.home, target, changed)
+    if (device := bridged.on_device(ctx, target.id)) is not None:
+        bridged.carry_out(ctx, device, "playback.volume", level=changed.volume,
+                          mute=changed.muted if args.mute is not None else None)
     return Outcome("playback.volume", resolved, f"{target.name} is now {state}",
                    result=_playback_result(target, changed))
 
@@ -293,6 +306,9 @@ def playback_handoff(ctx: ActionContext, args: PlaybackHandoffArgs) -> Outcome:
     remember(ctx, rules.stop(ctx.home, dest))  # whatever played there gives way
     rules.stop(ctx.home, source)
     rules.put(ctx.home, dest, continuing)
+    if (device := bridged.on_device(ctx, source.id)) is not None:
+        bridged.carry_out(ctx, device, "playback.stop")
+    _play_on_device(ctx, dest.id, session.content, shown, continuing)
     remember(ctx, continuing)
     at = "" if rules.is_live(continuing.content) else f" at {rules.format_position(continuing.position_s)}"
     return Outcome("playback.handoff", {"target": source.id, "to": dest.id},

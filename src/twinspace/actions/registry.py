@@ -44,6 +44,7 @@ class ActionContext:
     focus: Optional[str] = None  # the panel the viewer is looking at
     services: Any = None  # content catalogue and other read-only helpers, when present
     confirmed: bool = False
+    bridges: Any = None  # bridges.manager.BridgeManager when real devices are connected
 
     @property
     def person(self) -> Optional[Person]:

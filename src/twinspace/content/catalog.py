@@ -226,7 +226,7 @@ class Catalog:
             c.execute("DELETE FROM content_app WHERE home_id = ?", (home_id,))
             c.executemany("INSERT OR REPLACE INTO content_app (home_id, id, position, name, data) "
                           "VALUES (?, ?, ?, ?, ?)",
-                          ((home_id, a.id, i, a.name, json.dumps(dict(a.extra))) for i, a in enumerate(items)))
+                          ((home_id, a.id, i, a.name, "{}") for i, a in enumerate(items)))
             self._reindex(home_id, "app", ((a.name, a.id, "", a.id) for a in items))
         return items
 
@@ -367,7 +367,7 @@ class Catalog:
     def apps(self, home_id: str) -> list[App]:
         rows = self.conn.execute("SELECT id, name, data FROM content_app WHERE home_id = ? ORDER BY position",
                                  (home_id,))
-        return [App(app_id, name, json.loads(data)) for app_id, name, data in rows]
+        return [App(id=app_id, name=name) for app_id, name, _ in rows]
 
     def app(self, home_id: str, app_id: str) -> App:
         found = next((a for a in self.apps(home_id) if a.id == app_id), None)

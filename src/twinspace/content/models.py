@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping, Optional
+from typing import Optional
 
-from twinspace.errors import InvalidInput
+from twinspace.home import model as home_model
 
 LangText = tuple[Optional[str], str]  # (language code or None, text)
 
@@ -128,30 +128,4 @@ class NowNext:
     next: Programme | None
 
 
-@dataclass(frozen=True, slots=True)
-class App:
-    id: str
-    name: str
-    extra: Mapping[str, Any] = field(default_factory=dict)  # anything else the home gave, kept for export
-
-    @property
-    def ref(self) -> str:
-        return f"app:{self.id}"
-
-    @property
-    def title(self) -> str:
-        return self.name
-
-    @property
-    def rating(self) -> None:
-        return None
-
-    @classmethod
-    def coerce(cls, item: Any) -> "App":
-        """An App from a mapping {"id", "name", ...} or any object with `id` and `name`."""
-        data = dict(item) if isinstance(item, Mapping) else {"id": getattr(item, "id", None),
-                                                              "name": getattr(item, "name", None)}
-        app_id, name = data.pop("id", None), data.pop("name", None)
-        if not isinstance(app_id, str) or not app_id.strip() or not isinstance(name, str) or not name.strip():
-            raise InvalidInput(f"an app needs a non-empty 'id' and 'name'; got {item!r}")
-        return cls(app_id, name, data)
+App = home_model.App  # one app model: the home file's (home/model.py)

@@ -177,7 +177,7 @@ class _HitBuilder:
             details = [item.kind, str(item.year) if item.year else None,
                        f"rated {item.rating}" if item.rating else None]
             return SearchHit("vod", item.ref, item.title, " · ".join(d for d in details if d), score)
-        return SearchHit("app", App(key, title).ref, title, "app", score)
+        return SearchHit("app", App(id=key, name=title).ref, title, "app", score)
 
     def _programme(self, score: float, channel_id: str, airing: int | None) -> SearchHit:
         row = self.conn.execute(f"SELECT {columns(PROGRAMME_COLUMNS)} FROM content_programme WHERE rowid = ?",

@@ -112,6 +112,11 @@ class ContentServices:
         self.last_report = "\n".join(lines) or None
         return reports
 
+    def set_apps(self, home_id: str, apps: Any) -> None:
+        """Replace the home's apps in the catalogue (a TV's bridge reported new ones)."""
+        with self.store.transaction():
+            self._writer.set_apps(home_id, apps)
+
     # --- what a ref names ------------------------------------------------------------
 
     def resolve(self, home_id: str, ref: str, *, at: Optional[datetime] = None,

@@ -101,11 +101,12 @@ def write_home_dir(bundle: HomeBundle, directory: str | os.PathLike[str]) -> Pat
     outputs = {HOME_FILE: (json.dumps(home_to_json(bundle.home), indent=2, ensure_ascii=False) + "\n").encode()}
     outputs.update(bundle.files)
     for name, data in outputs.items():
-        _atomic_write(root / name, data)
+        atomic_write(root / name, data)
     return root
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write through a temporary (created mode 0600) renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from twinspace.errors import InvalidInput
 from twinspace.geometry import Frame, Quat, Vec3, point_in_polygon, polygon_area
 
 FORMAT = "twinspace.home/1"
@@ -81,6 +82,10 @@ class DeviceState(Model):
     brightness: Optional[Annotated[int, Field(ge=0, le=100)]] = None
     playing: Optional[str] = None  # content ref shown on a TV or speaker
     app: Optional[str] = None
+    # Reported by a device's bridge (absent on devices without one):
+    volume: Optional[Annotated[int, Field(ge=0, le=100)]] = None
+    muted: Optional[bool] = None
+    available: Optional[bool] = None  # False while its bridge cannot reach it
 
 
 class Device(Model):
@@ -132,8 +137,37 @@ class XRDevice(Model):
 
 
 class App(Model):
+    """An app of the household: opened in the XR space (`panel.open app:<id>`) or launched on
+    a TV (`app.launch`). The one app model of the home file, the content catalogue and the
+    bridges (a TV's apps join `content.apps` under the TV's ids)."""
+
     id: Id
-    name: str
+    name: str = Field(min_length=1)
+
+    @property
+    def ref(self) -> str:
+        return f"app:{self.id}"
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    @property
+    def rating(self) -> None:
+        return None
+
+    @classmethod
+    def coerce(cls, item: Any) -> "App":
+        """An App from a mapping {"id", "name"} or any object with `id` and `name`."""
+        if isinstance(item, App):
+            return item
+        data = dict(item) if isinstance(item, dict) else {"id": getattr(item, "id", None),
+                                                           "name": getattr(item, "name", None)}
+        try:
+            return cls.model_validate(data)
+        except ValueError:
+            raise InvalidInput(f"an app needs a non-empty 'id' (no spaces) and 'name', and nothing else; "
+                               f"got {item!r}") from None
 
 
 class ContentSources(Model):
