@@ -99,6 +99,10 @@ class Group:
         return [MemberView(m.id, m.target, m.person, m.device, m.state, m.error, m.clock.round_trip)
                 for m in self._members.values()]
 
+    def state_of(self, member: str) -> Optional[State]:
+        m = self._members.get(member)
+        return m.state if m is not None else None
+
     def clock_sample(self, member: str, sample: ClockSample) -> None:
         self._members[member].clock.add(sample)
 
@@ -158,22 +162,25 @@ class Group:
             m.state, m.out_since = "in_step", None
         if not self.correction or report.aligning:
             return None
-        correction = self.controller.correct(error, timeline.rate if timeline.playing else 1.0)
+        rate = timeline.rate if timeline.playing else 1.0
+        correction = self.controller.correct(error, rate)
         if correction.seek:
-            if now - m.seek_told < SEEK_GRACE_S:
-                return Correction(error, timeline.rate)
-            m.seek_told = now
-        if not report.advancing and timeline.playing and not correction.seek:
+            if now - m.seek_told >= SEEK_GRACE_S:
+                m.seek_told = now
+                return correction
+            correction = Correction(error, rate)  # still landing from the last seek
+        if not report.advancing and timeline.playing:
             return None  # buffering: a rate means nothing until it plays again
         return correction
 
     def sweep(self, now: float) -> list[str]:
-        """Drop members that went silent from the timing; returns the ones whose state changed."""
+        """Drop members out of step too long, or silent, from the timing; the ones whose state changed."""
         self._settle(now)
         changed = []
         for m in self._members.values():
             heard = m.last_report if m.last_report is not None else m.joined
-            if m.state != "stalled" and now - heard >= self.silent_after_s:
+            out_too_long = m.state == "in_step" and m.out_since is not None and now - m.out_since >= self.stall_after_s
+            if m.state != "stalled" and (out_too_long or now - heard >= self.silent_after_s):
                 m.state = "stalled"
                 changed.append(m.id)
         return changed
