@@ -184,7 +184,11 @@ class CowatchService:
         loop = self._loop
         if loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop closed while the hub was committing
-                loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._changed(change.home_id, change.home)))
+                loop.call_soon_threadsafe(self._follow_later, change)
+
+    def _follow_later(self, change: HomeChange) -> None:
+        task = asyncio.ensure_future(self._changed(change.home_id, change.home))
+        task.add_done_callback(_log_failure)
 
     async def _changed(self, home_id: str, home: Home) -> None:
         if self._changing is None:
@@ -225,8 +229,8 @@ class CowatchService:
             if not new.playing:
                 return group.command(Command("pause"), now)
             return group.command(Command("play", now - LIVE_DELAY_S if group.timeline.live else None), now)
-        if not rules.is_live(new.content) and new.updated_at != old.updated_at and new.updated_at is not None:
-            expected = rules.position_at(old, new.updated_at) or 0.0
+        if not rules.is_live(new.content) and new != old:
+            expected = rules.position_at(old, new.updated_at) if new.updated_at is not None else old.position_s
             if abs(new.position_s - expected) > SEEK_JUMP_S:
                 return group.command(Command("seek", new.position_s), now)
         return None
@@ -263,6 +267,11 @@ class CowatchService:
                         await self._announce(home_id, key)
             except Exception:  # a sweep must never end the loop
                 log.exception("cowatch sweep failed")
+
+
+def _log_failure(task: "asyncio.Future[None]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("following a home change failed", exc_info=task.exception())
 
 
 def _number(message: dict[str, Any], key: str) -> float:

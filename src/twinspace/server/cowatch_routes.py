@@ -86,7 +86,10 @@ def install_cowatch(app: FastAPI, hub: Hub) -> CowatchService:
         try:
             if not isinstance(text, str) or len(text) > MAX_MESSAGE:
                 raise ValueError(f"messages are JSON text of at most {MAX_MESSAGE} bytes")
-            message = json.loads(text)
+            try:
+                message = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"a message is a JSON object ({e})") from None
             if not isinstance(message, dict):
                 raise ValueError('a message is a JSON object, e.g. {"type": "ping", "t0": 1.5}')
             await service.receive(member, message, received)
