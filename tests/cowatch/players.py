@@ -102,18 +102,33 @@ def _at(samples: list[tuple[float, float]], t: float) -> Optional[float]:
     return p1 + (p2 - p1) * (t - t1) / (t2 - t1)
 
 
-def spreads(logs: list[list[tuple[float, float]]], start: float, end: float, step: float = 0.1,
-            ) -> list[float]:
-    """The spread (latest minus earliest position, seconds) between players every `step` s of [start, end],
-    at the moments every player was playing."""
+def spread_series(logs: list[list[tuple[float, float]]], start: float, end: float, step: float = 0.1,
+                  ) -> list[tuple[float, float]]:
+    """(time, spread) every `step` s of [start, end] at the moments every player was playing; the
+    spread is the latest player's position minus the earliest's, in seconds."""
     out = []
     t = start
     while t <= end:
         here = [_at(log, t) for log in logs]
         if all(p is not None for p in here):
-            out.append(max(here) - min(here))  # type: ignore[type-var]
+            out.append((t, max(here) - min(here)))  # type: ignore[type-var]
         t += step
     return out
+
+
+def spreads(logs: list[list[tuple[float, float]]], start: float, end: float, step: float = 0.1) -> list[float]:
+    return [s for _, s in spread_series(logs, start, end, step)]
+
+
+def converged_after(series: list[tuple[float, float]], start: float, limit: float = 0.1) -> Optional[float]:
+    """Seconds from `start` until the spread stayed within `limit` for the rest of the series."""
+    if not series or series[-1][1] > limit:
+        return None
+    t = series[0][0]
+    for when, spread in series:
+        if spread > limit:
+            t = when
+    return max(0.0, t - start)
 
 
 def stats(values: list[float]) -> dict[str, Any]:

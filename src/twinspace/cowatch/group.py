@@ -24,7 +24,7 @@ State = Literal["joining", "in_step", "stalled"]
 STALL_AFTER_S = 2.0
 SILENT_AFTER_S = 4.0
 IN_STEP_S = 0.05
-SEEK_GRACE_S = 2.0  # a member told to seek gets this long to land before it is told again
+SEEK_GRACE_S = 0.75  # told to seek, a member gets this long (a report or two) to say it is aligning
 
 
 @dataclass(frozen=True)
