@@ -13,6 +13,7 @@ const PING_MS = 2000
 const FIRST_PINGS = 6 // a quick burst on connecting: a good offset before the first alignment
 const SETTLE_S = 0.6 // how far ahead an alignment aims, to give the seek time to land (adapts)
 const READY_TIMEOUT_MS = 6000
+const START_LEAD_S = 0.05 // Chromium's play() to a moving picture, measured here; then learnt per player
 
 const localNow = () => (performance.timeOrigin + performance.now()) / 1000
 
@@ -43,6 +44,7 @@ export class CoWatch {
     this.members = []
     this.aligning = false
     this.settle = SETTLE_S
+    this.startLead = START_LEAD_S
     this.closed = false
     this.log = [] // [[local wall time s, position]]: what was on screen when, for tests and the bench
     this._timeouts = new Set()
@@ -192,14 +194,25 @@ export class CoWatch {
       if (here == null) return
       this._shift(target - here)
       await this._ready()
-      const wait = (target - positionAt(this.current(), this.hubNow())) / timeline.rate
+      // play() takes a moment to get the picture moving: start that much early (learnt below)
+      const wait = (target - positionAt(this.current(), this.hubNow())) / timeline.rate - this.startLead
       if (wait > 0) await new Promise((resolve) => this._later(resolve, wait * 1000))
       else this.settle = Math.min(3, this.settle * 1.5) // the seek took longer than allowed: aim further next time
       v.playbackRate = timeline.rate
       await v.play().catch(() => {})
+      if (wait > 0) this._later(() => this._learnStart(), 400)
     } finally {
       this.aligning = false
     }
+  }
+
+  /** After a landing: how far behind the timeline it started, folded into the next start's lead. */
+  _learnStart() {
+    const timeline = this.current()
+    const here = this.position()
+    if (!timeline || !timeline.playing || here == null || this.video.paused) return
+    const error = here - positionAt(timeline, this.hubNow())
+    if (Math.abs(error) < 0.25) this.startLead = Math.min(0.3, Math.max(0, this.startLead - error * 0.8))
   }
 
   _ready() {

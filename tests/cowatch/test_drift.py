@@ -56,4 +56,4 @@ def test_small_errors_leave_the_rate_alone_and_large_ones_seek() -> None:
 def test_live_seeks_only_further_out() -> None:
     live = DriftController.for_content(live=True)
     assert live.seek_threshold_s == LIVE_SEEK_S
-    assert not live.correct(0.4).seek and live.correct(0.6).seek
+    assert not live.correct(0.28).seek and live.correct(0.32).seek

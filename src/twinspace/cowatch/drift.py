@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 MAX_RATE_DELTA = 0.05
 VOD_SEEK_S = 0.25
-LIVE_SEEK_S = 0.5  # a live seek may need a segment fetched: worth it only further out
+LIVE_SEEK_S = 0.3  # a live seek may need a segment fetched: worth it a little further out
 
 
 @dataclass(frozen=True)
