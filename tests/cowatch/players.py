@@ -9,12 +9,11 @@ Chromium here shares it), independently of the offsets the players estimated.
 from __future__ import annotations
 
 import bisect
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from media.media_helpers import hls_js  # tests/ is on the path: the media tests' own copy of hls.js
 from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +22,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling",
                  "--disable-renderer-backgrounding"]
-WEB = REPO / "tests" / "media" / "web"
 COWATCH_JS = REPO / "client" / "src" / "cowatch.js"
 
 PAGE = """<body style="margin:0;background:#000"><video id="v" muted playsinline width="320" height="180"></video>"""
@@ -48,15 +46,6 @@ window.stall = (ms) => {
 }
 window.samples = (since) => window.cw ? window.cw.log.filter(([t]) => t >= since) : []
 """
-
-
-def hls_js() -> Path:
-    path = WEB / "node_modules" / "hls.js" / "dist" / "hls.min.js"
-    if not path.is_file() and shutil.which("npm"):
-        subprocess.run(["npm", "ci", "--prefix", str(WEB), "--silent", "--no-audit", "--no-fund"], check=True,
-                       timeout=300)
-    assert path.is_file(), "hls.js is missing: run `make install-test` (npm ci --prefix tests/media/web)"
-    return path
 
 
 @dataclass
