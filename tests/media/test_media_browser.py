@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
-from media_helpers import REPO, ensure_installed
+from media_helpers import REPO, ensure_installed, hls_js
 from playwright.sync_api import Browser, Page, sync_playwright
 from support import serving
 
@@ -21,7 +18,6 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"  # Debian's: never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-WEB = REPO / "tests" / "media" / "web"
 ARTIFACTS = REPO / "artifacts" / "media"
 
 # A test page the hub does not serve: Playwright answers these URLs itself, on the hub's origin.
@@ -44,15 +40,6 @@ window.play = (src, useHls) => {
   v.play().catch((e) => window.errors.push("play: " + e));
 };
 </script>"""
-
-
-def hls_js() -> Path:
-    path = WEB / "node_modules" / "hls.js" / "dist" / "hls.min.js"
-    if not path.is_file() and shutil.which("npm"):
-        subprocess.run(["npm", "ci", "--prefix", str(WEB), "--silent", "--no-audit", "--no-fund"], check=True,
-                       timeout=300)
-    assert path.is_file(), "hls.js is missing: run `make install-test` (npm ci --prefix tests/media/web)"
-    return path
 
 
 @pytest.fixture(scope="module")

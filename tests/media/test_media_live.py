@@ -167,3 +167,15 @@ def test_dev_home_channels_map_by_tvg_id(store, shared_home: Path) -> None:
     assert directory.title_now("sportsone.kr", at) == "Premier League Highlights"
     assert directory.channel("hubnews.demo") is not None, "the bundled demo channels are always there"
     assert directory.channel("unknown.kr") is None
+
+
+def test_live_segments_carry_their_wall_clock_time(client: TestClient, media, ffmpeg: str) -> None:
+    """Watch groups align live players on EXT-X-PROGRAM-DATE-TIME (docs/cowatch.md)."""
+    from datetime import datetime, timezone
+    media.live.options = QUICK
+    text = client.get("/demo/live/arena.demo/index.m3u8").text
+    stamps = [datetime.fromisoformat(line.split(":", 1)[1]) for line in text.splitlines()
+              if line.startswith("#EXT-X-PROGRAM-DATE-TIME:")]
+    assert stamps and len(stamps) == sum(1 for line in text.splitlines() if line.startswith("seg_"))
+    assert stamps == sorted(stamps)
+    assert abs((datetime.now(timezone.utc) - stamps[-1]).total_seconds()) < 30

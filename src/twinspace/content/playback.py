@@ -178,7 +178,38 @@ def sessions(home: Home) -> dict[str, Playback]:
 
 
 def put(home: Home, target: Target, session: Playback) -> None:
-    """Play `session` on `target`: a panel shows its content; a TV or speaker is switched on."""
+    """Play `session` on `target`: a panel shows its content; a TV or speaker is switched on.
+
+    A target in a watch group stays in it, and the group's other targets follow: the same
+    content, position and playing state (each keeps its own volume)."""
+    previous = home.playback.get(target.id)
+    if session.group is None and previous is not None and previous.group is not None:
+        session = session.model_copy(update={"group": previous.group})
+    _put_one(home, target, session)
+    if session.group is not None:
+        for other_id, other in list(home.playback.items()):
+            if other_id != target.id and other.group == session.group:
+                _put_one(home, find_target(home, other_id),
+                         session.model_copy(update={"volume": other.volume, "muted": other.muted}))
+
+
+def group_targets(home: Home, group: str) -> list[str]:
+    """The targets of a watch group."""
+    return [t for t, s in home.playback.items() if s.group == group]
+
+
+def ungroup(home: Home, target_id: str) -> None:
+    """Take a target out of its watch group; a group left with one target is no group."""
+    session = home.playback.get(target_id)
+    if session is None or session.group is None:
+        return
+    home.playback[target_id] = session.model_copy(update={"group": None})
+    rest = group_targets(home, session.group)
+    if len(rest) == 1:
+        home.playback[rest[0]] = home.playback[rest[0]].model_copy(update={"group": None})
+
+
+def _put_one(home: Home, target: Target, session: Playback) -> None:
     home.playback[target.id] = session
     if target.kind == "panel":
         panel = home.panel(target.id)

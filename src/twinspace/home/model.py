@@ -201,6 +201,7 @@ class Playback(Model):
     volume: Annotated[int, Field(ge=0, le=100)] = 50
     muted: bool = False
     person: Optional[str] = None
+    group: Optional[str] = None  # a watch group: every target with the same group plays in step
 
 
 class Home(Model):

@@ -273,7 +273,8 @@ class LiveChannels:
                 *picture.source_args(p, channel.id, realtime=True),
                 "-vf", picture.draw_filter(labels), *picture.encode_args(p, o.segment_s),
                 "-f", "hls", "-hls_time", f"{o.segment_s:g}", "-hls_list_size", str(o.window),
-                "-hls_flags", "delete_segments+temp_file+independent_segments+omit_endlist",
+                "-hls_flags", "delete_segments+temp_file+independent_segments+omit_endlist+program_date_time",
+                # program_date_time: each segment's wall-clock time, which watch groups align on.
                 # Numbering from the clock keeps media sequence numbers rising across restarts.
                 "-hls_start_number_source", "epoch", "-hls_segment_filename", "seg_%d.ts", PLAYLIST]
 
