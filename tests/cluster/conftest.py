@@ -7,11 +7,12 @@ import uuid
 
 import pytest
 
-from servers import Postgres, Redis
+from servers import Postgres, Redis, add_postgres_to_path
 
 
 @pytest.fixture(scope="session")
 def postgres():
+    add_postgres_to_path()
     missing = [b for b in ("initdb", "pg_ctl", "createdb") if shutil.which(b) is None]
     if missing:
         pytest.skip(f"PostgreSQL binaries not on PATH ({', '.join(missing)}): run scripts/system-deps")

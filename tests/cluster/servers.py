@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import socket
@@ -15,6 +16,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def add_postgres_to_path() -> None:
+    """Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin, off PATH."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if found and shutil.which("initdb") is None:
+        os.environ["PATH"] = found[-1] + os.pathsep + os.environ["PATH"]
 
 
 def _as_postgres(*cmd: str) -> list[str]:

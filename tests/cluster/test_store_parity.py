@@ -121,3 +121,17 @@ def test_a_stale_fence_cannot_commit(pg_url: str, tmp_path: Path, demo_bundle) -
     finally:
         old.close()
         new.close()
+
+
+def test_the_setting_selects_the_store(pg_url: str, tmp_path: Path) -> None:
+    from twinspace.config import Settings
+    from twinspace.runtime import open_hub
+
+    plain = open_hub(Settings.from_env({"TWINSPACE_DATA": str(tmp_path / "a")}))
+    assert isinstance(plain.store, Store) and plain.services is not None  # no configuration: today's hub
+    plain.store.close()
+    pg = open_hub(Settings.from_env({"TWINSPACE_DATA": str(tmp_path / "b"), "TWINSPACE_DATABASE_URL": pg_url}))
+    assert isinstance(pg.store, PostgresStore) and pg.store.schema_version == 3
+    pg.store.close()
+    with pytest.raises(ValueError, match="postgresql:// URL"):
+        Settings.from_env({"TWINSPACE_DATABASE_URL": "mysql://x"})
