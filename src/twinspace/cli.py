@@ -71,7 +71,7 @@ def main(ctx: click.Context, data_dir: Optional[str]) -> None:
     """twinspace: the home hub for extended reality."""
     settings = Settings.from_env()
     if data_dir:
-        settings = Settings(Path(data_dir), settings.host, settings.port)
+        settings = Settings(Path(data_dir), settings.host, settings.port, settings.database_url)
     ctx.obj = Context(settings)
 
 

@@ -14,6 +14,7 @@ class Settings:
     data_dir: Path
     host: str = "127.0.0.1"
     port: int = 8080
+    database_url: str | None = None  # TWINSPACE_DATABASE_URL=postgresql://...: the PostgreSQL store
 
     @property
     def database(self) -> Path:
@@ -26,4 +27,14 @@ class Settings:
         port = env.get("TWINSPACE_PORT", "8080")
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(f"TWINSPACE_PORT must be a port number (1-65535), not {port!r}")
-        return cls(data_dir=Path(data).expanduser(), host=env.get("TWINSPACE_HOST", "127.0.0.1"), port=int(port))
+        return cls(data_dir=Path(data).expanduser(), host=env.get("TWINSPACE_HOST", "127.0.0.1"), port=int(port),
+                   database_url=_database_url(env.get("TWINSPACE_DATABASE_URL")))
+
+
+def _database_url(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ValueError(f"TWINSPACE_DATABASE_URL must be a postgresql:// URL (or unset for the SQLite file), "
+                         f"not {raw.split('://')[0]!r}://...")
+    return raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -15,8 +16,20 @@ from twinspace.store.sqlite import Store, utcnow
 
 
 def open_hub(settings: Settings) -> Hub:
+    if settings.database_url:
+        return open_postgres_hub(settings)
     store = Store(settings.database)
     return Hub(store, services=content_services(store))
+
+
+def open_postgres_hub(settings: Settings) -> Hub:
+    """The hub on PostgreSQL (TWINSPACE_DATABASE_URL). The content catalogue and its search are
+    SQLite-only so far (FTS5), so this hub runs without content services (docs/scale.md)."""
+    from twinspace.store.postgres import PostgresStore
+
+    logging.getLogger("twinspace").warning("PostgreSQL store: content catalogue and search are not "
+                                           "available on it yet (docs/scale.md)")
+    return Hub(PostgresStore(settings.database_url or "", path=settings.database))
 
 
 def content_services(store: Store):  # noqa: ANN201 - content.services.ContentServices

@@ -1,0 +1,107 @@
+"""One owner replica per home: a fenced lease in Redis.
+
+`home:<id>:owner` holds the owner's random token, set with `SET NX PX` and renewed by a
+compare-and-extend script, so only the holder extends it and an expired lease is free for
+another replica. Each acquisition takes a fence from `home:<id>:fence` (INCR): fences only
+grow, and the PostgreSQL store refuses a commit whose fence is lower than one already
+committed for the home, so a replica that lost its lease (paused, partitioned) cannot write.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import redis
+
+from twinspace.errors import Conflict
+
+# Extend only our own lease: GET and PEXPIRE in one atomic step.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+# Release only our own lease.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Lease:
+    home_id: str
+    token: str
+    fence: int
+
+
+class Leases:
+    """The leases this replica holds; `fence(home_id)` is the store's fence callable."""
+
+    def __init__(self, client: "redis.Redis", *, ttl_ms: int = 3000) -> None:
+        self.client = client
+        self.ttl_ms = ttl_ms
+        self._held: dict[str, Lease] = {}
+        self._lock = threading.Lock()
+        self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
+
+    @staticmethod
+    def _key(home_id: str) -> str:
+        return f"twinspace:home:{home_id}:owner"
+
+    def acquire(self, home_id: str) -> Optional[Lease]:
+        """Take the home's lease if nobody holds it; None if another replica does."""
+        token = secrets.token_hex(16)
+        if not self.client.set(self._key(home_id), token, nx=True, px=self.ttl_ms):
+            return None
+        lease = Lease(home_id, token, int(self.client.incr(f"twinspace:home:{home_id}:fence")))
+        with self._lock:
+            self._held[home_id] = lease
+        return lease
+
+    def renew(self, home_id: str) -> bool:
+        """Extend our lease; False (and forgotten) if it expired or another replica took it."""
+        with self._lock:
+            lease = self._held.get(home_id)
+        if lease is None:
+            return False
+        if self._renew(keys=[self._key(home_id)], args=[lease.token, self.ttl_ms]) == 1:
+            return True
+        with self._lock:
+            self._held.pop(home_id, None)
+        return False
+
+    def release(self, home_id: str) -> None:
+        with self._lock:
+            lease = self._held.pop(home_id, None)
+        if lease is not None:
+            self._release(keys=[self._key(home_id)], args=[lease.token])
+
+    def owner_token(self, home_id: str) -> Optional[str]:
+        value = self.client.get(self._key(home_id))
+        return value.decode() if isinstance(value, bytes) else value
+
+    def fence(self, home_id: str) -> int:
+        """This replica's fence for the home; Conflict if it does not hold the lease."""
+        with self._lock:
+            lease = self._held.get(home_id)
+        if lease is None:
+            raise Conflict(f"this replica does not own home {home_id!r}; its owner replica must make the change")
+        return lease.fence
+
+    def wait_acquire(self, home_id: str, timeout_s: float, poll_s: float = 0.05) -> Optional[Lease]:
+        """Acquire as soon as the current holder's lease expires, within `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            lease = self.acquire(home_id)
+            if lease is not None or time.monotonic() >= deadline:
+                return lease
+            time.sleep(poll_s)
