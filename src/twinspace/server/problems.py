@@ -16,7 +16,8 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(error: TwinspaceError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    headers.update(getattr(error, "headers", None) or {})  # e.g. Retry-After on 429
     return JSONResponse(error.problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -46,4 +47,5 @@ def install(app: FastAPI) -> None:
         return problem_response(error)
 
 
-_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
+           413: "Content too large"}
