@@ -8,13 +8,9 @@ from typing import Callable, Iterator
 import pytest
 
 from reliability_helpers import HOME, HubProcess, free_port, start_hub, stop_hub
-from support import DEMO_NOW
+from support import content_hub
 from twinspace import access
-from twinspace.content.services import ContentServices
-from twinspace.demo import write_demo_home
-from twinspace.home.homefile import read_home_dir
 from twinspace.hub import Hub
-from twinspace.store.sqlite import Store
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +22,9 @@ def hub_process(tmp_path_factory) -> Iterator[HubProcess]:
 
 @pytest.fixture
 def demo_hub(tmp_path) -> Iterator[Hub]:
-    store = Store(tmp_path / "db" / "twinspace.db")
-    hub = Hub(store, services=ContentServices(store, clock=lambda: DEMO_NOW), clock=lambda: DEMO_NOW)
-    hub.import_bundle(read_home_dir(write_demo_home(tmp_path / "demo", DEMO_NOW)))
+    hub = content_hub(tmp_path)
     yield hub
-    store.close()
+    hub.store.close()
 
 
 @pytest.fixture
