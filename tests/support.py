@@ -47,3 +47,17 @@ def serving(app, start_timeout_s: float = 20.0) -> Iterator[str]:  # noqa: ANN00
         thread.join(20)
         sock.close()
     assert not thread.is_alive(), "the hub did not stop"
+
+
+def content_hub(tmp_path: Path):  # noqa: ANN201 - twinspace.hub.Hub
+    """A hub on a fresh store with the demo home and its content, its clock at DEMO_NOW."""
+    from twinspace.content.services import ContentServices
+    from twinspace.demo import write_demo_home
+    from twinspace.home.homefile import read_home_dir
+    from twinspace.hub import Hub
+    from twinspace.store.sqlite import Store
+
+    store = Store(tmp_path / "db" / "twinspace.db")
+    hub = Hub(store, services=ContentServices(store, clock=lambda: DEMO_NOW), clock=lambda: DEMO_NOW)
+    hub.import_bundle(read_home_dir(write_demo_home(tmp_path / "demo", DEMO_NOW)))
+    return hub

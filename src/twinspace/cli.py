@@ -89,6 +89,7 @@ def up(obj: Context, host: Optional[str], port: Optional[int], show_code: Option
     settings = obj.settings
     host = host or settings.host
     port = port or settings.port
+    from twinspace.portcheck import ensure_free; ensure_free(host, port)  # noqa: E702  (say what holds the port)
     hub = obj.hub
     created = ensure_demo_home(hub, base_url=f"http://{host}:{port}")
     if created:

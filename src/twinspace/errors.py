@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_DETAIL = 400  # characters of a problem's detail; input echoed in it is cut to an excerpt
+
+
+def excerpt(text: str, limit: int = MAX_DETAIL) -> str:
+    """`text` cut in the middle to at most `limit` characters: a message's start names the
+    problem and its end says what to do; a 100 MB id echoed between them is not sent back."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 3) // 2
+    return f"{text[:keep]}…[{len(text) - 2 * keep} characters]…{text[-keep:]}"
+
 
 class TwinspaceError(Exception):
     """Base of every error shown to a user."""
@@ -28,9 +39,9 @@ class TwinspaceError(Exception):
             "type": f"https://twinspace.dev/problems/{self.slug}",
             "title": self.title,
             "status": self.status,
-            "detail": self.detail,
+            "detail": excerpt(self.detail),
         }
-        body.update(self.extra)
+        body.update({k: excerpt(v) if isinstance(v, str) else v for k, v in self.extra.items()})
         return body
 
 

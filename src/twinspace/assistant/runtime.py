@@ -4,19 +4,26 @@ Models come from Python packages on disk (nothing is downloaded at run time) or 
 GGUF path. A device profile picks threads and context size within a memory budget. The
 prompt always starts with the same instructions, so llama.cpp's prefix matching keeps
 them in the KV cache and each turn evaluates only the request and the answer.
+
+Every call into a loaded model runs on its owner's thread (model_owner): llama.cpp
+contexts are not thread-safe, and two chats at once segfaulted the hub.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
-from twinspace.errors import TwinspaceError
+from twinspace.errors import InvalidInput, TwinspaceError
+from twinspace.model_owner import ModelOwner
+
+# ggml's crash handler forks a debugger to print a backtrace; from a server that leaves
+# children holding the listening port. Read when ggml aborts, so setting it here suffices.
+os.environ.setdefault("GGML_NO_BACKTRACE", "1")
 
 
 class ModelUnavailable(TwinspaceError):
@@ -115,7 +122,7 @@ from twinspace.assistant.decoding import greedy_with_grammar  # noqa: E402
 
 
 class LocalModel:
-    """One loaded llama.cpp model; calls are serialised (llama.cpp contexts are not thread-safe)."""
+    """One loaded llama.cpp model; every call runs on its owner's one thread."""
 
     def __init__(self, model_path: Path, *, adapter: Optional[Path] = None,
                  profile: DeviceProfile = PROFILES["headset"], seed: int = 0,
@@ -130,7 +137,7 @@ class LocalModel:
         self.path = model_path
         self.adapter = adapter
         self.profile = profile
-        self._lock = threading.Lock()
+        self.owner = ModelOwner(model_path.stem)
         self.llm = Llama(model_path=str(model_path), lora_path=str(adapter) if adapter else None,
                          n_ctx=profile.context, n_threads=profile.threads, n_threads_batch=profile.threads,
                          n_batch=256, seed=seed, chat_format=chat_format, verbose=False)
@@ -144,26 +151,63 @@ class LocalModel:
 
     def complete(self, prompt: str, *, grammar: Optional[str] = None, max_tokens: int = 64,
                  stop: Optional[list[str]] = None, temperature: float = 0.0) -> Completion:
+        return self.owner.call(self._complete, prompt, grammar, max_tokens, stop, temperature)
+
+    def chat(self, **kwargs: Any) -> Any:
+        """llama.cpp's OpenAI-style chat completion; a stream must be consumed on the owner's
+        thread (`owner.iterate(model.chat, stream=True, ...)`)."""
+        if kwargs.get("stream") and not self.owner.on_owner_thread():
+            raise RuntimeError("a streamed chat runs on the model's owner: use owner.iterate")
+        if not self.owner.on_owner_thread():
+            return self.owner.call(self.chat, **kwargs)
+        try:
+            out = self.llm.create_chat_completion(**kwargs)
+            if kwargs.get("stream"):
+                return _first_checked(out)
+            return out
+        except ValueError as e:
+            raise self._too_long(e) from None
+
+    def _too_long(self, error: ValueError) -> Exception:
+        if "exceed context window" in str(error):
+            return InvalidInput(f"the conversation does not fit the model's context of {self.llm.n_ctx()} "
+                                "tokens; send fewer or shorter messages, or a smaller max_tokens")
+        return error
+
+    def _complete(self, prompt: str, grammar: Optional[str], max_tokens: int, stop: Optional[list[str]],
+                  temperature: float) -> Completion:
         from llama_cpp import LlamaGrammar
 
         tokens = self.tokenize(prompt)
-        with self._lock:
-            cached = _common_prefix(self.llm._input_ids.tolist() if self.llm.n_tokens else [], tokens)
-            start = time.perf_counter()
-            if grammar and temperature == 0.0:
-                completion = greedy_with_grammar(self.llm, tokens, grammar, max_tokens, cached)
-                text = self.llm.detokenize(completion).decode("utf-8", errors="replace")
-                for s in stop or []:
-                    text = text.split(s, 1)[0]
-                return Completion(text, len(tokens), len(tokens) - cached, len(completion),
-                                  time.perf_counter() - start)
-            out = self.llm.create_completion(
-                prompt, max_tokens=max_tokens, temperature=temperature, top_k=1, stop=stop or [],
-                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
-            seconds = time.perf_counter() - start
+        if len(tokens) + max_tokens > self.llm.n_ctx():
+            raise InvalidInput(f"the request is {len(tokens)} tokens with its instructions; the model takes "
+                               f"{self.llm.n_ctx() - max_tokens}: say it in fewer words")
+        cached = _common_prefix(self.llm._input_ids.tolist() if self.llm.n_tokens else [], tokens)
+        start = time.perf_counter()
+        if grammar and temperature == 0.0:
+            completion = greedy_with_grammar(self.llm, tokens, grammar, max_tokens, cached)
+            text = self.llm.detokenize(completion).decode("utf-8", errors="replace")
+            for s in stop or []:
+                text = text.split(s, 1)[0]
+            return Completion(text, len(tokens), len(tokens) - cached, len(completion),
+                              time.perf_counter() - start)
+        out = self.llm.create_completion(
+            prompt, max_tokens=max_tokens, temperature=temperature, top_k=1, stop=stop or [],
+            grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
+        seconds = time.perf_counter() - start
         usage = out["usage"]
         return Completion(out["choices"][0]["text"], usage["prompt_tokens"],
                           max(0, usage["prompt_tokens"] - cached), usage["completion_tokens"], seconds)
+
+
+def _first_checked(chunks: Iterator[Any]) -> Iterator[Any]:
+    """A chat stream whose context check (made at its first chunk) has already run."""
+    first = next(chunks, None)
+    if first is None:
+        return iter(())
+    import itertools
+
+    return itertools.chain([first], chunks)
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

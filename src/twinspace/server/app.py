@@ -104,6 +104,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.state.hub = hub
     app.state.lifespan_hooks: list[LifespanHook] = []
     problems.install(app)
+    from twinspace.server.body_guard import install_body_guard; install_body_guard(app)  # noqa: E702  (tokens and sizes before bodies)
 
     api = APIRouter(prefix=API)
 

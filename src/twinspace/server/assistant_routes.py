@@ -7,17 +7,21 @@
   (its actions come back as `tool_calls`, already applied); the other models are plain
   local chat with `tools`, `tool_choice`, `response_format` and `stream` handled by
   llama.cpp.
+
+Model work runs on the model's owner (model_owner) and is awaited: a turn never holds one
+of the threads that serve the API, and beyond a device's share of the queue it is a 429.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator, Literal, Optional
+from typing import Any, AsyncIterator, Iterator, Literal, Optional
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,9 +32,11 @@ from twinspace.assistant.service import load_model
 from twinspace.errors import InvalidInput
 from twinspace.geometry import Viewer
 from twinspace.hub import Hub
-from twinspace.server.auth import caller
+from twinspace.model_owner import Ticket, owner_of
+from twinspace.server.auth import caller, device_key
 
 HOME_MODEL = "twinspace-home"
+TEXT_MAX = 500  # characters of a request to the home assistant (its context is 1k tokens)
 
 
 class ViewerPose(BaseModel):
@@ -41,7 +47,7 @@ class ViewerPose(BaseModel):
 
 class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=500, description="what the person said or typed")
+    text: str = Field(min_length=1, max_length=TEXT_MAX, description="what the person said or typed")
     viewer: Optional[ViewerPose] = None
     room: Optional[str] = None
     focus: Optional[str] = Field(None, description="the panel the person is looking at")
@@ -86,13 +92,39 @@ def _turn_out(result: TurnResult) -> TurnOut:
                    ms=round(result.seconds * 1000, 1))
 
 
-def _sse(events: Iterator[dict[str, Any]]) -> StreamingResponse:
-    def body() -> Iterator[str]:
-        for event in events:
-            yield f"data: {json.dumps(event, default=str)}\n\n"
-        yield "data: [DONE]\n\n"
+def _sse(events: Iterator[dict[str, Any]] | AsyncIterator[dict[str, Any]],
+         ticket: Optional[Ticket] = None) -> StreamingResponse:
+    async def body() -> AsyncIterator[str]:
+        try:
+            if isinstance(events, Iterator):
+                for event in events:
+                    yield f"data: {json.dumps(event, default=str)}\n\n"
+            else:
+                async for event in events:
+                    yield f"data: {json.dumps(event, default=str)}\n\n"
+            yield "data: [DONE]\n\n"
+        finally:
+            if ticket is not None:
+                ticket.release()
 
     return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def _started(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """`items` with its first one already awaited, so a refusal is an error response, not a
+    broken stream."""
+    try:
+        first = await items.__anext__()
+    except StopAsyncIteration:
+        first = None
+
+    async def chained() -> AsyncIterator[Any]:
+        if first is not None:
+            yield first
+        async for item in items:
+            yield item
+
+    return chained()
 
 
 def _last_user_text(messages: list[ChatMessage]) -> str:
@@ -101,31 +133,40 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
             if isinstance(m.content, str):
                 return m.content
             if isinstance(m.content, list):  # content parts
-                return " ".join(p.get("text", "") for p in m.content if isinstance(p, dict))
+                return " ".join(str(p.get("text", "")) for p in m.content if isinstance(p, dict))
     raise InvalidInput("messages: there is no user message to answer")
+
+
+def _home_text(messages: list[ChatMessage]) -> str:
+    text = _last_user_text(messages)
+    if not text.strip():
+        raise InvalidInput("messages: the last user message is empty; say what to do")
+    if len(text) > TEXT_MAX:
+        raise InvalidInput(f"messages: the last user message is {len(text)} characters; {HOME_MODEL} takes "
+                           f"requests of at most {TEXT_MAX}")
+    return text
 
 
 def install_assistant(app: FastAPI, hub: Hub) -> None:
     data_dir = Path(hub.store.path).parent
     router = APIRouter(prefix="/v1", tags=["assistant"])
 
-    def assistant() -> Assistant:
-        return Assistant(hub, load_model(data_dir))
-
-    def run_turn(body: TurnIn, who: Caller) -> Iterator[Event] | TurnResult:
-        viewer = Viewer(body.viewer.position, body.viewer.yaw_deg) if body.viewer else None
-        kwargs = dict(caller=who, viewer=viewer, room=body.room, focus=body.focus, confirmed=body.confirm)
-        if body.stream:
-            return assistant().events(who.home_id, body.text, **kwargs)
-        return assistant().turn(who.home_id, body.text, **kwargs)
+    async def assistant() -> Assistant:
+        return Assistant(hub, await asyncio.to_thread(load_model, data_dir))  # loads once, ~1 s
 
     @router.post("/assistant/turns", response_model=TurnOut)
-    def turns(body: TurnIn, who: Caller = Depends(caller)) -> Any:
+    async def turns(body: TurnIn, request: Request, who: Caller = Depends(caller)) -> Any:
         """One turn of the home assistant, as the calling device's person."""
-        out = run_turn(body, who)
-        if isinstance(out, TurnResult):
-            return _turn_out(out)
-        return _sse({"type": e.type, **e.data} for e in out)
+        a = await assistant()
+        viewer = Viewer(body.viewer.position, body.viewer.yaw_deg) if body.viewer else None
+        kwargs = dict(caller=who, viewer=viewer, room=body.room, focus=body.focus, confirmed=body.confirm)
+        owner = owner_of(a.model)
+        ticket = owner.admit(device_key(request))
+        if body.stream:
+            events = owner.iterate(a.events, who.home_id, body.text, **kwargs)
+            return _sse(({"type": e.type, **e.data} async for e in events), ticket)
+        with ticket:
+            return _turn_out(await owner.run(a.turn, who.home_id, body.text, **kwargs))
 
     @router.get("/models")
     def models(_: Caller = Depends(caller)) -> dict[str, Any]:
@@ -134,26 +175,35 @@ def install_assistant(app: FastAPI, hub: Hub) -> None:
                                            for n in names]}
 
     @router.post("/chat/completions")
-    def chat(body: ChatIn, who: Caller = Depends(caller)) -> Any:
+    async def chat(body: ChatIn, request: Request, who: Caller = Depends(caller)) -> Any:
         if body.model == HOME_MODEL:
-            return _home_chat(body, who)
+            return await _home_chat(body, who, request)
         if body.model not in MODELS:
             raise InvalidInput(f"model {body.model!r} is not served here; see GET /v1/models")
-        llm = load_model(data_dir, body.model, with_adapter=False, chat=True).llm
+        model = await asyncio.to_thread(load_model, data_dir, body.model, with_adapter=False, chat=True)
         kwargs: dict[str, Any] = {"messages": [m.model_dump(exclude_none=True) for m in body.messages],
                                   "stream": body.stream, "max_tokens": body.max_tokens or 256,
                                   "temperature": 0.0 if body.temperature is None else body.temperature}
         for key in ("tools", "tool_choice", "response_format"):
             if getattr(body, key) is not None:
                 kwargs[key] = getattr(body, key)
-        out = llm.create_chat_completion(**kwargs)
+        owner = owner_of(model)
+        ticket = owner.admit(device_key(request))
         if body.stream:
-            return _sse(iter(out))
-        return out
+            try:
+                chunks = await _started(owner.iterate(model.chat, **kwargs))
+            except BaseException:
+                ticket.release()
+                raise
+            return _sse(chunks, ticket)
+        with ticket:
+            return await owner.run(model.chat, **kwargs)
 
-    def _home_chat(body: ChatIn, who: Caller) -> Any:
-        text = _last_user_text(body.messages)
-        result = assistant().turn(who.home_id, text, caller=who)
+    async def _home_chat(body: ChatIn, who: Caller, request: Request) -> Any:
+        text = _home_text(body.messages)
+        a = await assistant()
+        with owner_of(a.model).admit(device_key(request)):
+            result = await owner_of(a.model).run(a.turn, who.home_id, text, caller=who)
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
         calls = [{"id": f"call_{i}", "type": "function",
                   "function": {"name": o.action, "arguments": json.dumps(o.args)}}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Optional
 
 from fastapi import Depends, Header, Path, Request
+from starlette.requests import HTTPConnection
 
 from twinspace import access
 from twinspace.actions.registry import Caller
@@ -30,3 +32,10 @@ def member(home_id: str = Path(description="the home id"), who: Caller = Depends
     if who.home_id != home_id:
         raise Forbidden("this device is not paired with that home")
     return who
+
+
+def device_key(request: HTTPConnection) -> Optional[str]:
+    """Which device is asking, for its share of a model's queue: its token, hashed (a WebSocket
+    may carry it in `?token=`)."""
+    token = bearer(request.headers.get("authorization")) or request.query_params.get("token")
+    return hashlib.sha256(token.encode()).hexdigest()[:16] if token else None

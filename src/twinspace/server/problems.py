@@ -16,9 +16,10 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(error: TwinspaceError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    if "retry_after_s" in error.extra:
-        headers = {**(headers or {}), "Retry-After": str(error.extra["retry_after_s"])}
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    headers.update(getattr(error, "headers", None) or {})  # e.g. Retry-After on a busy model
+    if "retry_after_s" in error.extra:  # too many wrong pairing codes from one source
+        headers["Retry-After"] = str(error.extra["retry_after_s"])
     return JSONResponse(error.problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -48,4 +49,5 @@ def install(app: FastAPI) -> None:
         return problem_response(error)
 
 
-_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+_TITLES = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden",
+           413: "Content too large"}

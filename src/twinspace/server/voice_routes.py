@@ -13,17 +13,17 @@ import json
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twinspace import access
 from twinspace.actions.registry import Caller
 from twinspace.assistant.service import assistant_for
 from twinspace.errors import InvalidInput, NotFound, Unauthorized
 from twinspace.hub import Hub
-from twinspace.server.auth import bearer, caller
-from twinspace.voice.audio import read_audio
+from twinspace.server.auth import bearer, caller, device_key
+from twinspace.voice.audio import read_audio, wav_bytes
 from twinspace.voice.session import VoiceSession, cpu_worker
 from twinspace.voice.speech_in import MODEL_NAME, shared_transcriber
 from twinspace.voice.speech_out import MAX_TEXT, VOICE_NAME, shared_synthesizer
@@ -45,13 +45,22 @@ class SpeechIn(BaseModel):
     response_format: Literal["wav", "pcm"] = Field("wav", description="pcm: raw s16le mono at 22050 Hz")
     speed: float = Field(1.0, ge=0.25, le=4.0)
 
+    @field_validator("input")
+    @classmethod
+    def _printable(cls, text: str) -> str:
+        bad = next((i for i, ch in enumerate(text) if ch < " " and ch not in "\t\n\r" or "\x7f" <= ch <= "\x9f"), None)
+        if bad is not None:
+            raise ValueError(f"the text has a control character (U+{ord(text[bad]):04X}) at position {bad}; "
+                             "send plain text")
+        return text
+
 
 def install_voice(app: FastAPI, hub: Hub) -> None:
     data_dir = Path(hub.store.path).parent
     router = APIRouter(prefix="/v1", tags=["voice"])
 
-    @router.post("/audio/transcriptions")
-    async def transcriptions(file: UploadFile = File(description="the recording: WAV, MP3, OGG, WebM, FLAC…"),
+    @router.post("/audio/transcriptions")  # bodies up to 25 MB: server/body_guard.LIMITS
+    async def transcriptions(request: Request, file: UploadFile = File(description="the recording: WAV, MP3, OGG, WebM, FLAC…"),
                              model: str = Form("whisper-1"), language: Optional[str] = Form(None),
                              prompt: Optional[str] = Form(None), response_format: str = Form("json"),
                              temperature: float = Form(0.0), who: Caller = Depends(caller)) -> Any:
@@ -74,9 +83,10 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
         except ValueError as e:
             raise InvalidInput(f"{file.filename or 'the file'} is not audio this hub can read ({e})") from None
         words = None if prompt else hotwords_for(hub, who.home_id)
-        loop = asyncio.get_running_loop()
-        t = await loop.run_in_executor(cpu_worker(), lambda: shared_transcriber().transcribe(
-            samples, prompt=prompt, hotwords=words, temperature=temperature))
+        transcriber = await asyncio.to_thread(shared_transcriber)
+        with transcriber.owner.admit(device_key(request)):
+            t = await transcriber.owner.run(transcriber.transcribe, samples, prompt=prompt, hotwords=words,
+                                            temperature=temperature)
         if response_format == "text":
             return PlainTextResponse(t.text + "\n")
         if response_format == "json":
@@ -87,15 +97,30 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
 
     @router.post("/audio/speech", response_class=Response,
                  responses={200: {"content": {"audio/wav": {}, "audio/pcm": {}}}})
-    def speech(body: SpeechIn, _: Caller = Depends(caller)) -> Response:
+    async def speech(body: SpeechIn, request: Request, _: Caller = Depends(caller)) -> Response:
+        """Text to speech, a run of phonemes at a time on the voice's owner (other voices interleave)."""
         if body.model not in TTS_MODELS:
             raise InvalidInput(f"model {body.model!r} is not served here; use one of {', '.join(TTS_MODELS)}")
         if body.voice not in VOICES:
             raise InvalidInput(f"voice {body.voice!r} is not available; the hub's voice is {VOICE_NAME!r}")
-        synth = shared_synthesizer()
+        synth = await asyncio.to_thread(shared_synthesizer)
+        ticket = synth.owner.admit(device_key(request))
+        try:
+            runs = await synth.owner.run(synth.plan, body.input)
+        except BaseException:
+            ticket.release()
+            raise
         if body.response_format == "wav":
-            return Response(synth.wav(body.input, body.speed), media_type="audio/wav")
-        return StreamingResponse(synth.stream(body.input, body.speed), media_type="audio/pcm",
+            with ticket:
+                pcm = [await synth.owner.run(synth.audio, run, body.speed) for run in runs]
+            return Response(wav_bytes(pcm, synth.sample_rate), media_type="audio/wav")
+
+        async def pcm_chunks() -> Any:
+            with ticket:
+                for run in runs:
+                    yield await synth.owner.run(synth.audio, run, body.speed)
+
+        return StreamingResponse(pcm_chunks(), media_type="audio/pcm",
                                  headers={"X-Sample-Rate": str(synth.sample_rate)})
 
     async def voice(websocket: WebSocket) -> None:

