@@ -195,17 +195,24 @@ class WebOsBridge(Supervised):
     async def _power_on(self) -> StatePatch:
         client = self._client
         if client is not None and client.is_connected():
-            if not client.tv_state.is_on or not client.tv_state.is_screen_on:
-                await client.power_on()
-            return await self._until(lambda tv: tv.is_on)
+            try:
+                if not client.tv_state.is_on or not client.tv_state.is_screen_on:
+                    await client.power_on()
+                return await self._until(lambda tv: tv.is_on)
+            except (WebOsTvCommandError, NotConfirmed):
+                pass  # the connection closed under us as the TV went to sleep: wake it instead
         if not self.mac:
             raise NotConfirmed(f"the TV at {self.host} is asleep or unplugged, and without its MAC address it cannot "
                                f"be woken (pair again, or give --mac, with the TV on)")
         from wakeonlan import wake
 
         wake(self.mac, host=self.wol["ip"], port=int(self.wol["port"]))
-        await self._connected.wait()
-        return await self._until(lambda tv: tv.is_on)
+        while True:  # bounded by the manager's power-on limit
+            await self._connected.wait()
+            try:
+                return await self._until(lambda tv: tv.is_on)
+            except NotConfirmed:
+                await asyncio.sleep(0.05)  # the old connection ending, not the woken TV's answer
 
     async def _power_off(self) -> StatePatch:
         client = self._client
