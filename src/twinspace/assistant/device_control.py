@@ -121,13 +121,16 @@ def is_group(text: str) -> bool:
 # What people call each kind; a device of kind "other" is a plug when its name says so.
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "light": ("light", "lamp", "lights", "lamps", "lighting", "bulb", "bulbs"),
-    "tv": ("tv", "television", "telly", "screen", "tvs", "televisions", "screens", "media player"),
-    "speaker": ("speaker", "speakers", "soundbar", "sound bar", "media player", "music player", "stereo"),
-    "plug": ("plug", "plugs", "socket", "sockets", "outlet", "outlets", "smart plug", "switch", "power strip"),
+    "tv": ("tv", "television", "telly", "screen", "tvs", "televisions", "screens", "media player",
+           "티비", "텔레비전"),
+    "speaker": ("speaker", "speakers", "soundbar", "sound bar", "media player", "music player", "stereo",
+                "스피커", "사운드바"),
+    "plug": ("plug", "plugs", "socket", "sockets", "outlet", "outlets", "smart plug", "switch", "power strip",
+             "플러그", "콘센트"),
 }
 PLURAL_KINDS = frozenset({"lights", "lamps", "bulbs", "tvs", "televisions", "screens", "speakers", "plugs",
                           "sockets", "outlets", "devices"})
-_PLUG_NAMES = re.compile(r"\b(plug|socket|outlet|switch|strip)\b", re.I)
+_PLUG_NAMES = re.compile(r"\b(plug|socket|outlet|switch|strip)\b|플러그|콘센트", re.I)
 
 
 def kind_of(device: Device) -> str:
