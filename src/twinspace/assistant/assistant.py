@@ -72,6 +72,7 @@ class TurnResult:
     answers: list[Outcome] = field(default_factory=list)  # read-only actions (guide, search)
     reply: str = ""
     seconds: float = 0.0
+    refusals: list[str] = field(default_factory=list)  # what the turn declined, and why
 
     @property
     def layer(self) -> str:
@@ -180,6 +181,7 @@ class Assistant:
             yield Event("answer", {"message": replies[-1]})
         elif not understanding.commands and understanding.steps is None:
             replies.append("Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
+            result.refusals.append(replies[-1])
             yield Event("refused", {"message": replies[-1]})
         asked: Optional[Clarify] = None
         for steps in self._plans(understanding, home_id, caller, viewer, room, focus, now, utterance):
@@ -187,6 +189,8 @@ class Assistant:
                 asked = asked or step.clarify
                 for event in self._run(home_id, step, caller, viewer, room, focus, now, confirmed, result):
                     replies.append(event.data.get("message", ""))
+                    if event.type == "refused":
+                        result.refusals.append(event.data.get("message", ""))
                     yield event
                 if step.action and step.action.startswith("panel.open") and result.applied:
                     focus = result.applied[-1].result["panel"]["id"] if result.applied[-1].result else focus
