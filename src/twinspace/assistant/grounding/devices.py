@@ -1,0 +1,138 @@
+"""Device grounding: the devices the words name, by name and kind, preferring the viewer's room.
+
+Plural words may name several devices, singular ones one; a tie asks which. Misheard names
+("the ramp") go through `hearing` against the home's device vocabulary.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from twinspace.assistant.grounding.hearing import Reading, heard_alternatives, resolve_heard
+from twinspace.assistant.grounding.world import PHRASES, SYNONYMS, Refusal, World, content_words, similar, words
+from twinspace.home.model import Device
+
+
+def find_devices(world: World, text: str, kind: Optional[str] = None) -> Union[list[Device], Refusal]:
+    """Devices the words name, preferring exact names, then the viewer's room.
+
+    Plural words ("the lights") may name several devices; singular ones name one. Words that
+    name no device may be misheard ones ("the ramp"): see `_devices_heard`.
+    """
+    if not any(kind is None or d.kind == kind for _, d in world.home.devices()):
+        return Refusal("there is no such device in this home")
+    found = _pick_devices(world, text, _device_scores(world, text, kind))
+    if isinstance(found, Refusal):
+        heard = _devices_heard(world, text, kind)
+        if heard is not None:
+            return heard
+    return found
+
+
+def device_names(d: Device) -> list[str]:
+    """The words a device answers to: its name's, its kind's and what people call that kind."""
+    name = content_words(d.name) + [SYNONYMS.get(d.kind, d.kind)]
+    if d.kind == "tv":
+        name += ["tv", "screen"]
+    if d.kind == "speaker":
+        name += ["speaker", "soundbar", "sound"]
+    if d.kind == "light":
+        name += ["light", "lamp"]
+    return name
+
+
+def names_word(w: str, name: list[str]) -> bool:
+    return w in name or any(similar(w, n) > 0.84 for n in name if len(n) > 3)
+
+
+def _device_scores(world: World, text: str, kind: Optional[str]) -> list[tuple[float, str, Device]]:
+    """Devices with any word of the text in their names, best first."""
+    ws = content_words(text)
+    home = world.home
+    devices = [(r, d) for r, d in home.devices() if kind is None or d.kind == kind]
+    rooms_named = [r for r in home.rooms if set(content_words(r.name)) & set(ws) and len(content_words(r.name)) > 0
+                   and all(w in ws for w in content_words(r.name))]
+    scored = []
+    for room, d in devices:
+        name = device_names(d)
+        hit = [w for w in ws if names_word(w, name)]
+        if not hit:
+            continue
+        # The words of its name count most; being in the viewer's room breaks ties.
+        score = 2 * len(hit) / max(len(ws), 1) + len(hit) / (len(name) + 1) * 0.5
+        if rooms_named:
+            score += 1.0 if room in rooms_named else -2.0
+        elif world.room and room.id == world.room:
+            score += 0.3
+        scored.append((score, d.id, d))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return scored
+
+
+def _is_plural(text: str) -> bool:
+    return any(w in ("lights", "lamps", "all", "everything") for w in words(text))
+
+
+def _tied(scored: list[tuple[float, str, Device]]) -> list[Device]:
+    return [d for s, _, d in scored if s >= scored[0][0] - 1e-9] if scored else []
+
+
+def _pick_devices(world: World, text: str, scored: list[tuple[float, str, Device]]) -> Union[list[Device], Refusal]:
+    if not scored:
+        room = f" in the {world.room_obj.name.lower()}" if world.room_obj else ""
+        return Refusal(f"I can't find {' '.join(words(text))!r}{room}")
+    tied = _tied(scored)
+    if _is_plural(text):
+        return tied
+    if len(tied) > 1:
+        return Refusal(f"which one: {', '.join(d.name for d in tied)}?")
+    return [scored[0][2]]
+
+
+def _device_vocabulary(world: World, kind: Optional[str]) -> set[str]:
+    vocab = {"lights", "lamps", "speakers", "screens"}
+    for _, d in world.home.devices():
+        if kind is None or d.kind == kind:
+            names = device_names(d)
+            vocab.update(names)
+            if len(content_words(d.name)) > 1:
+                vocab.add(" ".join(content_words(d.name)))  # the whole name, heard as one word: "floorlamp"
+    for r in world.home.rooms:
+        vocab.update(content_words(r.name))
+    vocab.update(k for k, v in SYNONYMS.items() if v in vocab)
+    vocab.update(w for phrase in PHRASES for w in phrase.split())
+    return vocab
+
+
+def _device_title(d: Device) -> str:
+    """'the floor lamp', 'the living room TV'."""
+    name = d.name[:1].lower() + d.name[1:] if d.name[1:2].islower() else d.name
+    return f"the {name}"
+
+
+def _devices_heard(world: World, text: str, kind: Optional[str]) -> Optional[Union[list[Device], Refusal]]:
+    """Devices that misheard words were meant to name: "the ramp" is the lamp, when a lamp is
+    the clear winner and there is one to mean; else a question naming the candidates."""
+    ws = words(text)
+    vocab = _device_vocabulary(world, kind)
+    # Words the name matching already takes (near spellings of names) are not misheard.
+    names = {n for _, d in world.home.devices() for n in device_names(d)}
+    heard = heard_alternatives(ws, vocab, keep={w for w in ws if names_word(w, list(names))})
+    if heard is None:
+        return None
+    fixes, readings = heard
+
+    def resolve(reading: Reading) -> list[Device]:
+        text = " ".join(reading.words)
+        scored = _device_scores(world, text, kind)
+        if not scored:
+            return []
+        return _tied(scored) if _is_plural(text) or len(_tied(scored)) > 1 else [scored[0][2]]
+
+    found = resolve_heard(fixes, readings, resolve, lambda d: d.id, _device_title)
+    if isinstance(found, list) or found is None:
+        return found
+    # One sure reading naming several devices, e.g. "the ramps" for the lamps: those are meant.
+    if len(readings) == 1 and readings[0].close and _is_plural(" ".join(readings[0].words)):
+        return resolve(readings[0])
+    return found
