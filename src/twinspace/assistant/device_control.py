@@ -75,25 +75,32 @@ def end_of_scale(quantity: Quantity, end: Literal["max", "min"]) -> Change:
     return Change(level=100 if end == "max" else LOWEST[quantity])
 
 
-def relative_change(text: str, quantity: Quantity, *, direction: Optional[str] = None) -> Optional[Change]:
+def relative_change(text: str, quantity: Quantity, *, direction: Optional[str] = None,
+                    context: str = "") -> Optional[Change]:
     """The change words ask for without a number: "dim", "a bit brighter", "to the max".
 
-    `direction` is one the caller already knows (the model wrote change=up); words decide the
-    size. None when the words say neither a direction nor an end of the scale."""
-    t = _text(text)
-    if _MAX.search(t):
-        return end_of_scale(quantity, "max")
-    if _MIN.search(t):
-        return end_of_scale(quantity, "min")
+    `direction` is one the caller already knows (the model wrote change=up); `context` is
+    the whole request, whose words may say the size ("dim the lights a bit") or an end of
+    the scale when `text` does not. None when neither says a direction or an end."""
+    t, c = _text(text), _text(context)
+    for words in (t, c):
+        if _MAX.search(words):
+            return end_of_scale(quantity, "max")
+        if _MIN.search(words):
+            return end_of_scale(quantity, "min")
     if direction not in ("up", "down"):
-        up, down = _UP.search(t), _DOWN.search(t)
-        if up and down:  # "turn it down a bit more": the last direction said wins
-            direction = "up" if up.start() > down.start() else "down"
-        elif up or down:
-            direction = "up" if up else "down"
-        else:
+        direction = _direction(t) or _direction(c)
+        if direction is None:
             return None
-    return step(quantity, direction, size_of(t))  # type: ignore[arg-type]
+    size = size_of(t)
+    return step(quantity, direction, size if size != "default" else size_of(c))  # type: ignore[arg-type]
+
+
+def _direction(t: str) -> Optional[str]:
+    up, down = _UP.search(t), _DOWN.search(t)
+    if up and down:  # "turn it down a bit more": the first direction said wins
+        return "up" if up.start() < down.start() else "down"
+    return "up" if up else "down" if down else None
 
 
 # --- the speaker's room, groups ------------------------------------------------------------

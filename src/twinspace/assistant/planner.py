@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Union
 
+from twinspace.assistant import device_control as dc
 from twinspace.assistant import grounding as g
 from twinspace.assistant.ir import Call, words
 from twinspace.assistant.numbers import parse_duration, parse_percent, parse_time_of_day
@@ -266,17 +267,22 @@ def _volume(world: g.World, call: Call) -> Plan:
         return [refuse(target)]
     args: dict[str, Any] = {"target": target}
     change = call.get("change")
+    said = world.utterance
     if call.get("level"):
         level = parse_percent(call.slots["level"])
-        if level is None:
+        relative = dc.relative_change(call.slots["level"], "volume", context=said) if level is None else None
+        if level is None and relative is None:
             return [refuse(f"what volume is {call.slots['level']!r}?")]
-        args["level"] = level
+        if relative is not None:
+            args.update({"level": relative.level} if relative.level is not None else {"delta": relative.delta})
+        else:
+            args["level"] = level
     elif change in ("mute", "unmute"):
         args["mute"] = change == "mute"
-    elif change == "down":
-        args["delta"] = -VOLUME_STEP
     else:
-        args["delta"] = VOLUME_STEP
+        # "a bit louder", "way down", "all the way up": the words say how far.
+        relative = dc.relative_change(change or "up", "volume", direction=change or "up", context=said)
+        args.update({"level": relative.level} if relative.level is not None else {"delta": relative.delta})
     return [Step("playback.volume", args)]
 
 
@@ -293,13 +299,21 @@ def _power(world: g.World, call: Call) -> Plan:
 
 
 def _light(world: g.World, call: Call) -> Plan:
-    level = parse_percent(call.slots["level"])
-    if level is None:
-        return [refuse(f"what brightness is {call.slots['level']!r}?")]
-    devices = g.find_devices(world, call.get("what") or "the light", kind="light")
+    said = call.slots["level"]
+    level = parse_percent(said)
+    change = dc.relative_change(said, "brightness", context=world.utterance) \
+        if level is None else None
+    if level is None and change is None:
+        return [refuse(f"what brightness is {said!r}?")]
+    # "dim" without naming a light dims the lights here, as "lights off" switches them all.
+    what = call.get("what") or ("the lights" if change is not None else "the light")
+    devices = g.find_devices(world, what, kind="light")
     if isinstance(devices, g.Refusal):
         return [refuse(devices)]
-    return [Step("device.light", {"device": d.id, "brightness": level}) for d in devices]
+    if change is not None and change.delta is not None:
+        return [Step("device.light", {"device": d.id, "delta": change.delta}) for d in devices]
+    brightness = level if level is not None else change.level  # type: ignore[union-attr]
+    return [Step("device.light", {"device": d.id, "brightness": brightness}) for d in devices]
 
 
 def _ask_on(world: g.World, call: Call) -> Plan:

@@ -1,16 +1,20 @@
 """Device grounding: the devices the words name, by name and kind, preferring the viewer's room.
 
-Plural words may name several devices, singular ones one; a tie asks which. Misheard names
-("the ramp") go through `hearing` against the home's device vocabulary.
+Plural and all-words ("the lights", "every lamp", "both speakers") name every matching
+device in their scope — the rooms named, the speaker's room for "here"/"in here"/"this room"
+or a plain plural, the whole home for "all" without a room; singular ones name one, and a
+tie asks which. Misheard names ("the ramp") go through `hearing` against the home's device
+vocabulary. What the words mean is `device_control`'s, shared with the template layer.
 """
 
 from __future__ import annotations
 
 from typing import Optional, Union
 
+from twinspace.assistant import device_control as dc
 from twinspace.assistant.grounding.hearing import Reading, heard_alternatives, resolve_heard
 from twinspace.assistant.grounding.world import PHRASES, SYNONYMS, Refusal, World, content_words, similar, words
-from twinspace.home.model import Device
+from twinspace.home.model import Device, Room
 
 
 def find_devices(world: World, text: str, kind: Optional[str] = None) -> Union[list[Device], Refusal]:
@@ -21,6 +25,8 @@ def find_devices(world: World, text: str, kind: Optional[str] = None) -> Union[l
     """
     if not any(kind is None or d.kind == kind for _, d in world.home.devices()):
         return Refusal("there is no such device in this home")
+    if dc.is_group(text):
+        return _group(world, text, kind)
     found = _pick_devices(world, text, _device_scores(world, text, kind))
     if isinstance(found, Refusal):
         heard = _devices_heard(world, text, kind)
@@ -38,6 +44,7 @@ def device_names(d: Device) -> list[str]:
         name += ["speaker", "soundbar", "sound"]
     if d.kind == "light":
         name += ["light", "lamp"]
+    name += [w for phrase in dc.kind_words(d) for w in content_words(phrase) if w not in name]  # plug, outlet
     return name
 
 
@@ -47,11 +54,9 @@ def names_word(w: str, name: list[str]) -> bool:
 
 def _device_scores(world: World, text: str, kind: Optional[str]) -> list[tuple[float, str, Device]]:
     """Devices with any word of the text in their names, best first."""
-    ws = content_words(text)
+    ws, rooms_named = _words_and_rooms(world, text)
     home = world.home
     devices = [(r, d) for r, d in home.devices() if kind is None or d.kind == kind]
-    rooms_named = [r for r in home.rooms if set(content_words(r.name)) & set(ws) and len(content_words(r.name)) > 0
-                   and all(w in ws for w in content_words(r.name))]
     scored = []
     for room, d in devices:
         name = device_names(d)
@@ -69,8 +74,51 @@ def _device_scores(world: World, text: str, kind: Optional[str]) -> list[tuple[f
     return scored
 
 
+def _words_and_rooms(world: World, text: str) -> tuple[list[str], list[Room]]:
+    """The words that name devices, and the rooms the text names ("here" is the speaker's)."""
+    here = dc.names_here(text)
+    ws = content_words(dc.without_here(text))
+    rooms = [r for r in world.home.rooms if content_words(r.name) and all(w in ws for w in content_words(r.name))]
+    if here and world.room_obj is not None and world.room_obj not in rooms:
+        rooms.append(world.room_obj)
+    return ws, rooms
+
+
+_ALL_WORDS = frozenset({"all", "every", "everything", "each", "both", "whole", "devices", "device", "thing", "things"})
+
+
+def _group(world: World, text: str, kind: Optional[str]) -> Union[list[Device], Refusal]:
+    """Every device the group words name, in their scope (see the module docstring)."""
+    ws, rooms = _words_and_rooms(world, text)
+    room_words = {w for r in rooms for w in content_words(r.name)}
+    naming = [w for w in ws if w not in room_words and w not in _ALL_WORDS]
+    matching = []
+    for room, d in world.home.devices():
+        if (kind is not None and d.kind != kind) or d.kind in ("headset", "glasses"):
+            continue
+        name = device_names(d)
+        hits = sum(names_word(w, name) for w in naming)
+        if naming and hits == 0:
+            continue
+        matching.append((hits, room, d))
+    if not matching:
+        return _pick_devices(world, text, [])
+    best = max(h for h, _, _ in matching)
+    matching = [(room, d) for h, room, d in matching if h == best]
+    if rooms:
+        scope = [d for room, d in matching if room in rooms]
+    elif set(ws) & {"all", "every", "everything", "whole"}:
+        scope = [d for _, d in matching]  # "all the lights": the whole home
+    else:
+        here = [d for room, d in matching if room.id == world.room]
+        scope = here or [d for _, d in matching]  # "the lights": the ones here, if any
+    if not scope:
+        return _pick_devices(world, text, [])
+    return scope
+
+
 def _is_plural(text: str) -> bool:
-    return any(w in ("lights", "lamps", "all", "everything") for w in words(text))
+    return dc.is_group(text)
 
 
 def _tied(scored: list[tuple[float, str, Device]]) -> list[Device]:
