@@ -140,11 +140,22 @@ PLURAL_KINDS = frozenset({"lights", "lamps", "bulbs", "tvs", "televisions", "scr
 _PLUG_NAMES = re.compile(r"\b(plug|socket|outlet|switch|strip)\b|플러그|콘센트", re.I)
 
 
+def lamps_only(text: str) -> bool:
+    """"The lamps" are the lamps, not every light: lamp words without light words."""
+    ws = set(re.findall(r"[a-z]+", _text(text)))
+    return bool(ws & {"lamp", "lamps"}) and not ws & {"light", "lights", "lighting"}
+
+
 def kind_of(device: Device) -> str:
     """light, tv, speaker, plug or other: the device's kind as people talk about it."""
     if device.kind == "other" and _PLUG_NAMES.search(device.name):
         return "plug"
     return device.kind
+
+
+def without_kind_words(name: str) -> str:
+    """A name without the words for a plug: "Kettle plug" is what people call "the kettle"."""
+    return " ".join(_PLUG_NAMES.sub(" ", name).split())
 
 
 def kind_words(device: Device) -> tuple[str, ...]:

@@ -194,7 +194,9 @@ def seed(home: Home, case: Case) -> Home:
         device = found[1]
         device.state = DeviceState(on=raw.get("on", True), brightness=raw.get("brightness"), playing=raw.get("playing"))
         if raw.get("playing"):
-            seeded.playback[device_id] = Playback(content=raw["playing"], playing=True, updated_at=case.at)
+            # `paused: true` (an extension of the case format) seeds a paused session on the device.
+            seeded.playback[device_id] = Playback(content=raw["playing"], playing=not raw.get("paused", False),
+                                                  updated_at=case.at)
     return seeded
 
 

@@ -17,7 +17,7 @@ from twinspace.assistant import device_control as dc
 from twinspace.assistant import grounding as g
 from twinspace.assistant.ir import Call
 from twinspace.assistant.planner import Clarify, Step, refuse
-from twinspace.assistant.templates.matcher import DOMAINS, Match, device_phrases
+from twinspace.assistant.templates.matcher import DOMAINS, INTENTS, Match, device_phrases
 from twinspace.content.playback import sessions
 from twinspace.home.model import Device
 
@@ -72,6 +72,9 @@ def targets(world: g.World, match: Match, domains: frozenset[str], call: Call) -
     if domain not in domains:
         return [], None
     in_area = [d for r, d in devices if _domain(d) == domain and (area is None or r.id == area)]
+    if domain == "light" and dc.lamps_only(match.result.original_text or ""):
+        # "the lamps" where some lights are lamps; where none are, people mean the lights.
+        in_area = [d for d in in_area if "lamp" in d.name.lower()] or in_area
     if not in_area:
         kind = {"light": "lights", "switch": "plugs", "media_player": "media players"}[domain]
         where = f"in the {home.room(area).name.lower()}" if area and home.room(area) else "in this home"
@@ -193,6 +196,9 @@ HANDLERS: dict[str, Callable[[g.World, Match], Planned]] = {
     "HassSetVolumeRelative": _volume, "HassMediaPlayerMute": _volume, "HassMediaPlayerUnmute": _volume,
     "HassMediaSearchAndPlay": _search_and_play, "HassNevermind": _nevermind,
 }
+
+
+assert set(HANDLERS) == INTENTS, "matcher.INTENTS lists the intents handled here"
 
 
 def plan_match(world: g.World, match: Match) -> Planned:

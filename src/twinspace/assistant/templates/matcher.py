@@ -50,21 +50,33 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The intents twinspace acts on (see `intents.HANDLERS`); matching only these keeps a turn fast,
+# and the rest (timers, weather, covers) would go to the model layer anyway.
+INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassLightSet", "TwinspaceLightStep", "HassMediaPause",
+                     "HassMediaUnpause", "HassSetVolume", "HassSetVolumeRelative", "HassMediaPlayerMute",
+                     "HassMediaPlayerUnmute", "HassMediaSearchAndPlay", "HassNevermind"})
+
+
 @functools.lru_cache(maxsize=None)
 def intents_for(language: str) -> Intents:
-    """The language's intents with twinspace's sentences added (parsed once per process)."""
+    """The language's intents with twinspace's sentences added, parsed once per process."""
     data = get_intents(language)
     if data is None:
         raise ValueError(f"home-assistant-intents has no sentences for language {language!r}")
     ours = resources.files(__package__).joinpath("sentences", f"{language}.yaml")
     if ours.is_file():
         data = _merge(data, yaml.safe_load(ours.read_text(encoding="utf-8")) or {})
+    data["intents"] = {name: intent for name, intent in data["intents"].items() if name in INTENTS}
     return Intents.from_dict(data)
 
 
 def warm(language: str = "en") -> None:
-    """Parse the language's templates and run one match, so the first request is not slow."""
-    recognize_best("turn on the lights", intents_for(language),
+    """Parse every template of the language now (hassil parses lazily), so no turn waits for it."""
+    intents = intents_for(language)
+    for intent in intents.intents.values():
+        for data in intent.data:
+            assert data.sentences is not None
+    recognize_best("turn on the lights", intents,
                    slot_lists={"name": _empty("name"), "area": _empty("area"), "floor": _empty("floor")})
 
 
@@ -81,6 +93,8 @@ def device_phrases(home: Home, device: Device) -> list[str]:
     phrases = [device.name]
     if device.name.lower().startswith(room.name.lower() + " "):
         phrases.append(device.name[len(room.name) + 1:])
+    if dc.kind_of(device) == "plug":  # "the kettle" is the kettle's plug
+        phrases.append(dc.without_kind_words(device.name))
     phrases += [w for w in dc.kind_words(device) if w not in dc.PLURAL_KINDS and device.kind != "light"]
     if device.kind == "light":  # "the lamp" is one light; "the lights" is HA's domain sentence
         phrases += [w for w in ("lamp", "light") if w in device.name.lower()]
