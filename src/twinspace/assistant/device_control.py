@@ -123,6 +123,17 @@ def is_group(text: str) -> bool:
     return any(w in PLURAL_KINDS for w in re.findall(r"[a-z]+", t))
 
 
+# Places a home may or may not have: words naming one this home lacks name no device here.
+PLACE_WORDS = frozenset("""kitchen bedroom bathroom garage garden study office hall hallway attic basement cellar
+    nursery lounge den dining living porch patio yard backyard balcony veranda terrace driveway shed loft
+    landing stairs upstairs downstairs playroom laundry utility pantry conservatory gym""".split())
+
+
+def places_missing(words: list[str], room_words: set[str]) -> list[str]:
+    """The place words said that are not words of any room of the home ("the garage light")."""
+    return [w for w in words if w in PLACE_WORDS and w not in room_words]
+
+
 # --- kinds -----------------------------------------------------------------------------------
 
 # What people call each kind; a device of kind "other" is a plug when its name says so.

@@ -25,10 +25,8 @@ def find_devices(world: World, text: str, kind: Optional[str] = None) -> Union[l
     """
     if not any(kind is None or d.kind == kind for _, d in world.home.devices()):
         return Refusal("there is no such device in this home")
-    if dc.is_group(text):
-        return _group(world, text, kind)
-    found = _pick_devices(world, text, _device_scores(world, text, kind))
-    if isinstance(found, Refusal):
+    found = _pick_devices(world, text, _device_scores(world, text, kind), kind)
+    if isinstance(found, Refusal) and not _missing_place(world, text):
         heard = _devices_heard(world, text, kind)
         if heard is not None:
             return heard
@@ -102,7 +100,7 @@ def _group(world: World, text: str, kind: Optional[str]) -> Union[list[Device], 
             continue
         matching.append((hits, room, d))
     if not matching:
-        return _pick_devices(world, text, [])
+        return _not_found(world, text)
     best = max(h for h, _, _ in matching)
     matching = [(room, d) for h, room, d in matching if h == best]
     if rooms:
@@ -112,9 +110,7 @@ def _group(world: World, text: str, kind: Optional[str]) -> Union[list[Device], 
     else:
         here = [d for room, d in matching if room.id == world.room]
         scope = here or [d for _, d in matching]  # "the lights": the ones here, if any
-    if not scope:
-        return _pick_devices(world, text, [])
-    return scope
+    return scope or _not_found(world, text)
 
 
 def _is_plural(text: str) -> bool:
@@ -125,10 +121,25 @@ def _tied(scored: list[tuple[float, str, Device]]) -> list[Device]:
     return [d for s, _, d in scored if s >= scored[0][0] - 1e-9] if scored else []
 
 
-def _pick_devices(world: World, text: str, scored: list[tuple[float, str, Device]]) -> Union[list[Device], Refusal]:
+def _missing_place(world: World, text: str) -> Optional[str]:
+    missing = dc.places_missing(content_words(text), {w for r in world.home.rooms for w in content_words(r.name)})
+    return missing[0] if missing else None
+
+
+def _not_found(world: World, text: str) -> Refusal:
+    room = f" in the {world.room_obj.name.lower()}" if world.room_obj else ""
+    return Refusal(f"I can't find {' '.join(words(text))!r}{room}")
+
+
+def _pick_devices(world: World, text: str, scored: list[tuple[float, str, Device]],
+                  kind: Optional[str] = None) -> Union[list[Device], Refusal]:
+    place = _missing_place(world, text)
+    if place:  # "the garage light" where there is no garage: not the lights of another room
+        return Refusal(f"there is no {place} in this home")
+    if dc.is_group(text):
+        return _group(world, text, kind)
     if not scored:
-        room = f" in the {world.room_obj.name.lower()}" if world.room_obj else ""
-        return Refusal(f"I can't find {' '.join(words(text))!r}{room}")
+        return _not_found(world, text)
     tied = _tied(scored)
     if _is_plural(text):
         return tied
