@@ -110,6 +110,8 @@ def _group(world: World, text: str, kind: Optional[str]) -> Union[list[Device], 
     else:
         here = [d for room, d in matching if room.id == world.room]
         scope = here or [d for _, d in matching]  # "the lights": the ones here, if any
+    if dc.lamps_only(text):  # "both lamps" are the lamps, where some of the lights there are lamps
+        scope = [d for d in scope if "lamp" in d.name.lower()] or scope
     return scope or _not_found(world, text)
 
 
