@@ -137,3 +137,10 @@ def test_the_model_naming_a_missing_place_changes_nothing(maple) -> None:
     result = maple.say(text, "living", ScriptedModel({text: 'power what="the porch light" on=yes'}))
     assert result.applied == [] and result.refusals == ["There is no porch in this home."]
     assert maple.hub.version(maple.id) == version
+
+
+def test_a_missing_place_the_model_left_out_still_changes_nothing(maple) -> None:
+    text = "turn on the lights in the garage"
+    result = maple.say(text, "living", ScriptedModel({text: 'power what="the lights" on=yes'}))
+    assert result.layer == "model" and result.applied == []
+    assert result.refusals == ["There is no garage in this home."]

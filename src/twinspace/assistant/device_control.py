@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Callable, Literal, Optional
 
-from twinspace.home.model import Device
+from twinspace.home.model import Device, Home
 
 Quantity = Literal["brightness", "volume"]
 Size = Literal["small", "default", "big"]
@@ -129,9 +129,15 @@ PLACE_WORDS = frozenset("""kitchen bedroom bathroom garage garden study office h
     landing stairs upstairs downstairs playroom laundry utility pantry conservatory gym""".split())
 
 
-def places_missing(words: list[str], room_words: set[str]) -> list[str]:
-    """The place words said that are not words of any room of the home ("the garage light")."""
-    return [w for w in words if w in PLACE_WORDS and w not in room_words]
+def places_missing(words: list[str], known: set[str]) -> list[str]:
+    """The place words said that are not words of the home's rooms or device names (`known`):
+    "the garage light" where there is no garage; "the hall light" is a light's name."""
+    return [w for w in words if w in PLACE_WORDS and w not in known]
+
+
+def home_words(home: Home, words: Callable[[str], list[str]]) -> set[str]:
+    """The words of the home's room and device names, as `words` splits them."""
+    return {w for r in home.rooms for name in [r.name, *(d.name for d in r.devices)] for w in words(name)}
 
 
 # --- kinds -----------------------------------------------------------------------------------

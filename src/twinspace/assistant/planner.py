@@ -286,8 +286,18 @@ def _volume(world: g.World, call: Call) -> Plan:
     return [Step("playback.volume", args)]
 
 
+def _place_missing(world: g.World) -> Optional[Step]:
+    """A device command in a request naming a place the home lacks ("the lights in the garage")
+    is refused, even when the model's words left the place out."""
+    missing = dc.places_missing(g.content_words(world.utterance), dc.home_words(world.home, g.content_words))
+    return refuse(f"there is no {missing[0]} in this home") if missing else None
+
+
 def _power(world: g.World, call: Call) -> Plan:
     on = call.slots["on"] == "yes"
+    nowhere = _place_missing(world)
+    if nowhere is not None:
+        return [nowhere]
     devices = g.find_devices(world, call.slots["what"])
     if isinstance(devices, g.Refusal):
         if not on:  # "turn off the news": the panel, not a device
@@ -305,6 +315,9 @@ def _light(world: g.World, call: Call) -> Plan:
         if level is None else None
     if level is None and change is None:
         return [refuse(f"what brightness is {said!r}?")]
+    nowhere = _place_missing(world)
+    if nowhere is not None:
+        return [nowhere]
     # "dim" without naming a light dims the lights here, as "lights off" switches them all.
     what = call.get("what") or ("the lights" if change is not None else "the light")
     devices = g.find_devices(world, what, kind="light")

@@ -124,7 +124,7 @@ def _tied(scored: list[tuple[float, str, Device]]) -> list[Device]:
 
 
 def _missing_place(world: World, text: str) -> Optional[str]:
-    missing = dc.places_missing(content_words(text), {w for r in world.home.rooms for w in content_words(r.name)})
+    missing = dc.places_missing(content_words(text), dc.home_words(world.home, content_words))
     return missing[0] if missing else None
 
 
