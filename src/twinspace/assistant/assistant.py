@@ -24,7 +24,7 @@ from typing import Any, Iterator, Optional
 from twinspace.actions.registry import Caller, Outcome, Pending
 from twinspace.assistant import ir
 from twinspace.assistant.grounding import World
-from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan
+from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan, reread
 from twinspace.assistant.prompt import prompt_for
 from twinspace.errors import TwinspaceError
 from twinspace.geometry import Viewer
@@ -155,7 +155,9 @@ class Assistant:
             replies.append("Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
             yield Event("refused", {"message": replies[-1]})
         asked: Optional[Clarify] = None
-        for command in understanding.commands:
+        reading = self.world(home_id, caller, viewer, room, focus, now)
+        reading.utterance = utterance
+        for command in reread(reading, understanding.commands):
             world = self.world(home_id, caller, viewer, room, focus, now)
             world.utterance = utterance
             for step in plan(world, command):
