@@ -69,10 +69,10 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
     said = g.words(world.utterance)
     for call in calls:
         spans = [v for k, v in call.slots.items() if ir.VERBS[call.verb][k] == ir.SPAN]
-        inside = next((" ".join(said[s:e]) for s, e, _ in titles if call.verb not in _CONTENT_VERBS
+        inside = next(((s, e) for s, e, _ in titles if call.verb not in _CONTENT_VERBS
                        and all(set(g.words(v)) <= set(said[s:e]) for v in spans)), None)
         if inside is not None:
-            call = Call("show", {"what": inside})
+            call = Call("show", {"what": " ".join(said[inside[0]:inside[1]]), **_place_after(said, inside[1])})
         shown = next((c for c in reversed(out) if c.verb == "show" and not c.get("where")), None)
         if (shown is not None and call.verb in ("resize", "move") and call.get("what")
                 and words(call.slots["what"])[:1] in (["on"], ["to"], ["onto"])):
@@ -83,7 +83,15 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
     return out
 
 
-_CONTENT_VERBS = frozenset({"show", "switch", "ask_on", "ask_find", "ask_playing"})
+def _place_after(said: list[str], end: int) -> dict[str, str]:
+    """The place the request gives after a title ("... on the telly"), as a `where` slot."""
+    rest = said[end:]
+    if len(rest) >= 2 and rest[0] in ("on", "onto", "in", "to"):
+        return {"where": " ".join(rest[1:ir.MAX_SPAN_WORDS + 1])}
+    return {}
+
+
+_CONTENT_VERBS = frozenset({"show", "switch", "resume", "ask_on", "ask_find", "ask_playing"})  # read titles already
 
 
 def plan(world: g.World, call: Call) -> Plan:

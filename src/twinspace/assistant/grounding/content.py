@@ -99,15 +99,18 @@ def _content_named_by(world: World, query: str) -> tuple[Optional[ContentMatch],
 
 
 def _names_hit(world: World, hit: Any, query: str) -> bool:
-    """Whether the words name this hit: at least half of them (and one) are words of its name,
-    its channel, its genres or categories, or of what is on its channel now."""
+    """Whether the words name this hit: each of them (of three or more, all but one) is a word
+    of its name, its channel, its genres or categories, or of what is on its channel now."""
     ws = [w for w in query.split() if w not in KIND_WORDS] or query.split()
     name = set(content_words(hit.title)) | set(content_words(hit.subtitle.split("·")[0]))
     name |= set(describe(world, hit.ref)) - {hit.kind}
     if hit.kind == "programme" and hit.channel_ref:
         name |= set(describe(world, hit.channel_ref)) - {"channel"}
-    named = [w for w in ws if any(_word_names(w, n) for n in name)]
-    return bool(named) and 2 * len(named) >= len(ws)
+    named = {i for i, w in enumerate(ws) if any(_word_names(w, n) for n in name)}
+    for i, pair in enumerate(a + b for a, b in zip(ws, ws[1:])):  # as heard: "foot all" is "football"
+        if any(pair == n or similar(pair, n) >= 0.8 for n in name):
+            named |= {i, i + 1}
+    return bool(named) and len(named) >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
 
 
 def _word_names(w: str, n: str) -> bool:
