@@ -30,7 +30,7 @@ from typing import Any, Iterator, Optional
 from twinspace.actions.registry import Caller, Outcome, Pending
 from twinspace.assistant import ir, templates
 from twinspace.assistant.grounding import World
-from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan
+from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan, reread
 from twinspace.assistant.prompt import prompt_for
 from twinspace.errors import TwinspaceError
 from twinspace.geometry import Viewer
@@ -212,7 +212,9 @@ class Assistant:
         if understanding.steps is not None:
             yield understanding.steps
             return
-        for command in understanding.commands:
+        reading = self.world(home_id, caller, viewer, room, focus, now)
+        reading.utterance = utterance
+        for command in reread(reading, understanding.commands):
             world = self.world(home_id, caller, viewer, room, focus, now)
             world.utterance = utterance
             yield plan(world, command)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Literal, Optional
+from typing import Literal, Optional
 
-from twinspace.home.model import Device, Home
+from twinspace.home.model import Device
 
 Quantity = Literal["brightness", "volume"]
 Size = Literal["small", "default", "big"]
@@ -121,23 +121,6 @@ def is_group(text: str) -> bool:
     if _GROUP.search(t):
         return True
     return any(w in PLURAL_KINDS for w in re.findall(r"[a-z]+", t))
-
-
-# Places a home may or may not have: words naming one this home lacks name no device here.
-PLACE_WORDS = frozenset("""kitchen bedroom bathroom garage garden study office hall hallway attic basement cellar
-    nursery lounge den dining living porch patio yard backyard balcony veranda terrace driveway shed loft
-    landing stairs upstairs downstairs playroom laundry utility pantry conservatory gym""".split())
-
-
-def places_missing(words: list[str], known: set[str]) -> list[str]:
-    """The place words said that are not words of the home's rooms or device names (`known`):
-    "the garage light" where there is no garage; "the hall light" is a light's name."""
-    return [w for w in words if w in PLACE_WORDS and w not in known]
-
-
-def home_words(home: Home, words: Callable[[str], list[str]]) -> set[str]:
-    """The words of the home's room and device names, as `words` splits them."""
-    return {w for r in home.rooms for name in [r.name, *(d.name for d in r.devices)] for w in words(name)}
 
 
 # --- kinds -----------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from typing import Any, Optional, Union
 
 from twinspace.assistant import device_control as dc
 from twinspace.assistant import grounding as g
+from twinspace.assistant.grounding.rooms import room_missing
+from twinspace.assistant import ir
 from twinspace.assistant.ir import Call, words
 from twinspace.assistant.numbers import parse_duration, parse_percent, parse_time_of_day
 
@@ -53,6 +55,45 @@ def refuse(reason: Union[str, g.Refusal]) -> Step:
     if isinstance(reason, g.Refusal) and reason.question and reason.candidates:
         step.clarify = Clarify(None, "", reason.heard, reason.candidates)  # `plan` knows the command
     return step
+
+
+def reread(world: g.World, calls: list[Call]) -> list[Call]:
+    """The model's commands, checked against the request before planning.
+
+    A title is data: "play Turn Off The Lights" names a film, so a command the model made of
+    the words inside that title ("power the lights off") becomes playing the title. And a
+    place the model split off into a command of its own ("show the cooking channel, make it
+    big, on the right" read as resizing "on the right") goes back to the show it belongs to.
+    """
+    out: list[Call] = []
+    titles = [(s, e, m) for s, e, m in g.titles_in(world, world.utterance)
+              if e - s >= 2 and _play_verb_before(world.utterance, s)] if world.utterance else []
+    said = g.words(world.utterance)
+    for call in calls:
+        spans = [v for k, v in call.slots.items() if ir.VERBS[call.verb][k] == ir.SPAN]
+        inside = next(((s, e) for s, e, _ in titles if call.verb not in _CONTENT_VERBS
+                       and all(set(g.words(v)) <= set(said[s:e]) for v in spans)), None)
+        if inside is not None:
+            call = Call("show", {"what": " ".join(said[inside[0]:inside[1]]), **_place_after(said, inside[1])})
+        shown = next((c for c in reversed(out) if c.verb == "show" and not c.get("where")), None)
+        if (shown is not None and call.verb in ("resize", "move") and call.get("what")
+                and words(call.slots["what"])[:1] in (["on"], ["to"], ["onto"])):
+            out[out.index(shown)] = Call("show", {**shown.slots, "where": call.slots["what"]})
+            continue
+        if call not in out:
+            out.append(call)
+    return out
+
+
+def _place_after(said: list[str], end: int) -> dict[str, str]:
+    """The place the request gives after a title ("... on the telly"), as a `where` slot."""
+    rest = said[end:]
+    if len(rest) >= 2 and rest[0] in ("on", "onto", "in", "to"):
+        return {"where": " ".join(rest[1:ir.MAX_SPAN_WORDS + 1])}
+    return {}
+
+
+_CONTENT_VERBS = frozenset({"show", "switch", "resume", "ask_on", "ask_find", "ask_playing"})  # read titles already
 
 
 def plan(world: g.World, call: Call) -> Plan:
@@ -112,8 +153,14 @@ def answer(clarify: Clarify, utterance: str) -> Union[g.Candidate, str, None]:
 
 
 def _show(world: g.World, call: Call) -> Plan:
-    match = g.find_content(world, call.slots["what"])
+    what = call.slots["what"]
+    if " ".join(words(what)) in g.DEICTIC and call.get("where"):  # "play it in the kitchen": what plays, there
+        return _move(world, Call("move", {"what": what, "where": call.slots["where"]}))
+    match = g.find_content(world, what)
     if isinstance(match, g.Refusal):
+        devices = g.find_devices(world, what) if not match.question and not call.get("where") else None
+        if isinstance(devices, list) and set(words(what)) & set(g.content_words(" ".join(d.name for d in devices))):
+            return [Step("device.power", {"device": d.id, "on": True}) for d in devices]  # "put the soundbar on"
         return [refuse(match)]
     place = g.find_place(world, call.get("where"))
     if isinstance(place, g.Refusal):
@@ -226,6 +273,53 @@ def _transport(action: str) -> Any:
     return handler
 
 
+def _resume(world: g.World, call: Call) -> Plan:
+    """Resume what the words point at; but "play Harbor Lights", with nothing by that name open,
+    is that title to play (the model reads "play" as resume), not a refusal."""
+    what = call.get("what")
+    target = g.find_target(world, what)
+    title = _title_said(world, what)
+    if title is not None:
+        showing = [t for t in _targets_showing(world, title.ref)]
+        if len(showing) == 1:
+            return [Step("playback.resume", {"target": showing[0]})]
+        if isinstance(target, g.Refusal) or target not in showing:
+            return _show(world, Call("show", {"what": what or title.title}))
+    if isinstance(target, g.Refusal):
+        return [refuse(target)]
+    return [Step("playback.resume", {"target": target})]
+
+
+def _title_said(world: g.World, what: Optional[str]) -> Optional[g.ContentMatch]:
+    """The content the words name by its whole name ("harbor lights", "the film Harbor
+    Lights"), or, without words, the one whole title the request says after a play verb."""
+    if what is None:
+        said = [m for s, _, m in g.titles_in(world, world.utterance) if _play_verb_before(world.utterance, s)]
+        return said[0] if len(said) == 1 else None
+    ws = g.words(what)
+    if " ".join(ws) in g.DEICTIC:
+        return None
+    said = g.titles_in(world, what)
+    if len(said) != 1:
+        return None
+    start, end, match = said[0]
+    framing = all(w in g.FILLER or g.SYNONYMS.get(w, w) in g.KIND_WORDS for w in ws[:start] + ws[end:])
+    return match if framing else None
+
+
+PLAY_VERBS = frozenset("play playing watch watching show stream start put see queue resume open".split())
+
+
+def _play_verb_before(utterance: str, start: int) -> bool:
+    """Whether a verb that asks to play something comes just before the word at `start`."""
+    return bool(PLAY_VERBS & set(g.words(utterance)[max(0, start - 4):start]))
+
+
+def _targets_showing(world: g.World, ref: str) -> list[str]:
+    home = world.home
+    return [t for t, p in home.playback.items() if p.content == ref]
+
+
 def _seek(world: g.World, call: Call) -> Plan:
     target = g.find_target(world, call.get("what"))
     if isinstance(target, g.Refusal):
@@ -289,8 +383,9 @@ def _volume(world: g.World, call: Call) -> Plan:
 def _place_missing(world: g.World) -> Optional[Step]:
     """A device command in a request naming a place the home lacks ("the lights in the garage")
     is refused, even when the model's words left the place out."""
-    missing = dc.places_missing(g.content_words(world.utterance), dc.home_words(world.home, g.content_words))
-    return refuse(f"there is no {missing[0]} in this home") if missing else None
+    names = {w for _, d in world.home.devices() for w in g.content_words(d.name)}
+    missing = room_missing(world, g.content_words(world.utterance), names)
+    return refuse(f"there's no {missing} in this home") if missing else None
 
 
 def _power(world: g.World, call: Call) -> Plan:
@@ -348,7 +443,8 @@ def _ask_on(world: g.World, call: Call) -> Plan:
 
 
 def _ask_find(world: g.World, call: Call) -> Plan:
-    return [Step("content.search", {"query": " ".join(g.content_words(call.slots["what"])) or call.slots["what"]})]
+    query = g.query_core(" ".join(g.content_words(call.slots["what"])))  # "the TV series X" is X
+    return [Step("content.search", {"query": query or call.slots["what"]})]
 
 
 def _ask_playing(world: g.World, call: Call) -> Plan:
@@ -403,7 +499,7 @@ def _none(world: g.World, call: Call) -> Plan:
 
 _HANDLERS = {
     "show": _show, "switch": _switch, "move": _move, "resize": _resize, "close": _close,
-    "pause": _transport("playback.pause"), "resume": _transport("playback.resume"), "seek": _seek,
+    "pause": _transport("playback.pause"), "resume": _resume, "seek": _seek,
     "volume": _volume, "power": _power, "light": _light, "ask_on": _ask_on, "ask_find": _ask_find,
     "ask_playing": _ask_playing, "undo": _undo, "none": _none,
 }

@@ -14,18 +14,20 @@ used, a close call becomes a question naming the candidates ("I heard 'ramp' —
 the corner lamp or the bedside lamp?"), and anything further off is refused as before.
 """
 
-from twinspace.assistant.grounding.content import ContentMatch, find_content
-from twinspace.assistant.grounding.devices import _device_scores, _pick_devices, find_devices
+from twinspace.assistant.grounding.content import ContentMatch, find_content, query_core, titles_in
+from twinspace.assistant.grounding.devices import _device_scores, _pick_devices, find_devices, find_screen
 from twinspace.assistant.grounding.places import Place, find_place
+from twinspace.assistant.grounding.rooms import room_missing, rooms_named
 from twinspace.assistant.grounding.targets import default_target, find_target, playing_targets
 from twinspace.assistant.grounding.wearables import find_wearable
-from twinspace.assistant.grounding.world import (DEICTIC, FILLER, PHRASES, SCREEN_WORDS, SIDE_WORDS, SURFACE_NOUNS,
-                                                 SYNONYMS, WEARABLE_WORDS, Candidate, Refusal, World, content_words,
-                                                 words)
+from twinspace.assistant.grounding.world import (DEICTIC, FILLER, KIND_WORDS, PHRASES, SCREEN_WORDS, SIDE_WORDS,
+                                                 SURFACE_NOUNS, SYNONYMS, WEARABLE_WORDS, Candidate, Refusal, World,
+                                                 content_words, words)
 
 __all__ = [
-    "DEICTIC", "FILLER", "PHRASES", "SCREEN_WORDS", "SIDE_WORDS", "SURFACE_NOUNS", "SYNONYMS", "WEARABLE_WORDS",
-    "Candidate", "ContentMatch", "Place", "Refusal", "World", "content_words", "default_target", "find_content",
-    "find_devices", "find_place", "find_target", "find_wearable", "playing_targets", "words",
+    "DEICTIC", "FILLER", "KIND_WORDS", "PHRASES", "SCREEN_WORDS", "SIDE_WORDS", "SURFACE_NOUNS", "SYNONYMS",
+    "WEARABLE_WORDS", "Candidate", "ContentMatch", "Place", "Refusal", "World", "content_words", "default_target",
+    "find_content", "find_devices", "find_place", "find_screen", "find_target", "find_wearable", "playing_targets",
+    "query_core", "room_missing", "rooms_named", "titles_in", "words",
     "_device_scores", "_pick_devices",
 ]

@@ -13,7 +13,8 @@ from typing import Any, Optional, Union
 
 from twinspace.assistant import soundalike
 from twinspace.assistant.grounding.hearing import Reading, heard_alternatives, resolve_heard
-from twinspace.assistant.grounding.world import SYNONYMS, Refusal, World, content_words, similar, words
+from twinspace.assistant.grounding.world import (DEICTIC, FILLER, KIND_WORDS, SYNONYMS, Refusal, World, content_words,
+                                                 similar, words)
 from twinspace.assistant.numbers import parse_number
 
 NAME_SURE = 0.88  # a whole channel or app name sounding like the words, beating the search
@@ -30,20 +31,41 @@ class ContentMatch:
 
 def find_content(world: World, text: str) -> Union[ContentMatch, Refusal]:
     """The channel, title or app these words most plausibly mean, for this person."""
+    if " ".join(words(text)) in DEICTIC:  # "it", "this": what is open, not something to search for
+        return Refusal(f"I'm not sure what you'd like to watch when you say {text!r}")
     query = " ".join(content_words(text))
     if {"channel", "number"} & set(words(text)):  # "channel five" is channel 5 ("one" is otherwise filler)
         query = _number(" ".join(w for w in words(text) if w in soundalike.NUMBER_WORDS or w.isdigit())) or query
     if not query:
         return Refusal(f"I'm not sure what you'd like to watch when you say {text!r}")
-    found = _content_named(world, query)
+    core = query_core(query)
+    # "the TV series North End" is North End; a whole name with a kind word in it still counts first.
+    found = (_find_app(world, query) or _channel_named(world, query) or _content_named(world, core)
+             if core != query else _content_named(world, query))
     if found is not None:
         return found
-    heard = _content_heard(world, query)  # misheard words, e.g. "the jas channel"
+    heard = _content_heard(world, core)  # misheard words, e.g. "the jas channel"
     if heard is not None:
         return heard
     if world.catalog is None:
         return Refusal(f"there is no channel guide or catalogue to find {text!r} in")
     return Refusal(f"I couldn't find anything called {text!r}")
+
+
+def query_core(query: str) -> str:
+    """Content words without the words that only say what kind of thing it is ("tv series",
+    "the film called"), unless nothing else is left: "find a movie" searches for movies."""
+    core = [w for w in query.split() if w not in KIND_WORDS]
+    return " ".join(core) if core else query
+
+
+def _channel_named(world: World, query: str) -> Optional[ContentMatch]:
+    """A channel whose whole name is the words ("kids tv" is Kids TV, not any kids' title)."""
+    if world.catalog is None:
+        return None
+    q = _spoken(query)
+    return next((ContentMatch(ch.ref, ch.name, None, "channel") for ch in world.catalog.channels(world.home.id)
+                 if q == _spoken(" ".join(content_words(ch.name)))), None)
 
 
 def _content_named(world: World, query: str) -> Optional[ContentMatch]:
@@ -64,7 +86,9 @@ def _content_named_by(world: World, query: str) -> tuple[Optional[ContentMatch],
     channel = _find_channel(world, query) or _channel_or_app_sounding_like(world, query)
     if channel is not None:
         return channel, channel.title
-    hits = catalog.search(home_id, query, at=world.now, limit=5)
+    # The search also finds words of descriptions and any one word of several; only a hit
+    # the words name (its title, channel, genres, what is on) is something to act on.
+    hits = [h for h in catalog.search(home_id, query, at=world.now, limit=5) if _names_hit(world, h, query)]
     if not hits:
         return None, ""
     hit = _best_hit(hits, query)
@@ -72,6 +96,30 @@ def _content_named_by(world: World, query: str) -> tuple[Optional[ContentMatch],
     item = catalog.resolve(home_id, ref)
     return ContentMatch(ref, getattr(item, "title", hit.title), getattr(item, "rating", None),
                         ref.split(":", 1)[0]), hit.title
+
+
+def _names_hit(world: World, hit: Any, query: str) -> bool:
+    """Whether the words name this hit: each of them (of three or more, all but one) is a word
+    of its name, its channel, its genres or categories, or of what is on its channel now."""
+    ws = [w for w in query.split() if w not in KIND_WORDS] or query.split()
+    name = set(content_words(hit.title)) | set(content_words(hit.subtitle.split("·")[0]))
+    name |= set(describe(world, hit.ref)) - {hit.kind}
+    if hit.kind == "programme" and hit.channel_ref:
+        name |= set(describe(world, hit.channel_ref)) - {"channel"}
+    named = {i for i, w in enumerate(ws) if any(_word_names(w, n) for n in name)}
+    for i, pair in enumerate(a + b for a, b in zip(ws, ws[1:])):  # as heard: "foot all" is "football"
+        if any(pair == n or similar(pair, n) >= 0.8 for n in name):
+            named |= {i, i + 1}
+    return bool(named) and len(named) >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
+
+
+def _word_names(w: str, n: str) -> bool:
+    """'ocean' names 'oceans', 'footbal' names 'football'; short words must be exact."""
+    if w == n:
+        return True
+    if len(w) < 4 or len(n) < 4:
+        return False
+    return n.startswith(w) or w.startswith(n) or similar(w, n) >= 0.8
 
 
 def _best_hit(hits: list[Any], query: str) -> Any:
@@ -206,3 +254,85 @@ def _content_heard(world: World, query: str) -> Optional[Union[ContentMatch, Ref
 
     found = resolve_heard(fixes, readings, resolve, lambda f: f[0].ref, title, lambda f, _: f[0].title)
     return found[0][0] if isinstance(found, list) else found
+
+
+def describe(world: World, ref: str) -> list[str]:
+    """Words that describe what a panel or screen shows: names, genres, the programme on now."""
+    kind, _, ident = ref.partition(":")
+    out = [kind]
+    catalog = world.catalog
+    if kind == "app":
+        app = next((a for a in world.home.content.apps if a.id == ident), None)
+        return out + (content_words(app.name) if app else [ident])
+    if catalog is None:
+        return out + content_words(ident.replace("-", " "))
+    try:
+        item = catalog.resolve(world.home.id, ref)
+    except Exception:  # noqa: BLE001 - a panel showing something the catalogue lost still counts
+        return out + content_words(ident.replace("-", " "))
+    out += content_words(item.title)
+    if kind == "programme":
+        out += [c for cat in getattr(item, "categories", []) for c in content_words(cat)]
+    if kind == "vod":
+        out += content_words(getattr(item, "kind", "")) + [g for genre in getattr(item, "genres", [])
+                                                            for g in content_words(genre)]
+    if kind == "channel":
+        out += content_words(getattr(item, "group", "") or "")
+        try:
+            for listing in catalog.at(world.home.id, world.now, channel=ident):
+                out += content_words(listing.programme.title)
+                out += [c for cat in listing.programme.categories for c in content_words(cat)]
+        except Exception:  # noqa: BLE001 - no guide for this channel
+            pass
+        if any(w.startswith("sport") for w in out):
+            out += ["match", "game"]  # what people call whatever sport is on
+    return out
+
+
+def _title_index(world: World) -> dict[str, ContentMatch]:
+    """Every whole name the home's content goes by, as content words: apps, channels,
+    on-demand titles and the programmes on now (which play on their channel)."""
+    index: dict[str, ContentMatch] = {}
+
+    def add(name: str, match: ContentMatch) -> None:
+        key = " ".join(content_words(name))
+        if key:
+            index.setdefault(key, match)
+
+    for app in world.home.content.apps:
+        add(app.name, ContentMatch(f"app:{app.id}", app.name, None, "app"))
+    catalog = world.catalog
+    if catalog is None:
+        return index
+    home_id = world.home.id
+    for v in catalog.vod_titles(home_id):
+        add(v.title, ContentMatch(f"vod:{v.id}", v.title, v.rating, "vod"))
+    for ch in catalog.channels(home_id):
+        add(ch.name, ContentMatch(ch.ref, ch.name, None, "channel"))
+    try:
+        for listing in catalog.at(home_id, world.now):
+            ch = listing.channel
+            add(listing.programme.title, ContentMatch(ch.ref, ch.name, None, "channel"))
+    except Exception:  # noqa: BLE001 - without a guide only the other names count
+        pass
+    return index
+
+
+def titles_in(world: World, text: str) -> list[tuple[int, int, ContentMatch]]:
+    """Whole titles said in the words, as (start, end) positions in `words(text)`, longest
+    first where they overlap: "play turn off the lights" holds the film "Turn Off The Lights"."""
+    index = _title_index(world)
+    ws = words(text)
+    keyed = [(i, SYNONYMS.get(w, w)) for i, w in enumerate(ws) if w not in FILLER]
+    found: list[tuple[int, int, ContentMatch]] = []
+    a = 0
+    while a < len(keyed):
+        for b in range(len(keyed), a, -1):
+            match = index.get(" ".join(k for _, k in keyed[a:b]))
+            if match is not None:
+                found.append((keyed[a][0], keyed[b - 1][0] + 1, match))
+                a = b
+                break
+        else:
+            a += 1
+    return found

@@ -13,6 +13,7 @@ from typing import Optional, Union
 
 from twinspace.assistant import device_control as dc
 from twinspace.assistant.grounding.hearing import Reading, heard_alternatives, resolve_heard
+from twinspace.assistant.grounding.rooms import room_missing, room_words, rooms_named
 from twinspace.assistant.grounding.world import PHRASES, SYNONYMS, Refusal, World, content_words, similar, words
 from twinspace.home.model import Device, Room
 
@@ -26,7 +27,7 @@ def find_devices(world: World, text: str, kind: Optional[str] = None) -> Union[l
     if not any(kind is None or d.kind == kind for _, d in world.home.devices()):
         return Refusal("there is no such device in this home")
     found = _pick_devices(world, text, _device_scores(world, text, kind), kind)
-    if isinstance(found, Refusal) and not _missing_place(world, text):
+    if isinstance(found, Refusal) and _room_missing(world, text) is None:
         heard = _devices_heard(world, text, kind)
         if heard is not None:
             return heard
@@ -52,19 +53,21 @@ def names_word(w: str, name: list[str]) -> bool:
 
 def _device_scores(world: World, text: str, kind: Optional[str]) -> list[tuple[float, str, Device]]:
     """Devices with any word of the text in their names, best first."""
-    ws, rooms_named = _words_and_rooms(world, text)
+    ws, named = _words_and_rooms(world, text)
     home = world.home
     devices = [(r, d) for r, d in home.devices() if kind is None or d.kind == kind]
+    said_room = set(ws) & set().union(*map(room_words, named))
+    naming = [w for w in ws if w not in said_room] or ws  # "the study lamp" is the lamp, not the Study TV
     scored = []
     for room, d in devices:
         name = device_names(d)
-        hit = [w for w in ws if names_word(w, name)]
-        if not hit:
-            continue
+        hit = [w for w in naming if names_word(w, name)]
+        if not hit or (named and room not in named and not said_room & set(name)):
+            continue  # a room was named: only its devices (or one with that room in its name) are meant
         # The words of its name count most; being in the viewer's room breaks ties.
         score = 2 * len(hit) / max(len(ws), 1) + len(hit) / (len(name) + 1) * 0.5
-        if rooms_named:
-            score += 1.0 if room in rooms_named else -2.0
+        if named:
+            score += 1.0 if room in named else -2.0
         elif world.room and room.id == world.room:
             score += 0.3
         scored.append((score, d.id, d))
@@ -76,7 +79,7 @@ def _words_and_rooms(world: World, text: str) -> tuple[list[str], list[Room]]:
     """The words that name devices, and the rooms the text names ("here" is the speaker's)."""
     here = dc.names_here(text)
     ws = content_words(dc.without_here(text))
-    rooms = [r for r in world.home.rooms if content_words(r.name) and all(w in ws for w in content_words(r.name))]
+    rooms = rooms_named(world, ws)
     if here and world.room_obj is not None and world.room_obj not in rooms:
         rooms.append(world.room_obj)
     return ws, rooms
@@ -88,8 +91,8 @@ _ALL_WORDS = frozenset({"all", "every", "everything", "each", "both", "whole", "
 def _group(world: World, text: str, kind: Optional[str]) -> Union[list[Device], Refusal]:
     """Every device the group words name, in their scope (see the module docstring)."""
     ws, rooms = _words_and_rooms(world, text)
-    room_words = {w for r in rooms for w in content_words(r.name)}
-    naming = [w for w in ws if w not in room_words and w not in _ALL_WORDS]
+    said_room = set().union(*map(room_words, rooms))
+    naming = [w for w in ws if w not in said_room and w not in _ALL_WORDS]
     matching = []
     for room, d in world.home.devices():
         if (kind is not None and d.kind != kind) or d.kind in ("headset", "glasses"):
@@ -123,21 +126,22 @@ def _tied(scored: list[tuple[float, str, Device]]) -> list[Device]:
     return [d for s, _, d in scored if s >= scored[0][0] - 1e-9] if scored else []
 
 
-def _missing_place(world: World, text: str) -> Optional[str]:
-    missing = dc.places_missing(content_words(text), dc.home_words(world.home, content_words))
-    return missing[0] if missing else None
+def _room_missing(world: World, text: str) -> Optional[str]:
+    return room_missing(world, content_words(text), {n for _, d in world.home.devices() for n in device_names(d)})
 
 
 def _not_found(world: World, text: str) -> Refusal:
-    room = f" in the {world.room_obj.name.lower()}" if world.room_obj else ""
+    named = rooms_named(world, content_words(text))
+    where = named[0] if named else world.room_obj
+    room = f" in the {where.name.lower()}" if where else ""
     return Refusal(f"I can't find {' '.join(words(text))!r}{room}")
 
 
 def _pick_devices(world: World, text: str, scored: list[tuple[float, str, Device]],
                   kind: Optional[str] = None) -> Union[list[Device], Refusal]:
-    place = _missing_place(world, text)
-    if place:  # "the garage light" where there is no garage: not the lights of another room
-        return Refusal(f"there is no {place} in this home")
+    missing = _room_missing(world, text)
+    if missing is not None:  # "the bathroom light" where there is no bathroom: not some other light
+        return Refusal(f"I can't find {' '.join(words(text))!r}: there's no {missing} in this home")
     if dc.is_group(text):
         return _group(world, text, kind)
     if not scored:
@@ -148,6 +152,26 @@ def _pick_devices(world: World, text: str, scored: list[tuple[float, str, Device
     if len(tied) > 1:
         return Refusal(f"which one: {', '.join(d.name for d in tied)}?")
     return [scored[0][2]]
+
+
+def find_screen(world: World, text: str) -> Union[Device, Refusal]:
+    """The TV the words mean: the one named, the named room's, the viewer's room's, else the
+    screen nearest the viewer ("play it on the TV" from a room without one)."""
+    found = find_devices(world, text, kind="tv")
+    if isinstance(found, list):
+        return found[0] if len(found) == 1 else _nearest(world, found) or found[0]
+    tied = _tied(_device_scores(world, text, "tv"))
+    if found.question or len(tied) < 2 or rooms_named(world, content_words(text)):
+        return found
+    return _nearest(world, tied) or found
+
+
+def _nearest(world: World, devices: list[Device]) -> Optional[Device]:
+    """The device closest to the viewer, when there is a viewer and the devices have places."""
+    if world.viewer is None or any(d.pose is None for d in devices):
+        return None
+    eye = world.viewer.position
+    return min(devices, key=lambda d: sum((a - b) ** 2 for a, b in zip(d.pose.position, eye)))  # type: ignore[union-attr]
 
 
 def _device_vocabulary(world: World, kind: Optional[str]) -> set[str]:

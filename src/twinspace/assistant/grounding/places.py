@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from twinspace.assistant.grounding.devices import find_devices
+from twinspace.assistant.grounding.devices import find_screen
+from twinspace.assistant.grounding.rooms import room_missing, rooms_named
 from twinspace.assistant.grounding.targets import find_target
 from twinspace.assistant.grounding.wearables import find_wearable
 from twinspace.assistant.grounding.world import (FILLER, SCREEN_WORDS, SIDE_WORDS, SURFACE_NOUNS, Refusal, World,
@@ -34,10 +35,10 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
     if wearable is not None:
         return Place(wearable=wearable.id)
     if wset & SCREEN_WORDS and not wset & {"wall", "beside", "next", "above", "below", "under"}:
-        found = find_devices(world, text, kind="tv")
-        if isinstance(found, Refusal):
-            return Refusal(f"there is no TV {'in the ' + world.room_obj.name.lower() if world.room_obj else 'here'}")
-        return Place(device=found[0].id)
+        screen = find_screen(world, text)
+        if isinstance(screen, Refusal):
+            return screen if screen.question or "in this home" in screen.reason else _no_tv(world, text)
+        return Place(device=screen.id)
     if "panel" in wset or ("window" in wset and world.home.panels):
         target = find_target(world, text, panels_only=True)
         if not isinstance(target, Refusal):
@@ -46,17 +47,26 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
     named_surface = _surface_named(room, ws) if room is not None else None
     if named_surface is not None:
         return Place(placement={"surface": named_surface})
-    # A room named in the words must be the viewer's room (placement works where they are).
-    room_words = [w for w in ws if w not in FILLER and w not in SIDE_WORDS and w not in SURFACE_NOUNS
-                  and w not in ("to", "on", "of", "in", "hand", "side", "me", "next", "front", "wall")]
-    known_rooms = {w for r in world.home.rooms for w in content_words(r.name) + content_words(r.id)}
-    named_room = [w for w in room_words if w in known_rooms or w in _ROOM_WORDS]
-    if named_room and (room is None or not set(named_room) & set(content_words(room.name) + content_words(room.id))):
-        other = next((r for r in world.home.rooms if set(named_room) & set(content_words(r.name) + content_words(r.id))), None)
-        if other is None:
-            return Refusal(f"there is no {' '.join(named_room)} in this home")
+    # A room named in the words must be the viewer's room (placement works where they are);
+    # another room's TV plays what is asked there ("play it in the kitchen").
+    said = [w for w in ws if w not in FILLER and w not in SIDE_WORDS and w not in SURFACE_NOUNS
+            and w not in ("to", "on", "of", "in", "hand", "side", "me", "next", "front", "wall")]
+    missing = room_missing(world, said)
+    if missing is not None:
+        return Refusal(f"there is no {missing} in this home")
+    named = rooms_named(world, said)
+    if named and (room is None or room not in named):
+        other = named[0]
+        if not wset & (set(SURFACE_NOUNS) | set(SIDE_WORDS)):
+            tv = next((d for d in other.devices if d.kind == "tv"), None)
+            if tv is not None:
+                return Place(device=tv.id)
+            return Refusal(f"there's no TV in the {other.name.lower()}, and I can only place panels in the room "
+                           "you're in")
         return Refusal(f"you're in the {room.name.lower() if room else 'another room'}, not the {other.name.lower()}; "
                        "I can only place panels in the room you're in")
+    if named and not wset & (set(SURFACE_NOUNS) | set(SIDE_WORDS) | {"here", "next", "front"}):
+        return Place(placement={})  # "in the living room", where the viewer is: in front of them
     side = next((SIDE_WORDS[w] for w in ws if w in SIDE_WORDS), None)
     if side is None and ("front" in wset or wset >= {"in", "front"}):
         side = "front"
@@ -73,6 +83,12 @@ def find_place(world: World, text: Optional[str]) -> Union[Place, Refusal]:
     return Place(placement=placement)
 
 
+def _no_tv(world: World, text: str) -> Refusal:
+    named = rooms_named(world, content_words(text))
+    where = named[0] if named else world.room_obj
+    return Refusal(f"there is no TV {'in the ' + where.name.lower() if where else 'here'}")
+
+
 def _surface_named(room: Room, ws: list[str]) -> Optional[str]:
     """A surface of the room named by its own words ("coffee table", "kitchen counter")."""
     best, score = None, 0.0
@@ -83,7 +99,3 @@ def _surface_named(room: Room, ws: list[str]) -> Optional[str]:
             best, score = s.id, len(hit) / len(name)
     side_given = any(w in SIDE_WORDS for w in ws)
     return best if best is not None and (score >= 0.5 and (not side_given or score == 1.0)) else None
-
-
-_ROOM_WORDS = frozenset({"kitchen", "bedroom", "bathroom", "garage", "garden", "study", "office", "hall",
-                         "hallway", "attic", "basement", "nursery", "lounge", "den", "dining", "living"})

@@ -7,41 +7,11 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
+from twinspace.assistant.grounding.content import describe
 from twinspace.assistant.grounding.devices import find_devices
 from twinspace.assistant.grounding.hearing import Reading, heard_alternatives, resolve_heard
 from twinspace.assistant.grounding.world import (DEICTIC, SCREEN_WORDS, SIDE_WORDS, Refusal, World, content_words,
                                                  similar, words)
-
-
-def describe(world: World, ref: str) -> list[str]:
-    """Words that describe what a panel or screen shows: names, genres, the programme on now."""
-    kind, _, ident = ref.partition(":")
-    out = [kind]
-    catalog = world.catalog
-    if kind == "app":
-        app = next((a for a in world.home.content.apps if a.id == ident), None)
-        return out + (content_words(app.name) if app else [ident])
-    if catalog is None:
-        return out + content_words(ident.replace("-", " "))
-    try:
-        item = catalog.resolve(world.home.id, ref)
-    except Exception:  # noqa: BLE001 - a panel showing something the catalogue lost still counts
-        return out + content_words(ident.replace("-", " "))
-    out += content_words(item.title)
-    if kind == "vod":
-        out += content_words(getattr(item, "kind", "")) + [g for genre in getattr(item, "genres", [])
-                                                            for g in content_words(genre)]
-    if kind == "channel":
-        out += content_words(getattr(item, "group", "") or "")
-        try:
-            for listing in catalog.at(world.home.id, world.now, channel=ident):
-                out += content_words(listing.programme.title)
-                out += [c for cat in listing.programme.categories for c in content_words(cat)]
-        except Exception:  # noqa: BLE001 - no guide for this channel
-            pass
-        if any(w.startswith("sport") for w in out):
-            out += ["match", "game"]  # what people call whatever sport is on
-    return out
 
 
 def playing_targets(world: World) -> list[str]:

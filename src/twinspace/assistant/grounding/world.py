@@ -34,6 +34,8 @@ SYNONYMS = {
 }
 PHRASES = {"big light": "ceiling light", "main light": "ceiling light", "overhead light": "ceiling light",
            "top light": "ceiling light"}
+# Words that say what kind of thing a title is, not which one (after SYNONYMS: "film" is "movie").
+KIND_WORDS = frozenset("tv series serial movie season miniseries called named titled".split())
 SCREEN_WORDS = frozenset({"tv", "television", "telly", "screen", "projector", "monitor"})
 SIDE_WORDS = {"left": "left", "right": "right", "behind": "behind", "back": "behind", "front": "front",
               "opposite": "front", "ahead": "front", "rear": "behind"}

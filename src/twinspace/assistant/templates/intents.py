@@ -181,7 +181,7 @@ def _search_and_play(world: g.World, match: Match) -> Planned:
         return None
     target = _media_target(world, match)
     if not target or isinstance(target, Step):
-        return None if not target else [target]
+        return None  # "on the TV" with several: the nearest screen is the model layer's to choose
     return [Step("playback.play", {"content": found.ref, "target": target})]
 
 
