@@ -144,3 +144,10 @@ def test_a_missing_place_the_model_left_out_still_changes_nothing(maple) -> None
     result = maple.say(text, "living", ScriptedModel({text: 'power what="the lights" on=yes'}))
     assert result.layer == "model" and result.applied == []
     assert result.refusals == ["There's no garage in this home."]
+
+
+def test_make_it_brighter_all_the_way_from_the_model_layer(maple) -> None:
+    maple.light_all(60)
+    text = "make it brighter in here, all the way"
+    result = maple.say(text, "office", ScriptedModel({text: 'light what="it" level="brighter"'}))
+    assert applied(result) == [("device.light", {"device": "lamp-desk", "brightness": 100})]

@@ -145,6 +145,13 @@ def test_play_a_title_on_a_named_rooms_tv(maple) -> None:
     assert maple.hub.home(maple.id).playback["tv-kitchen"].content == "vod:harbor-lights"
 
 
+def test_an_app_on_a_named_tv_is_launched(maple) -> None:
+    result = maple.say("put youtube on the kitchen tv", "living")
+    assert result.layer == "template"
+    assert [o.action for o in result.applied] == ["app.launch"]
+    assert result.applied[0].args["device"] == "tv-kitchen"
+
+
 def test_the_speakers_rating_limit_holds_in_the_template_layer(maple) -> None:
     leo = Caller(maple.id, "leo", "quest-leo")
     result = maple.say("play night shift on the kitchen tv", "kitchen", caller=leo)

@@ -41,6 +41,7 @@ _UP = re.compile(r"\b(up|brighten|brighter|lighter|raise|increase|more|higher|lo
                  r"turn it up|bump)\b")
 _DOWN = re.compile(r"\b(down|dim|dimmer|darker|darken|lower|decrease|less|softer|quieter|reduce|drop|"
                    r"turn it down|tone)\b")
+_ALL_THE_WAY = re.compile(r"\ball the way\b")
 _HERE = re.compile(r"\b(in here|over here|right here|here|in this room|this room|in the room|the room)\b")
 _GROUP = re.compile(r"\b(all|every|everything|both|each|whole)\b")
 
@@ -92,6 +93,8 @@ def relative_change(text: str, quantity: Quantity, *, direction: Optional[str] =
         direction = _direction(t) or _direction(c)
         if direction is None:
             return None
+    if _ALL_THE_WAY.search(t) or _ALL_THE_WAY.search(c):  # "brighter, all the way": the end of the scale
+        return end_of_scale(quantity, "max" if direction == "up" else "min")
     size = size_of(t)
     return step(quantity, direction, size if size != "default" else size_of(c))  # type: ignore[arg-type]
 

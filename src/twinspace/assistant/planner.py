@@ -414,7 +414,9 @@ def _light(world: g.World, call: Call) -> Plan:
     if nowhere is not None:
         return [nowhere]
     # "dim" without naming a light dims the lights here, as "lights off" switches them all.
-    what = call.get("what") or ("the lights" if change is not None else "the light")
+    what = call.get("what")
+    if what is None or (change is not None and " ".join(words(what)) in g.DEICTIC):  # "make it brighter"
+        what = "the lights" if change is not None else "the light"
     devices = g.find_devices(world, what, kind="light")
     if isinstance(devices, g.Refusal):
         return [refuse(devices)]

@@ -182,6 +182,8 @@ def _search_and_play(world: g.World, match: Match) -> Planned:
     target = _media_target(world, match)
     if not target or isinstance(target, Step):
         return None  # "on the TV" with several: the nearest screen is the model layer's to choose
+    if found.kind == "app":  # "put YouTube on the telly": an app is launched, not played
+        return [Step("app.launch", {"app": found.ref.removeprefix("app:"), "device": target})]
     return [Step("playback.play", {"content": found.ref, "target": target})]
 
 
