@@ -341,6 +341,7 @@ def _print_turn(result) -> None:  # noqa: ANN001 - assistant.TurnResult
     for pending in result.pending:
         click.echo(f"  ? {pending.action} {json.dumps(pending.args)} — needs confirmation (--yes)")
     click.echo(result.reply or "(no reply)")
+    click.echo(f"  (understood by the {result.layer} layer)")
 
 
 def _turn_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -485,7 +486,8 @@ def eval_(obj: Context, cases: str, as_json: bool, model: Optional[str], only: O
     def show(r) -> None:  # noqa: ANN001
         if not r.passed and not as_json:
             click.echo(f"FAIL {r.case.id}: {r.case.utterance!r}\n  expected {json.dumps(r.case.expect)}\n"
-                       f"  emitted  {json.dumps(r.emitted)}\n  commands {r.commands!r}\n  reply    {r.reply!r}")
+                       f"  emitted  {json.dumps(r.emitted)}\n  commands {r.commands!r} ({r.layer})\n"
+                       f"  reply    {r.reply!r}" + (f"\n  WRONG    {json.dumps(r.wrong)}" if r.wrong else ""))
 
     report = run_cases(loaded, lm, services_factory=content_services, progress=show)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else report.summary())

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twinspace.actions.bridged import carry_out
 from twinspace.actions.registry import ActionContext, Outcome, registry
 from twinspace.content import playback as rules
 from twinspace.errors import InvalidInput, NotFound
 from twinspace.home.model import Device, DeviceState, Home
+
+FULL = 100  # a light that is on without a known level is taken to be at full brightness
 
 
 class DevicePowerArgs(BaseModel):
@@ -26,7 +28,14 @@ class DevicePowerArgs(BaseModel):
 class DeviceLightArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     device: str = Field(description="id of a light")
-    brightness: Annotated[int, Field(ge=0, le=100, description="0-100 percent")]
+    brightness: Optional[Annotated[int, Field(ge=0, le=100, description="0-100 percent")]] = None
+    delta: Optional[Annotated[int, Field(ge=-100, le=100, description="change in percent points, e.g. 20 or -20")]] = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "DeviceLightArgs":
+        if (self.brightness is None) == (self.delta is None):
+            raise ValueError("give args.brightness (0-100) or args.delta (e.g. -20), one of the two")
+        return self
 
 
 def find_device(home: Home, device_id: str) -> Device:
@@ -76,14 +85,30 @@ def device_power(ctx: ActionContext, args: DevicePowerArgs) -> Outcome:
     return Outcome("device.power", args.model_dump(), message, changed=changed)
 
 
+def current_brightness(state: Optional[DeviceState]) -> int:
+    """A light's level as a relative change starts from it: off is 0, on without a level is full."""
+    if state is None or not state.on:
+        return 0
+    return state.brightness if state.brightness is not None else FULL
+
+
 @registry.action("device.light", DeviceLightArgs)
 def device_light(ctx: ActionContext, args: DeviceLightArgs) -> Outcome:
-    """Set a light's brightness (switching it on if needed)."""
+    """Set a light's brightness, or change it by a step (switching it on or off as needed)."""
     device = find_device(ctx.home, args.device)
     if device.kind != "light":
         raise InvalidInput(f"{device.name} is a {device.kind}, not a light; brightness applies to lights only")
     state = _state(device)
-    state.brightness = args.brightness
-    state.on = args.brightness > 0
-    carry_out(ctx, device, "device.light", brightness=args.brightness)  # a bridged light must confirm first
-    return Outcome("device.light", args.model_dump(), f"{device.name} set to {args.brightness}%")
+    before = current_brightness(state)
+    level = args.brightness if args.brightness is not None else max(0, min(100, before + (args.delta or 0)))
+    if args.delta is not None and args.delta < 0 and before > 0:
+        level = max(level, 1)  # dimming never switches a light off: that is "turn it off"
+    changed = (state.on, state.brightness) != (level > 0, level)
+    state.brightness = level
+    state.on = level > 0
+    carry_out(ctx, device, "device.light", brightness=level)  # a bridged light must confirm first
+    resolved = {"device": device.id, "brightness": level}
+    if args.delta is not None:
+        resolved["delta"] = args.delta
+    word = "set to" if changed else "already at"
+    return Outcome("device.light", resolved, f"{device.name} {word} {level}%", changed=changed)

@@ -3,6 +3,12 @@
     request ──model (adapter + grammar from the request)──▶ commands (ir)
             ──grounding + planner (live home)──▶ steps ──hub.apply──▶ outcomes + reply
 
+One rule decides which layer reads a request: when Home Assistant's sentence templates
+(`templates`) match it and every slot grounds in the home, the template layer answers;
+anything else (placement, panels, content, handoff, several steps, phrasings the templates
+lack) goes to the grounded model. Both layers' steps go through `hub.apply` alike, and the
+turn records which layer answered.
+
 The model proposes, the home decides: every step goes through the hub like any other
 front end, with the caller's rights and rating limit; refusals become the reply.
 
@@ -22,9 +28,9 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator, Optional
 
 from twinspace.actions.registry import Caller, Outcome, Pending
-from twinspace.assistant import ir
+from twinspace.assistant import ir, templates
 from twinspace.assistant.grounding import World
-from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan
+from twinspace.assistant.planner import DECLINED, Clarify, Step, answer, plan, reread
 from twinspace.assistant.prompt import prompt_for
 from twinspace.errors import TwinspaceError
 from twinspace.geometry import Viewer
@@ -32,6 +38,9 @@ from twinspace.hub import Hub
 
 MAX_COMMAND_TOKENS = 64
 QUESTION_WAITS = timedelta(seconds=60)  # an answer later than this is taken as a new request
+
+
+TEMPLATE, MODEL = "template", "model"  # which layer understood a turn
 
 
 @dataclass
@@ -42,6 +51,8 @@ class Understanding:
     evaluated_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    layer: str = MODEL
+    steps: Optional[list[Step]] = None  # the template layer's steps, already grounded
 
 
 @dataclass
@@ -61,6 +72,12 @@ class TurnResult:
     answers: list[Outcome] = field(default_factory=list)  # read-only actions (guide, search)
     reply: str = ""
     seconds: float = 0.0
+    refusals: list[str] = field(default_factory=list)  # what the turn declined, and why
+
+    @property
+    def layer(self) -> str:
+        """"template" or "model": which layer understood the request."""
+        return self.understanding.layer if self.understanding is not None else MODEL
 
 
 class Questions:
@@ -112,6 +129,15 @@ class Assistant:
         return Understanding(commands, raw, completion.prompt_tokens, completion.evaluated_tokens,
                              completion.completion_tokens, completion.seconds)
 
+    def read_templates(self, world: World, utterance: str) -> Optional[Understanding]:
+        """The template layer's reading, when it answers this request (see the module docstring)."""
+        started = time.perf_counter()
+        reading = templates.read(world, utterance)
+        if reading is None:
+            return None
+        return Understanding([], reading.match.describe(), seconds=time.perf_counter() - started,
+                             layer=TEMPLATE, steps=reading.steps)
+
     def world(self, home_id: str, caller: Caller, viewer: Optional[Viewer], room: Optional[str],
               focus: Optional[str], now: datetime) -> World:
         home = self.hub.home(home_id)
@@ -143,25 +169,28 @@ class Assistant:
             resumed = [] if picked == DECLINED else [waiting.resume(picked)]
             understanding = Understanding(resumed, ir.render(resumed) if resumed else "")
         else:
-            understanding = understanding or self.understand(utterance)
+            world = self.world(home_id, caller, viewer, room, focus, now)
+            world.utterance = utterance
+            understanding = self.read_templates(world, utterance) or understanding or self._model_reads(utterance)
         result.understanding = understanding
         yield Event("understood", {"commands": ir.render(understanding.commands) if understanding.commands else "",
-                                   "raw": understanding.raw})
+                                   "raw": understanding.raw, "layer": understanding.layer})
         replies: list[str] = []
         if picked == DECLINED:
             replies.append("OK, never mind.")
             yield Event("answer", {"message": replies[-1]})
-        elif not understanding.commands:
+        elif not understanding.commands and understanding.steps is None:
             replies.append("Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
+            result.refusals.append(replies[-1])
             yield Event("refused", {"message": replies[-1]})
         asked: Optional[Clarify] = None
-        for command in understanding.commands:
-            world = self.world(home_id, caller, viewer, room, focus, now)
-            world.utterance = utterance
-            for step in plan(world, command):
+        for steps in self._plans(understanding, home_id, caller, viewer, room, focus, now, utterance):
+            for step in steps:
                 asked = asked or step.clarify
                 for event in self._run(home_id, step, caller, viewer, room, focus, now, confirmed, result):
                     replies.append(event.data.get("message", ""))
+                    if event.type == "refused":
+                        result.refusals.append(event.data.get("message", ""))
                     yield event
                 if step.action and step.action.startswith("panel.open") and result.applied:
                     focus = result.applied[-1].result["panel"]["id"] if result.applied[-1].result else focus
@@ -170,6 +199,25 @@ class Assistant:
         result.reply = " ".join(r for r in replies if r)
         result.seconds = time.perf_counter() - started
         yield Event("done", {"reply": result.reply, "seconds": round(result.seconds, 3)})
+
+    def _model_reads(self, utterance: str) -> Understanding:
+        if templates.language_of(utterance) != "en":
+            # The model reads English only; in other languages the templates are the whole reach.
+            return Understanding([], "", layer=MODEL)
+        return self.understand(utterance)
+
+    def _plans(self, understanding: Understanding, home_id: str, caller: Caller, viewer: Optional[Viewer],
+               room: Optional[str], focus: Optional[str], now: datetime, utterance: str) -> Iterator[list[Step]]:
+        """The steps of each command in turn, each planned against the home as it is by then."""
+        if understanding.steps is not None:
+            yield understanding.steps
+            return
+        reading = self.world(home_id, caller, viewer, room, focus, now)
+        reading.utterance = utterance
+        for command in reread(reading, understanding.commands):
+            world = self.world(home_id, caller, viewer, room, focus, now)
+            world.utterance = utterance
+            yield plan(world, command)
 
     def turn(self, home_id: str, utterance: str, **kwargs: Any) -> TurnResult:
         result = TurnResult(utterance, None)

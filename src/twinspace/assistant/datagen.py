@@ -24,7 +24,10 @@ _BRANDS = ["sports one", "sports two", "arena sports", "news 24", "hub news", "w
            "docu world", "nature one", "planet earth tv", "k-drama channel", "drama hub", "music live",
            "lo-fi radio", "jazz fm", "cook & eat", "food network", "weather now", "sky weather",
            "bbc one", "itv", "history plus", "science tv", "travel channel", "comedy central",
-           "mbc", "kbs 1", "tvn", "espn", "fox sports", "cnn", "euronews", "nick jr", "disney junior"]
+           "mbc", "kbs 1", "tvn", "espn", "fox sports", "cnn", "euronews", "nick jr", "disney junior",
+           "rink tv", "metro now", "laugh track", "reel four", "pitchside", "simmer", "jukebox", "fireside",
+           "wildscape", "skywatch weather", "northern trails", "kitchen party", "chill fm", "cine city",
+           "the forecast channel", "pip & pals", "longroom sport", "newsline", "arena sports", "hub news"]
 _TOPICS = ["football", "the football", "the match", "the game", "baseball", "the baseball", "basketball",
            "tennis", "the tennis", "cricket", "rugby", "golf", "the golf", "formula one", "boxing",
            "the news", "news", "the headlines", "the weather", "weather", "jazz", "some jazz", "music",
@@ -41,15 +44,24 @@ _NOUN = ["harbor", "river", "star", "garden", "city", "kingdom", "signal", "isla
 _APPS = ["youtube", "netflix", "spotify", "the browser", "the web browser", "photos", "my photos",
          "disney plus", "prime video", "apple tv", "twitch", "the weather app", "music", "the music app",
          "tiktok", "plex", "the calendar", "the fitness app"]
+# Titles that read like commands: a title is data, so these are shown, never obeyed.
+_COMMAND_TITLES = ["turn off the lights", "lights out", "stop the clock", "close the door", "pause for thought",
+                   "switch off", "turn it up", "volume", "the volume", "mute", "open season", "off the grid",
+                   "power down", "power on", "shut it down", "play dead", "dim the lights", "all the lights",
+                   "undo", "the last panel", "move over", "open all night", "the light between us"]
 _SPORTS_SHOWS = ["premier league highlights", "baseball tonight", "match of the day", "the big match"]
 _ROOMS = ["living room", "bedroom", "kitchen", "study", "office", "den", "lounge", "kids room",
-          "guest room", "dining room", "basement", "attic", "hallway", "nursery", "games room"]
+          "guest room", "dining room", "basement", "attic", "hallway", "nursery", "games room",
+          "kitchen-diner", "sitting room", "family room", "playroom", "loft", "main bedroom", "spare room"]
 _LIGHT_NAMES = ["lamp", "corner lamp", "floor lamp", "bedside lamp", "desk lamp", "reading lamp",
                 "ceiling light", "light", "lights", "the lights", "kitchen light", "pendant", "arc lamp",
-                "night light", "strip lights", "hall light", "spotlights", "table lamp", "big light"]
+                "night light", "strip lights", "hall light", "spotlights", "table lamp", "big light",
+                "paper lantern", "lantern", "pendant light", "standing lamp", "wall light", "led strip",
+                "fairy lights", "downlights", "porch light", "all the lights", "every light", "the lamps"]
 _OTHER_DEVICES = ["tv", "television", "telly", "soundbar", "speaker", "the speaker", "projector",
                   "living room tv", "bedroom tv", "the big tv", "fan", "air purifier", "kitchen speaker",
-                  "sound system", "subwoofer"]
+                  "sound system", "subwoofer", "plug", "smart plug", "the socket", "the outlet",
+                  "media player", "study tv", "kitchen radio", "heater", "coffee machine", "kettle"]
 _WEARABLES = [("my headset", "headset"), ("the headset", "headset"), ("my quest", "quest"),
               ("my glasses", "glasses"), ("the glasses", "glasses"), ("my smart glasses", "smart glasses"),
               ("my goggles", "goggles")]
@@ -75,6 +87,11 @@ def _title(rng: random.Random) -> str:
 
 def content_phrase(rng: random.Random) -> str:
     r = rng.random()
+    if r < 0.06:
+        return rng.choice(["", "", "the film ", "the movie ", "the series ", "the show "]) + rng.choice(_COMMAND_TITLES)
+    if r < 0.12:
+        return rng.choice(["the film ", "the movie ", "the series ", "the tv series ", "the show ",
+                           "the documentary ", "the programme "]) + _title(rng).removeprefix("the ")
     if r < 0.32:
         return rng.choice(_TOPICS)
     if r < 0.55:
@@ -146,8 +163,13 @@ def where_phrase(rng: random.Random, screen_ok: bool = True) -> Where:
         return Where(f"{'in' if span == f'the {room}' else 'on'} {span}", span)
     if not screen_ok:
         return Where("in front of me", "front of me")
+    if rng.random() < 0.35:
+        room = rng.choice(_ROOMS)
+        return rng.choice([Where(f"in the {room}", f"the {room}"), Where(f"on the {room} tv", f"the {room} tv"),
+                           Where(f"on the tv in the {room}", f"the tv in the {room}"),
+                           Where(f"on the {room} telly", f"the {room} telly")])
     dev = rng.choice(["the tv", "the television", "the telly", "the big screen", "the bedroom tv",
-                      "the living room tv", "the projector"])
+                      "the living room tv", "the projector", "the screen", "the nearest tv", "the other tv"])
     return Where(f"on {dev}", dev)
 
 
@@ -190,15 +212,65 @@ Example = tuple[str, list[ir.Call]]
 Maker = Callable[[random.Random], Example]
 
 
+_OPENERS = ["can you ", "could you ", "would you ", "hey, ", "ok ", "hey twinspace, ", "could you please ",
+            "would you mind if you ", "i'd like you to ", "do me a favour and ", "can i get you to ",
+            "if you could ", "think you could ", "would it be possible to ", "i need you to "]
+_FILLERS = ["um ", "uh ", "er ", "so ", "okay so ", "right, ", "actually ", "just ", "like ", "hmm ", "oh "]
+_CLOSERS = [" please", " thanks", " thank you", " for me", " if you can", " cheers", " now", " would you"]
+
+
 def _polite(rng: random.Random, text: str) -> str:
     r = rng.random()
-    if r < 0.12:
-        return "please " + text
-    if r < 0.24:
-        return text + " please"
-    if r < 0.34:
-        return rng.choice(["can you ", "could you ", "would you ", "hey, ", "ok ", "hey twinspace, "]) + text
+    if r < 0.10:
+        text = "please " + text
+    elif r < 0.20:
+        text = text + rng.choice(_CLOSERS)
+    elif r < 0.34 and not text.startswith(("i ", "i'", "let's", "can ", "could ", "what", "is ", "any")):
+        text = rng.choice(_OPENERS) + text
+        if rng.random() < 0.4:
+            text += "?"
+    if rng.random() < 0.12:
+        text = rng.choice(_FILLERS) + text
     return text
+
+
+# What speech recognition writes for some words: the command copies the words as heard, and
+# grounding finds what they sound like. Replaced in the request and its spans alike.
+_MISHEARD = {"two": "to", "four": "for", "lights": "lites", "telly": "tele", "football": "foot ball",
+             "lamp": "lamb", "news": "noose", "weather": "whether", "pause": "paws", "cartoons": "car toons",
+             "louder": "lauder", "channel": "channels", "kitchen": "kitchens", "tv": "t.v"}
+
+
+def _misheard(rng: random.Random, text: str, calls: list[ir.Call]) -> tuple[str, list[ir.Call]]:
+    ws = ir.words(text)
+    options = [w for w in dict.fromkeys(ws) if w in _MISHEARD]
+    if not options:
+        return text, calls
+    heard = rng.choice(options)
+    meant = _MISHEARD[heard]
+
+    def swap(s: str) -> str:
+        return " ".join(meant if w == heard else w for w in ir.words(s))
+
+    return swap(text), [ir.Call(c.verb, {k: swap(v) if ir.VERBS[c.verb][k] == ir.SPAN else v
+                                         for k, v in c.slots.items()}) for c in calls]
+
+
+def make_one_word(rng: random.Random) -> Example:
+    """Commands people give in a word or two."""
+    text, call = rng.choice([
+        ("pause", _c("pause")), ("stop", _c("pause")), ("resume", _c("resume")), ("play", _c("resume")),
+        ("continue", _c("resume")), ("louder", _c("volume", change="up")), ("quieter", _c("volume", change="down")),
+        ("mute", _c("volume", change="mute")), ("unmute", _c("volume", change="unmute")),
+        ("undo", _c("undo")), ("volume up", _c("volume", change="up")), ("volume down", _c("volume", change="down")),
+        ("sound off", _c("volume", change="mute")), ("sound on", _c("volume", change="unmute")),
+        ("lights off", _c("power", what="lights", on="no")), ("lights on", _c("power", what="lights", on="yes")),
+        ("tv off", _c("power", what="tv", on="no")), ("tv on", _c("power", what="tv", on="yes")),
+        ("lamp off", _c("power", what="lamp", on="no")), ("lamp on", _c("power", what="lamp", on="yes")),
+        ("back ten seconds", _c("seek", back="ten seconds")),
+        ("skip a minute", _c("seek", forward="a minute")), ("close it", _c("close", what="it")),
+    ])
+    return text + rng.choice(["", "", ".", "!", " please"]), [call]
 
 
 def _c(verb: str, **slots: str) -> ir.Call:
@@ -282,7 +354,8 @@ def make_pause_resume(rng: random.Random) -> Example:
         alone = rng.choice(["pause", "pause it", "hold on, pause", "stop for a second", "pause that",
                             "hit pause", "wait, pause"])
     else:
-        verb = rng.choice(["resume", "continue", "unpause", "play", "keep playing", "restart", "carry on with"])
+        verb = rng.choice(["resume", "continue", "unpause", "keep playing", "restart", "carry on with",
+                           "start up", "go on with"])
         alone = rng.choice(["resume", "play", "continue", "keep going", "unpause", "carry on", "go on",
                             "resume playback", "play again"])
     slots = {"what": what} if what else {}
@@ -351,8 +424,12 @@ def make_power(rng: random.Random) -> Example:
     text = rng.choice([f"turn {word} {dev}", f"switch {word} {dev}", f"turn {dev} {word}", f"switch {dev} {word}",
                        f"{dev} {word}", f"power {word} {dev}", f"{'start' if on else 'shut down'} {dev}"
                        if "lamp" not in dev and "light" not in dev else f"turn {word} {dev}"])
-    if not on and rng.random() < 0.15:
-        text = rng.choice([f"kill {dev}", f"shut off {dev}"])
+    if not on and rng.random() < 0.25:
+        text = rng.choice([f"kill {dev}", f"shut off {dev}", f"cut {dev}", f"deactivate {dev}", f"disable {dev}",
+                           f"shut {dev} off", f"make {dev} go out" if "light" in dev or "lamp" in dev else f"kill {dev}"])
+    elif on and rng.random() < 0.2:
+        text = rng.choice([f"activate {dev}", f"enable {dev}", f"fire up {dev}", f"get {dev} on",
+                           f"can i have {dev} on", f"put {dev} on"])
     return _polite(rng, text), [_c("power", what=dev, on="yes" if on else "no")]
 
 
@@ -393,6 +470,11 @@ def make_ask_find(rng: random.Random) -> Example:
                        f"is there anything about {topic}", f"find {topic}", f"any shows about {topic}",
                        f"what do you have about {topic}", f"do we have anything on {topic}",
                        f"i'm in the mood for {topic}", f"recommend something about {topic}"])
+    if rng.random() < 0.35:
+        topic = rng.choice(["the tv series ", "the series ", "the film ", "the movie ", "the show ",
+                            "the film called ", "a series called ", "the documentary "]) + _title(rng).removeprefix("the ")
+        text = rng.choice([f"find {topic}", f"look for {topic}", f"search for {topic}", f"is there {topic}",
+                           f"do we have {topic}", f"can you find {topic}", f"where can i watch {topic}"])
     return text + rng.choice(["", "?"]), [_c("ask_find", what=topic)]
 
 
@@ -430,8 +512,10 @@ def make_none(rng: random.Random) -> Example:
 MAKERS: list[tuple[Maker, float]] = [
     (make_show, 0.24), (make_switch, 0.06), (make_move, 0.11), (make_resize, 0.05), (make_close, 0.05),
     (make_pause_resume, 0.07), (make_seek, 0.05), (make_volume, 0.07), (make_power, 0.08), (make_light, 0.05),
-    (make_ask_on, 0.05), (make_ask_find, 0.03), (make_ask_playing, 0.03), (make_undo, 0.01), (make_none, 0.04),
+    (make_ask_on, 0.05), (make_ask_find, 0.04), (make_ask_playing, 0.03), (make_undo, 0.01), (make_none, 0.04),
+    (make_one_word, 0.03),
 ]
+MISHEARD_SHARE = 0.06
 _MULTI_JOINERS = [" and ", " and then ", ", then ", ", and ", " and also ", ". also "]
 
 
@@ -460,6 +544,8 @@ def examples(n: int, seed: int = 0) -> Iterator[tuple[str, str]]:
     made = 0
     while made < n:
         text, calls = example(rng)
+        if rng.random() < MISHEARD_SHARE:
+            text, calls = _misheard(rng, text, calls)
         text = text.strip()
         if rng.random() < 0.3:
             text = text[0].upper() + text[1:]

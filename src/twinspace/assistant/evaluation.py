@@ -3,6 +3,13 @@
 Each case's home is imported once into a scratch hub; before every case the home is reset
 and seeded with the case's state, the turn runs as the case's viewer at the case's time,
 and the actions as resolved and applied are compared with the expectation.
+
+Besides accuracy the report says which layer understood each turn (template or model),
+how often the assistant refused, how the "change nothing" cases (`expect: []`) fared, and
+the wrong-action rate: the share of turns that applied a state change nobody asked for
+(see `unasked`). Read-only actions and actions left pending for confirmation change
+nothing and are never wrong actions; an applied action that changed nothing (the light
+was already off) still counts, since the assistant did what was not asked.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from twinspace.actions.registry import Caller
+from twinspace.assistant import templates
 from twinspace.assistant.assistant import Assistant, TurnResult
 from twinspace.errors import FormatError
 from twinspace.geometry import Viewer
@@ -90,6 +98,38 @@ def judge(expect: Any, emitted: list[dict[str, Any]], reply: str) -> bool:
     return _matches_list(expect, emitted)
 
 
+def _expected_lists(expect: Any) -> list[list[dict[str, Any]]]:
+    if isinstance(expect, list):
+        return [expect]
+    if isinstance(expect, dict) and "any" in expect:
+        return [option for option in expect["any"]]
+    return [[]]  # a question: any state change is unasked
+
+
+def unasked(expect: Any, applied: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The applied state changes no expected action accounts for.
+
+    Each expected action may account for one applied action with the same name whose
+    arguments include the ones it lists; with several acceptable answers, the one that
+    leaves the fewest unaccounted for is used. Order is not considered: doing the asked
+    things in another order is a wrong answer but not a wrong action."""
+    changes = [a for a in applied if a["action"] not in READ_ONLY]
+    best: Optional[list[dict[str, Any]]] = None
+    for option in _expected_lists(expect):
+        left = [e for e in option if e["action"] not in READ_ONLY]
+        extra = []
+        for action in changes:
+            hit = next((e for e in left if e["action"] == action["action"] and _subset(e.get("args", {}), action["args"])),
+                       None)
+            if hit is None:
+                extra.append(action)
+            else:
+                left.remove(hit)
+        if best is None or len(extra) < len(best):
+            best = extra
+    return best or []
+
+
 def emitted_actions(result: TurnResult) -> list[dict[str, Any]]:
     """Applied and pending actions, as resolved, in order (pending ones were proposed too)."""
     out = [{"action": o.action, "args": o.args} for o in result.applied]
@@ -154,7 +194,9 @@ def seed(home: Home, case: Case) -> Home:
         device = found[1]
         device.state = DeviceState(on=raw.get("on", True), brightness=raw.get("brightness"), playing=raw.get("playing"))
         if raw.get("playing"):
-            seeded.playback[device_id] = Playback(content=raw["playing"], playing=True, updated_at=case.at)
+            # `paused: true` (an extension of the case format) seeds a paused session on the device.
+            seeded.playback[device_id] = Playback(content=raw["playing"], playing=not raw.get("paused", False),
+                                                  updated_at=case.at)
     return seeded
 
 
@@ -169,6 +211,13 @@ class CaseResult:
     commands: str
     seconds: float
     evaluated_tokens: int
+    layer: str = "model"  # which layer understood the turn: "template" or "model"
+    wrong: list[dict[str, Any]] = field(default_factory=list)  # applied state changes not asked for
+    refused: bool = False  # the turn declined (said why) and changed nothing
+
+    @property
+    def expects_nothing(self) -> bool:
+        return self.case.expect == []
 
 
 @dataclass
@@ -186,34 +235,79 @@ class Report:
             out[r.case.category] = (p + r.passed, n + 1)
         return out
 
-    def latency(self) -> tuple[float, float]:
-        times = sorted(r.seconds for r in self.results)
+    def latency(self, layer: Optional[str] = None) -> tuple[float, float]:
+        times = sorted(r.seconds for r in self.results if layer is None or r.layer == layer)
         if not times:
             return 0.0, 0.0
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
         return statistics.median(times), p95
+
+    def layers(self) -> dict[str, tuple[int, int]]:
+        """(passed, total) per layer that understood the turns."""
+        out: dict[str, tuple[int, int]] = {}
+        for r in self.results:
+            p, n = out.get(r.layer, (0, 0))
+            out[r.layer] = (p + r.passed, n + 1)
+        return out
+
+    @property
+    def wrong_turns(self) -> list[CaseResult]:
+        return [r for r in self.results if r.wrong]
+
+    @property
+    def refusals(self) -> int:
+        return sum(r.refused for r in self.results)
+
+    def change_nothing(self) -> tuple[int, int]:
+        cases = [r for r in self.results if r.expects_nothing]
+        return sum(r.passed for r in cases), len(cases)
 
     def summary(self) -> str:
         n = len(self.results)
         p50, p95 = self.latency()
         cats = " ".join(f"{c} {p}/{t}" for c, (p, t) in sorted(self.by_category().items()))
         pct = 100 * self.passed / n if n else 0.0
-        return (f"accuracy: {self.passed}/{n} ({pct:.1f}%)\n"
-                f"categories: {cats}\nlatency: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+        lines = [f"accuracy: {self.passed}/{n} ({pct:.1f}%)", f"categories: {cats}"]
+        for layer, (p, t) in sorted(self.layers().items()):
+            l50, l95 = self.latency(layer)
+            lines.append(f"layer {layer}: {t} turns ({100 * t / n:.0f}%), {p}/{t} right ({100 * p / t:.1f}%), "
+                         f"p50 {l50 * 1000:.0f} ms, p95 {l95 * 1000:.0f} ms")
+        wrong = self.wrong_turns
+        nothing_p, nothing_t = self.change_nothing()
+        lines.append(f"wrong actions: {len(wrong)}/{n} turns ({100 * len(wrong) / n if n else 0:.1f}%), "
+                     f"{sum(len(r.wrong) for r in wrong)} unasked state changes")
+        lines.append(f"refusals: {self.refusals}/{n} turns; change nothing: {nothing_p}/{nothing_t}")
+        lines.append(f"latency: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+        return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
         p50, p95 = self.latency()
-        return {"passed": self.passed, "total": len(self.results),
-                "accuracy": self.passed / len(self.results) if self.results else 0.0,
+        n = len(self.results)
+        nothing_p, nothing_t = self.change_nothing()
+        layers = {}
+        for layer, (p, t) in self.layers().items():
+            l50, l95 = self.latency(layer)
+            layers[layer] = {"passed": p, "total": t, "accuracy": p / t,
+                             "latency_ms": {"p50": round(l50 * 1000, 1), "p95": round(l95 * 1000, 1)}}
+        return {"passed": self.passed, "total": n,
+                "accuracy": self.passed / n if n else 0.0,
                 "categories": {c: {"passed": p, "total": t} for c, (p, t) in self.by_category().items()},
+                "layers": layers,
+                "wrong_actions": {"turns": len(self.wrong_turns), "rate": len(self.wrong_turns) / n if n else 0.0,
+                                  "actions": sum(len(r.wrong) for r in self.wrong_turns)},
+                "refusals": self.refusals,
+                "change_nothing": {"passed": nothing_p, "total": nothing_t},
                 "latency_ms": {"p50": round(p50 * 1000, 1), "p95": round(p95 * 1000, 1)},
                 "cases": [{"id": r.case.id, "passed": r.passed, "utterance": r.case.utterance,
                            "expected": r.case.expect, "emitted": r.emitted, "reply": r.reply,
-                           "commands": r.commands, "ms": round(r.seconds * 1000, 1)} for r in self.results]}
+                           "commands": r.commands, "layer": r.layer, "wrong": r.wrong, "refused": r.refused,
+                           "ms": round(r.seconds * 1000, 1)} for r in self.results]}
 
 
 def run_cases(cases: list[Case], model: Any, *, services_factory: Optional[Callable[[Store], Any]] = None,
               progress: Optional[Callable[[CaseResult], None]] = None) -> Report:
+    for language in templates.LANGUAGES:
+        templates.warm(language)  # parsing the templates is start-up, not the first case's latency
     homes = Homes(services_factory)
     results = []
     try:
@@ -227,9 +321,12 @@ def run_cases(cases: list[Case], model: Any, *, services_factory: Optional[Calla
             result = Assistant(hub, model).turn(home_id, case.utterance, caller=caller, viewer=viewer_of(case),
                                                room=v.get("room"), focus=case.state.get("focus"), now=case.at)
             emitted = emitted_actions(result)
+            applied = [{"action": o.action, "args": o.args} for o in result.applied]
             u = result.understanding
             cr = CaseResult(case, judge(case.expect, emitted, result.reply), emitted, result.reply,
-                            u.raw if u else "", result.seconds, u.evaluated_tokens if u else 0)
+                            u.raw if u else "", result.seconds, u.evaluated_tokens if u else 0,
+                            layer=result.layer, wrong=unasked(case.expect, applied),
+                            refused=bool(result.refusals) and not result.applied and not result.pending)
             results.append(cr)
             if progress:
                 progress(cr)

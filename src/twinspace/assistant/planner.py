@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Union
 
+from twinspace.assistant import device_control as dc
 from twinspace.assistant import grounding as g
+from twinspace.assistant.grounding.rooms import room_missing
+from twinspace.assistant import ir
 from twinspace.assistant.ir import Call, words
 from twinspace.assistant.numbers import parse_duration, parse_percent, parse_time_of_day
 
@@ -52,6 +55,45 @@ def refuse(reason: Union[str, g.Refusal]) -> Step:
     if isinstance(reason, g.Refusal) and reason.question and reason.candidates:
         step.clarify = Clarify(None, "", reason.heard, reason.candidates)  # `plan` knows the command
     return step
+
+
+def reread(world: g.World, calls: list[Call]) -> list[Call]:
+    """The model's commands, checked against the request before planning.
+
+    A title is data: "play Turn Off The Lights" names a film, so a command the model made of
+    the words inside that title ("power the lights off") becomes playing the title. And a
+    place the model split off into a command of its own ("show the cooking channel, make it
+    big, on the right" read as resizing "on the right") goes back to the show it belongs to.
+    """
+    out: list[Call] = []
+    titles = [(s, e, m) for s, e, m in g.titles_in(world, world.utterance)
+              if e - s >= 2 and _play_verb_before(world.utterance, s)] if world.utterance else []
+    said = g.words(world.utterance)
+    for call in calls:
+        spans = [v for k, v in call.slots.items() if ir.VERBS[call.verb][k] == ir.SPAN]
+        inside = next(((s, e) for s, e, _ in titles if call.verb not in _CONTENT_VERBS
+                       and all(set(g.words(v)) <= set(said[s:e]) for v in spans)), None)
+        if inside is not None:
+            call = Call("show", {"what": " ".join(said[inside[0]:inside[1]]), **_place_after(said, inside[1])})
+        shown = next((c for c in reversed(out) if c.verb == "show" and not c.get("where")), None)
+        if (shown is not None and call.verb in ("resize", "move") and call.get("what")
+                and words(call.slots["what"])[:1] in (["on"], ["to"], ["onto"])):
+            out[out.index(shown)] = Call("show", {**shown.slots, "where": call.slots["what"]})
+            continue
+        if call not in out:
+            out.append(call)
+    return out
+
+
+def _place_after(said: list[str], end: int) -> dict[str, str]:
+    """The place the request gives after a title ("... on the telly"), as a `where` slot."""
+    rest = said[end:]
+    if len(rest) >= 2 and rest[0] in ("on", "onto", "in", "to"):
+        return {"where": " ".join(rest[1:ir.MAX_SPAN_WORDS + 1])}
+    return {}
+
+
+_CONTENT_VERBS = frozenset({"show", "switch", "resume", "ask_on", "ask_find", "ask_playing"})  # read titles already
 
 
 def plan(world: g.World, call: Call) -> Plan:
@@ -111,8 +153,14 @@ def answer(clarify: Clarify, utterance: str) -> Union[g.Candidate, str, None]:
 
 
 def _show(world: g.World, call: Call) -> Plan:
-    match = g.find_content(world, call.slots["what"])
+    what = call.slots["what"]
+    if " ".join(words(what)) in g.DEICTIC and call.get("where"):  # "play it in the kitchen": what plays, there
+        return _move(world, Call("move", {"what": what, "where": call.slots["where"]}))
+    match = g.find_content(world, what)
     if isinstance(match, g.Refusal):
+        devices = g.find_devices(world, what) if not match.question and not call.get("where") else None
+        if isinstance(devices, list) and set(words(what)) & set(g.content_words(" ".join(d.name for d in devices))):
+            return [Step("device.power", {"device": d.id, "on": True}) for d in devices]  # "put the soundbar on"
         return [refuse(match)]
     place = g.find_place(world, call.get("where"))
     if isinstance(place, g.Refusal):
@@ -225,6 +273,53 @@ def _transport(action: str) -> Any:
     return handler
 
 
+def _resume(world: g.World, call: Call) -> Plan:
+    """Resume what the words point at; but "play Harbor Lights", with nothing by that name open,
+    is that title to play (the model reads "play" as resume), not a refusal."""
+    what = call.get("what")
+    target = g.find_target(world, what)
+    title = _title_said(world, what)
+    if title is not None:
+        showing = [t for t in _targets_showing(world, title.ref)]
+        if len(showing) == 1:
+            return [Step("playback.resume", {"target": showing[0]})]
+        if isinstance(target, g.Refusal) or target not in showing:
+            return _show(world, Call("show", {"what": what or title.title}))
+    if isinstance(target, g.Refusal):
+        return [refuse(target)]
+    return [Step("playback.resume", {"target": target})]
+
+
+def _title_said(world: g.World, what: Optional[str]) -> Optional[g.ContentMatch]:
+    """The content the words name by its whole name ("harbor lights", "the film Harbor
+    Lights"), or, without words, the one whole title the request says after a play verb."""
+    if what is None:
+        said = [m for s, _, m in g.titles_in(world, world.utterance) if _play_verb_before(world.utterance, s)]
+        return said[0] if len(said) == 1 else None
+    ws = g.words(what)
+    if " ".join(ws) in g.DEICTIC:
+        return None
+    said = g.titles_in(world, what)
+    if len(said) != 1:
+        return None
+    start, end, match = said[0]
+    framing = all(w in g.FILLER or g.SYNONYMS.get(w, w) in g.KIND_WORDS for w in ws[:start] + ws[end:])
+    return match if framing else None
+
+
+PLAY_VERBS = frozenset("play playing watch watching show stream start put see queue resume open".split())
+
+
+def _play_verb_before(utterance: str, start: int) -> bool:
+    """Whether a verb that asks to play something comes just before the word at `start`."""
+    return bool(PLAY_VERBS & set(g.words(utterance)[max(0, start - 4):start]))
+
+
+def _targets_showing(world: g.World, ref: str) -> list[str]:
+    home = world.home
+    return [t for t, p in home.playback.items() if p.content == ref]
+
+
 def _seek(world: g.World, call: Call) -> Plan:
     target = g.find_target(world, call.get("what"))
     if isinstance(target, g.Refusal):
@@ -266,22 +361,38 @@ def _volume(world: g.World, call: Call) -> Plan:
         return [refuse(target)]
     args: dict[str, Any] = {"target": target}
     change = call.get("change")
+    said = world.utterance
     if call.get("level"):
         level = parse_percent(call.slots["level"])
-        if level is None:
+        relative = dc.relative_change(call.slots["level"], "volume", context=said) if level is None else None
+        if level is None and relative is None:
             return [refuse(f"what volume is {call.slots['level']!r}?")]
-        args["level"] = level
+        if relative is not None:
+            args.update({"level": relative.level} if relative.level is not None else {"delta": relative.delta})
+        else:
+            args["level"] = level
     elif change in ("mute", "unmute"):
         args["mute"] = change == "mute"
-    elif change == "down":
-        args["delta"] = -VOLUME_STEP
     else:
-        args["delta"] = VOLUME_STEP
+        # "a bit louder", "way down", "all the way up": the words say how far.
+        relative = dc.relative_change(change or "up", "volume", direction=change or "up", context=said)
+        args.update({"level": relative.level} if relative.level is not None else {"delta": relative.delta})
     return [Step("playback.volume", args)]
+
+
+def _place_missing(world: g.World) -> Optional[Step]:
+    """A device command in a request naming a place the home lacks ("the lights in the garage")
+    is refused, even when the model's words left the place out."""
+    names = {w for _, d in world.home.devices() for w in g.content_words(d.name)}
+    missing = room_missing(world, g.content_words(world.utterance), names)
+    return refuse(f"there's no {missing} in this home") if missing else None
 
 
 def _power(world: g.World, call: Call) -> Plan:
     on = call.slots["on"] == "yes"
+    nowhere = _place_missing(world)
+    if nowhere is not None:
+        return [nowhere]
     devices = g.find_devices(world, call.slots["what"])
     if isinstance(devices, g.Refusal):
         if not on:  # "turn off the news": the panel, not a device
@@ -293,13 +404,26 @@ def _power(world: g.World, call: Call) -> Plan:
 
 
 def _light(world: g.World, call: Call) -> Plan:
-    level = parse_percent(call.slots["level"])
-    if level is None:
-        return [refuse(f"what brightness is {call.slots['level']!r}?")]
-    devices = g.find_devices(world, call.get("what") or "the light", kind="light")
+    said = call.slots["level"]
+    level = parse_percent(said)
+    change = dc.relative_change(said, "brightness", context=world.utterance) \
+        if level is None else None
+    if level is None and change is None:
+        return [refuse(f"what brightness is {said!r}?")]
+    nowhere = _place_missing(world)
+    if nowhere is not None:
+        return [nowhere]
+    # "dim" without naming a light dims the lights here, as "lights off" switches them all.
+    what = call.get("what")
+    if what is None or (change is not None and " ".join(words(what)) in g.DEICTIC):  # "make it brighter"
+        what = "the lights" if change is not None else "the light"
+    devices = g.find_devices(world, what, kind="light")
     if isinstance(devices, g.Refusal):
         return [refuse(devices)]
-    return [Step("device.light", {"device": d.id, "brightness": level}) for d in devices]
+    if change is not None and change.delta is not None:
+        return [Step("device.light", {"device": d.id, "delta": change.delta}) for d in devices]
+    brightness = level if level is not None else change.level  # type: ignore[union-attr]
+    return [Step("device.light", {"device": d.id, "brightness": brightness}) for d in devices]
 
 
 def _ask_on(world: g.World, call: Call) -> Plan:
@@ -321,7 +445,8 @@ def _ask_on(world: g.World, call: Call) -> Plan:
 
 
 def _ask_find(world: g.World, call: Call) -> Plan:
-    return [Step("content.search", {"query": " ".join(g.content_words(call.slots["what"])) or call.slots["what"]})]
+    query = g.query_core(" ".join(g.content_words(call.slots["what"])))  # "the TV series X" is X
+    return [Step("content.search", {"query": query or call.slots["what"]})]
 
 
 def _ask_playing(world: g.World, call: Call) -> Plan:
@@ -376,7 +501,7 @@ def _none(world: g.World, call: Call) -> Plan:
 
 _HANDLERS = {
     "show": _show, "switch": _switch, "move": _move, "resize": _resize, "close": _close,
-    "pause": _transport("playback.pause"), "resume": _transport("playback.resume"), "seek": _seek,
+    "pause": _transport("playback.pause"), "resume": _resume, "seek": _seek,
     "volume": _volume, "power": _power, "light": _light, "ask_on": _ask_on, "ask_find": _ask_find,
     "ask_playing": _ask_playing, "undo": _undo, "none": _none,
 }

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Optional
 
+from twinspace.assistant import templates
 from twinspace.assistant.assistant import Assistant
 from twinspace.assistant.runtime import DEFAULT_MODEL, PROFILES, LocalModel, ModelUnavailable, resolve_model
 from twinspace.hub import Hub
@@ -33,6 +34,8 @@ def load_model(data_dir: Path, name: Optional[str] = None, profile: Optional[str
             path, adapter = resolve_model(name, data_dir)
             _models[key] = LocalModel(path, adapter=adapter if with_adapter else None, profile=PROFILES[profile_name],
                                       chat_format="chatml-function-calling" if chat else None)
+            for language in templates.LANGUAGES:
+                templates.warm(language)  # the template layer's first turn should not wait either
         return _models[key]
 
 

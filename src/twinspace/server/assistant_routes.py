@@ -62,6 +62,7 @@ class TurnOut(BaseModel):
     pending: list[dict[str, Any]]
     answers: list[dict[str, Any]]
     ms: float
+    layer: str = "model"  # which layer understood the request: "template" or "model"
 
 
 class ChatMessage(BaseModel):
@@ -89,7 +90,7 @@ def _turn_out(result: TurnResult) -> TurnOut:
                    pending=[{"action": p.action, "args": p.args, "reason": p.reason} for p in result.pending],
                    answers=[{"action": o.action, "args": o.args, "message": o.message, "result": o.result}
                             for o in result.answers],
-                   ms=round(result.seconds * 1000, 1))
+                   ms=round(result.seconds * 1000, 1), layer=result.layer)
 
 
 def _sse(events: Iterator[dict[str, Any]] | AsyncIterator[dict[str, Any]],
