@@ -29,6 +29,9 @@ def _domain(device: Device) -> str:
     return DOMAINS[dc.kind_of(device)]
 
 
+GENERIC_LIGHT_WORDS = frozenset({"light", "lamp"})  # names that are also the kind
+
+
 def _explicit_area(match: Match) -> Optional[str]:
     """The room the sentence named, not the speaker's room taken from context."""
     combination = (match.result.intent_metadata or {}).get("slot_combination", "")
@@ -58,6 +61,10 @@ def targets(world: g.World, match: Match, domains: frozenset[str], call: Call) -
         explicit = _explicit_area(match)
         if explicit:
             named = [(r, d) for r, d in named if r.id == explicit]
+            if not named and phrase in GENERIC_LIGHT_WORDS:
+                # "the kitchen light" where the kitchen's one light is called "Kitchen pendant":
+                # the word names the kind, and the room says which.
+                named = [(r, d) for r, d in devices if r.id == explicit and d.kind == "light"]
         elif len(named) > 1 and any(r.id == world.room for r, _ in named):
             named = [(r, d) for r, d in named if r.id == world.room]  # the one here, before others
         found = [d for _, d in named]
