@@ -169,11 +169,13 @@ def test_dev_home_channels_map_by_tvg_id(store, shared_home: Path) -> None:
     assert directory.channel("unknown.kr") is None
 
 
-def test_live_segments_carry_their_wall_clock_time(client: TestClient, media, ffmpeg: str) -> None:
+def test_live_segments_carry_their_wall_clock_time(client: TestClient, media, ffmpeg: str, token) -> None:
     """Watch groups align live players on EXT-X-PROGRAM-DATE-TIME (docs/cowatch.md)."""
     from datetime import datetime, timezone
     media.live.options = QUICK
-    text = client.get("/demo/live/arena.demo/index.m3u8").text
+    r = client.get("/demo/live/arena.demo/index.m3u8", headers={"Authorization": f"Bearer {token('alex')}"})
+    assert r.status_code == 200, r.text
+    text = r.text
     stamps = [datetime.fromisoformat(line.split(":", 1)[1]) for line in text.splitlines()
               if line.startswith("#EXT-X-PROGRAM-DATE-TIME:")]
     assert stamps and len(stamps) == sum(1 for line in text.splitlines() if line.startswith("seg_"))
