@@ -79,3 +79,9 @@ def test_speech_with_nul_and_chats_over_the_context_are_4xx(client) -> None:
     many = [{"role": "user", "content": "lamp " * 300}] * 8  # plain chat, several turns over its context
     assert_problem(client.post("/v1/chat/completions", json={"model": "smollm2-135m", "messages": many,
                                                              "stream": True}), 422)
+
+
+def test_a_room_capture_may_be_larger_than_other_action_bodies() -> None:
+    from twinspace.server.body_guard import DEFAULT_LIMIT, limit_for
+    assert limit_for("/api/v1/homes/demo-loft/actions/room.capture") > 4 * 1024 * 1024  # a large room's meshes
+    assert limit_for("/api/v1/homes/demo-loft/actions/panel.open") == DEFAULT_LIMIT

@@ -97,8 +97,10 @@ def test_the_pairing_device_must_be_the_persons_own_and_short(demo_hub) -> None:
     with pytest.raises(InvalidInput, match="no XR device 'toaster'"):
         access.redeem_pairing_code(demo_hub.store, code.code, "Sam's Quest", "toaster")
     with TestClient(create_app(demo_hub)) as client:
-        r = client.post("/api/v1/pair", json={"code": code.code, "name": "x", "device": "d" * 100_000})
+        r = client.post("/api/v1/pair", json={"code": code.code, "name": "x", "device": "d" * 10_000})
         assert r.status_code == 422 and len(r.content) < 1000  # refused, and not echoed back
+        r = client.post("/api/v1/pair", json={"code": code.code, "name": "x", "device": "d" * 100_000})
+        assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
     # The code was not used up by the refusals.
     assert access.redeem_pairing_code(demo_hub.store, code.code, "Sam's Quest", "quest-sam").caller.device == "quest-sam"
 

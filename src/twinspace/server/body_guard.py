@@ -37,6 +37,9 @@ LIMITS = {
     "/v1/audio/transcriptions": 25 * 1024 * 1024 + 256 * 1024,  # a 25 MB recording and its form fields
     "/v1/chat/completions": 1024 * 1024,  # conversations with tool schemas
 }
+ACTION_LIMITS = {
+    "room.capture": 16 * 1024 * 1024,  # a headset's detected planes and meshes (a large room's global mesh)
+}
 PUBLIC = frozenset({"/api/v1/pair"})  # the only bodies accepted without a device token
 
 
@@ -47,7 +50,10 @@ class TooLarge(TwinspaceError):
 
 
 def limit_for(path: str) -> int:
-    return LIMITS.get(path.rstrip("/") or "/", DEFAULT_LIMIT)
+    path = path.rstrip("/") or "/"
+    if "/actions/" in path:  # /api/v1/homes/{home}/actions/{action}
+        return ACTION_LIMITS.get(path.rsplit("/", 1)[1], DEFAULT_LIMIT)
+    return LIMITS.get(path, DEFAULT_LIMIT)
 
 
 def _too_large(path: str, limit: int) -> str:
