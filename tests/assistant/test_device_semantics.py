@@ -109,6 +109,14 @@ def test_dim_the_lights_from_the_model_layer(maple) -> None:
                                for d in MAPLE_LIGHTS["living"]]
 
 
+def test_a_level_cut_to_a_is_a_bit_not_one_per_cent(maple) -> None:
+    maple.light_all(60)
+    text = "the lights could be dimmer a bit"  # the model copied only "a" of "a bit"
+    result = maple.say(text, "living", ScriptedModel({text: 'light what="the lights" level="a"'}))
+    assert applied(result) == [("device.light", {"device": d, "brightness": 50, "delta": -10})
+                               for d in MAPLE_LIGHTS["living"]]
+
+
 def test_relative_light_without_naming_one_is_the_lights_here(maple) -> None:
     maple.light_all(60)
     text = "brighter, but only a little"

@@ -405,7 +405,8 @@ def _power(world: g.World, call: Call) -> Plan:
 
 def _light(world: g.World, call: Call) -> Plan:
     said = call.slots["level"]
-    level = parse_percent(said)
+    # A level of just "a" is the model cutting "a bit" short, not "one per cent".
+    level = None if said.strip().lower() in ("a", "an") else parse_percent(said)
     change = dc.relative_change(said, "brightness", context=world.utterance) \
         if level is None else None
     if level is None and change is None:
