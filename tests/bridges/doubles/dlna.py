@@ -423,6 +423,10 @@ class FakeRenderer(LoopbackServer):
     def position(self) -> float:
         return self.avt.position()
 
+    def set_volume(self, level: int) -> None:
+        """Change the volume without telling anyone (while unplugged: its knob turned meanwhile)."""
+        self.rc.state_variable("Volume").value = level
+
     def press_volume(self, level: int) -> None:
         """The renderer's own remote."""
         self._run(self._call(lambda: self.rc.set("Volume", level)))

@@ -24,6 +24,7 @@ from async_upnp_client.aiohttp import AiohttpNotifyServer, AiohttpSessionRequest
 from async_upnp_client.client_factory import UpnpFactory
 from async_upnp_client.exceptions import UpnpActionError, UpnpCommunicationError, UpnpError
 from async_upnp_client.profiles.dlna import DmrDevice, TransportState
+from async_upnp_client.utils import str_to_time
 
 from twinspace.bridges.base import BridgeError, Command, NotConfirmed, StatePatch
 from twinspace.bridges.connection import Backoff, Supervised, local_address
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 Wanted = Callable[[DmrDevice], bool]
 STOPPED = (TransportState.STOPPED, TransportState.NO_MEDIA_PRESENT)
+AVT_SERVICE_ID = "urn:upnp-org:serviceId:AVTransport"
 
 
 class DlnaBridge(Supervised):
@@ -122,7 +124,8 @@ class DlnaBridge(Supervised):
 
     def _require(self) -> DmrDevice:
         if self._dmr is None:
-            raise NotConfirmed(f"the DLNA renderer at {self.host} is not connected ({self.last_error or 'connecting'})")
+            raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer (not connected: "
+                               f"{self.last_error or 'connecting'})")
         return self._dmr
 
     async def _until(self, wanted: Wanted) -> DmrDevice:
@@ -141,15 +144,23 @@ class DlnaBridge(Supervised):
     # --- commands ------------------------------------------------------------------------
 
     async def execute(self, device_id: str, command: Command) -> StatePatch:
+        dmr = self._require()
         try:
-            return await self._execute(command)
+            return await self._execute(dmr, command)
         except UpnpActionError as e:
             raise BridgeError(f"the DLNA renderer at {self.host} refused {command.action} ({e})") from None
-        except (UpnpCommunicationError, aiohttp.ClientError) as e:
-            raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer ({e or type(e).__name__})") from None
+        except BridgeError:
+            raise
+        except Exception as e:  # noqa: BLE001 - sorted below
+            if self._dmr is not dmr:  # the connection went down under the command (its HTTP session closed)
+                raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer (it went away: "
+                                   f"{self.last_error})") from None
+            if isinstance(e, (UpnpCommunicationError, aiohttp.ClientError)):
+                raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer ({e or type(e).__name__})") from None
+            raise
 
-    async def _execute(self, command: Command) -> StatePatch:
-        a, dmr = command.args, self._require()
+    async def _execute(self, dmr: DmrDevice, command: Command) -> StatePatch:
+        a = command.args
         if command.action == "playback.play":
             return await self._play(dmr, a)
         if command.action == "playback.pause":
@@ -170,7 +181,7 @@ class DlnaBridge(Supervised):
         if command.action == "device.power":
             if a.get("on"):
                 return self._patch(dmr)  # it answers, so it is on
-            raise BridgeError(f"a DLNA renderer cannot be switched off over DLNA; stop what plays on it instead")
+            raise BridgeError("a DLNA renderer cannot be switched off over DLNA; stop what plays on it instead")
         raise BridgeError(f"a DLNA renderer cannot do {command.action} from twinspace")
 
     async def _play(self, dmr: DmrDevice, a: dict[str, Any]) -> StatePatch:
@@ -197,10 +208,10 @@ class DlnaBridge(Supervised):
     async def _position(self, dmr: DmrDevice) -> StatePatch:
         """The renderer's own position (GetPositionInfo), when it plays or is paused."""
         await dmr.async_update(do_ping=True)  # polls GetPositionInfo while playing or paused
-        if dmr.transport_state in (TransportState.PLAYING, TransportState.PAUSED_PLAYBACK) and \
-                dmr.media_position is not None:
-            return {"position_s": float(dmr.media_position)}
-        return {}
+        if dmr.transport_state not in (TransportState.PLAYING, TransportState.PAUSED_PLAYBACK):
+            return {}
+        position = rel_time(dmr)
+        return {} if position is None else {"position_s": position}
 
     async def _volume(self, dmr: DmrDevice, a: dict[str, Any]) -> StatePatch:
         if a.get("level") is not None:
@@ -221,3 +232,17 @@ class DlnaBridge(Supervised):
         from twinspace.bridges.dlna.diagnostics import diagnostics
 
         return diagnostics(self)
+
+
+def rel_time(dmr: DmrDevice) -> Optional[float]:
+    """AVTransport's RelTime in seconds, to the fraction a renderer gives ("0:01:02.500"):
+    `DmrDevice.media_position` counts whole seconds. A renderer that counts whole seconds is
+    somewhere in the second it names, so its middle is the best guess (at most ½ s off)."""
+    for service in dmr.profile_device.all_services:
+        if service.service_id == AVT_SERVICE_ID and service.has_state_variable("RelativeTimePosition"):
+            raw = service.state_variable("RelativeTimePosition").value
+            at = str_to_time(raw) if raw and raw != "NOT_IMPLEMENTED" else None
+            if at is None:
+                return None
+            return at.total_seconds() + (0.0 if "." in raw else 0.5)
+    return None
