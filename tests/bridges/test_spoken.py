@@ -49,7 +49,8 @@ def test_spoken_turn_on_the_kitchen_light_reaches_home_assistant(tmp_path, fake_
         final = next(m for m in messages if m["type"] == "final")
         assert plain(final["text"]) == "turn on the kitchen light", final
         applied = [m for m in messages if m["type"] == "applied"]
-        assert [(a["action"], a["args"]) for a in applied] == [("device.power", {"device": "light-pendant", "on": True})]
+        assert [(a["action"], a["args"]) for a in applied] == [
+            ("device.power", {"device": "light-pendant", "on": True})]
         assert [(c["domain"], c["service"], c["target"]) for c in fake_ha.calls] == [
             ("light", "turn_on", {"entity_id": "light.kitchen_pendant"})]
         assert hub.home("demo-loft").device_state("light-pendant").on is True

@@ -210,7 +210,8 @@ def add_to(main: click.Group, friendly_errors: Any, home_option: Any) -> None:
     @click.option("--location", required=True,
                   help="the renderer's description URL, as `twinspace bridge dlna discover` lists it")
     @click.option("--hub-url", default=None,
-                  help="how the renderer reaches this hub, e.g. http://192.168.1.20:8080 (default: this machine's address)")
+                  help="how the renderer reaches this hub, e.g. http://192.168.1.20:8080 "
+                       "(default: this machine's address)")
     @home_option
     @click.pass_obj
     @friendly_errors

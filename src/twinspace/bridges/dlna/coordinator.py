@@ -156,7 +156,8 @@ class DlnaBridge(Supervised):
                 raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer (it went away: "
                                    f"{self.last_error})") from None
             if isinstance(e, (UpnpCommunicationError, aiohttp.ClientError)):
-                raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer ({e or type(e).__name__})") from None
+                detail = str(e) or type(e).__name__
+                raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer ({detail})") from None
             raise
 
     async def _execute(self, dmr: DmrDevice, command: Command) -> StatePatch:
