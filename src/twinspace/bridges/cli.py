@@ -189,12 +189,19 @@ def add_to(main: click.Group, friendly_errors: Any, home_option: Any) -> None:
 
     @dlna.command(name="discover")
     @click.option("--timeout", type=float, default=4.0, show_default=True)
+    @click.option("--address", default=None,
+                  help="search one address (HOST or HOST:PORT, port 1900 by default) instead of the whole network, "
+                       "e.g. a renderer on another subnet")
     @friendly_errors
-    def dlna_discover(timeout: float) -> None:
+    def dlna_discover(timeout: float, address: Optional[str]) -> None:
         """List DLNA media renderers answering on this network (SSDP)."""
         from twinspace.bridges.dlna import config_flow
 
-        found = _run(config_flow.discover, timeout)
+        target = None
+        if address:
+            host, _, port = address.partition(":")
+            target = (host, int(port) if port else 1900)
+        found = _run(lambda: config_flow.discover(timeout, target=target))
         for renderer in found:
             location = renderer.properties["location"]
             try:
