@@ -84,4 +84,4 @@ def add_renderer(hub: Hub, renderer, device: str = RENDERER, hub_url: str = "htt
     hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound", change=bind)
     BridgeManager(hub, Path(hub.store.path).parent).entries.save("demo-loft", "dlna", {
         "renderers": {device: {"location": renderer.location, "hub_url": hub_url, "media_token": "dlna-media-token"}},
-        "reconnect": FAST_RECONNECT, "poll_s": 0.2})
+        "reconnect": FAST_RECONNECT, "poll_s": 5.0})  # events carry the state; the poll finds it gone

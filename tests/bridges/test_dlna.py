@@ -133,5 +133,23 @@ def test_a_renderer_that_does_not_answer_within_2_s_is_named(dlna_hub, fake_rend
         play(dlna_hub)
     assert time.monotonic() - start < 4.0
     dlna_hub.bridges.settle()
+    reported = [e.args for e in dlna_hub.store.journal(HOME, 10) if e.action == "device.reported"]
+    assert {"device": RENDERER, "source": "bridge", "available": False} in reported, reported
+    # The bridge reconnects to a renderer this slow (and it answers its description and
+    # queries, only transport commands hang): available again, matching the renderer.
+    wait_for(lambda: state(dlna_hub).available is True, what="the bridge reconnecting")
+
+
+def test_paused_and_stopped_at_the_renderer_s_own_remote_the_session_follows(dlna_hub, fake_renderer):
+    play(dlna_hub)
+    time.sleep(1.2)
+    fake_renderer.press_pause()
+    wait_for(lambda: not dlna_hub.home(HOME).playback[RENDERER].playing, what="the session pausing")
+    paused = dlna_hub.home(HOME).playback[RENDERER]
+    assert abs(paused.position_s - fake_renderer.position()) < 1.0  # where the renderer paused, not the hub's clock
+    dlna_hub.bridges.settle()
     entry = next(e for e in dlna_hub.store.journal(HOME, 5) if e.action == "device.reported")
-    assert entry.args.get("available") is False
+    assert (entry.person, entry.args.get("transport")) == (None, "paused")
+    fake_renderer.press_stop()
+    wait_for(lambda: RENDERER not in dlna_hub.home(HOME).playback, what="the session ending")
+    assert state(dlna_hub).playing is None

@@ -128,6 +128,10 @@ class AVTransport(UpnpServerService):
         self._base, self._since = self.position(), None
         self._transport("PAUSED_PLAYBACK")
 
+    def remote_stop(self) -> None:
+        self._base, self._since = 0.0, None
+        self._transport("STOPPED")
+
     async def _maybe_hang(self, action: str) -> None:
         self.renderer.received.append(action)
         if self.renderer.hang:
@@ -340,7 +344,7 @@ class LoopbackUpnpServer(UpnpServer):
             app.router.add_post(definition.control_url, partial(action_handler, service))
             app.router.add_route("SUBSCRIBE", definition.event_sub_url, partial(subscribe_handler, service))
             app.router.add_route("UNSUBSCRIBE", definition.event_sub_url, partial(unsubscribe_handler, service))
-        self._runner = AppRunner(app, handler_cancellation=True)
+        self._runner = AppRunner(app, handler_cancellation=True, shutdown_timeout=0.1)  # a cord pulled: no grace
         await self._runner.setup()
         await TCPSite(self._runner, self.source[0], self.http_port, reuse_address=True).start()
 
@@ -433,6 +437,9 @@ class FakeRenderer(LoopbackServer):
 
     def press_pause(self) -> None:
         self._run(self._call(self.avt.remote_pause))
+
+    def press_stop(self) -> None:
+        self._run(self._call(self.avt.remote_stop))
 
     @staticmethod
     async def _call(fn: Any) -> None:

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 Wanted = Callable[[DmrDevice], bool]
 STOPPED = (TransportState.STOPPED, TransportState.NO_MEDIA_PRESENT)
 AVT_SERVICE_ID = "urn:upnp-org:serviceId:AVTransport"
+TRANSPORTS = {TransportState.PLAYING: "playing", TransportState.PAUSED_PLAYBACK: "paused",
+              TransportState.STOPPED: "stopped", TransportState.NO_MEDIA_PRESENT: "stopped"}  # the twin's words
 
 
 class DlnaBridge(Supervised):
@@ -57,6 +59,9 @@ class DlnaBridge(Supervised):
         self.last_error: Optional[str] = None
         self._dmr: Optional[DmrDevice] = None
         self._changed = asyncio.Event()
+        self._refreshing: Optional[asyncio.Future] = None
+        self._lost = asyncio.Event()  # a command found the renderer not answering: reconnect now
+        self._lost_reason = ""
 
     # --- connection --------------------------------------------------------------------
 
@@ -82,12 +87,16 @@ class DlnaBridge(Supervised):
                     log.info("%s: no event subscription (%s); polling every %.0f s", self.label, e, self.poll_s)
                     self.subscribed = False
                 await dmr.async_update()
+                self._lost.clear()
                 self._dmr, self.last_error = dmr, None
                 self.connects += 1
                 self.backoff.reset()
                 self._report_state()
                 while True:  # ends by an exception when the renderer stops answering
-                    await asyncio.sleep(self.poll_s)
+                    with suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._lost.wait(), self.poll_s)
+                    if self._lost.is_set():
+                        raise BridgeError(self._lost_reason)
                     await dmr.async_update(do_ping=True)
                     self._report_state()
             finally:
@@ -107,8 +116,15 @@ class DlnaBridge(Supervised):
 
     def _on_event(self, _service: Any, _variables: Any) -> None:
         self._changed.set()
-        if self._dmr is not None:
-            self._report_state()
+        if self._dmr is not None and (self._refreshing is None or self._refreshing.done()):
+            self._refreshing = asyncio.ensure_future(self._refresh(self._dmr))
+
+    async def _refresh(self, dmr: DmrDevice) -> None:
+        """After an event, read the position too (it is never evented: a pause at the renderer's
+        remote must carry where it paused), then report."""
+        with suppress(Exception):  # a renderer gone is the poll loop's to find
+            await dmr.async_update(do_ping=True)
+        self._report_state()
 
     def _patch(self, dmr: DmrDevice) -> StatePatch:
         patch: StatePatch = {"available": True, "on": True}  # a renderer that answers is on
@@ -119,8 +135,17 @@ class DlnaBridge(Supervised):
         return patch
 
     def _report_state(self) -> None:
-        if self._dmr is not None:
-            self._report(self.device.id, self._patch(self._dmr))
+        """Volume, mute, and what its transport does (someone may use the renderer's own remote)."""
+        dmr = self._dmr
+        if dmr is None:
+            return
+        patch = self._patch(dmr)
+        transport = TRANSPORTS.get(dmr.transport_state)
+        if transport is not None:
+            patch["transport"] = transport
+            if transport == "paused" and (position := rel_time(dmr)) is not None:
+                patch["position_s"] = position
+        self._report(self.device.id, patch)
 
     def _require(self) -> DmrDevice:
         if self._dmr is None:
@@ -151,14 +176,24 @@ class DlnaBridge(Supervised):
             raise BridgeError(f"the DLNA renderer at {self.host} refused {command.action} ({e})") from None
         except BridgeError:
             raise
+        except asyncio.CancelledError:  # the caller's time limit: a renderer this slow is reconnected
+            self._drop(f"{command.action} was not confirmed in time")
+            raise
         except Exception as e:  # noqa: BLE001 - sorted below
             if self._dmr is not dmr:  # the connection went down under the command (its HTTP session closed)
                 raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer (it went away: "
                                    f"{self.last_error})") from None
             if isinstance(e, (UpnpCommunicationError, aiohttp.ClientError)):
                 detail = str(e) or type(e).__name__
+                self._drop(detail)
                 raise NotConfirmed(f"the DLNA renderer at {self.host} did not answer ({detail})") from None
             raise
+
+    def _drop(self, reason: str) -> None:
+        """Reconnect rather than trust a connection a command found broken: the reconnect reads
+        the renderer's real state, so the twin matches it once it answers again."""
+        self._lost_reason = f"the renderer stopped answering ({reason})"
+        self._lost.set()
 
     async def _execute(self, dmr: DmrDevice, command: Command) -> StatePatch:
         a = command.args
