@@ -153,3 +153,10 @@ def test_paused_and_stopped_at_the_renderer_s_own_remote_the_session_follows(dln
     fake_renderer.press_stop()
     wait_for(lambda: RENDERER not in dlna_hub.home(HOME).playback, what="the session ending")
     assert state(dlna_hub).playing is None
+
+
+def test_diagnostics_show_the_subscription_and_redact_the_media_token(dlna_hub, fake_renderer):
+    [diagnostics] = dlna_hub.bridges.diagnostics(HOME)
+    assert (diagnostics["domain"], diagnostics["connected"], diagnostics["subscribed"]) == ("dlna", True, True)
+    assert diagnostics["media_token"] == "**REDACTED**" and "dlna-media-token" not in str(diagnostics)
+    assert diagnostics["renderer"]["name"] == "Kitchen renderer"
