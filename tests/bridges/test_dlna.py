@@ -160,3 +160,12 @@ def test_diagnostics_show_the_subscription_and_redact_the_media_token(dlna_hub, 
     assert (diagnostics["domain"], diagnostics["connected"], diagnostics["subscribed"]) == ("dlna", True, True)
     assert diagnostics["media_token"] == "**REDACTED**" and "dlna-media-token" not in str(diagnostics)
     assert diagnostics["renderer"]["name"] == "Kitchen renderer"
+
+
+def test_what_a_renderer_cannot_do_is_a_refusal_and_it_stays_available(dlna_hub, fake_renderer):
+    from twinspace.errors import Conflict
+
+    with pytest.raises(Conflict, match="^Soundbar could not switch off: a DLNA renderer cannot be switched off"):
+        dlna_hub.apply(HOME, "device.power", {"device": RENDERER, "on": False}, caller=OWNER, confirmed=True)
+    dlna_hub.bridges.settle()
+    assert state(dlna_hub).available is True and state(dlna_hub).on is True
