@@ -27,8 +27,9 @@ def play(hub, content: str = "vod:big-wave"):
 
 
 def test_ssdp_search_finds_the_renderer_and_its_description_is_read(fake_renderer):
-    # Multicast does not reach loopback reliably, so the M-SEARCH goes to the renderer's own
-    # address: the same SSDP search and response, unicast (the library's `target`).
+    # Linux's lo has no MULTICAST flag (a search for 239.255.255.250 would leave by the LAN
+    # interface), so the M-SEARCH goes to the renderer's own address: the same SSDP search
+    # and response, unicast (the library's `target`).
     found = anyio.run(lambda: config_flow.discover(1, target=(RENDERER_HOST, fake_renderer.ssdp_port)))
     assert [(d.domain, d.host, d.properties["location"]) for d in found] == [
         ("dlna", RENDERER_HOST, fake_renderer.location)]
