@@ -82,11 +82,11 @@ def test_handoff_from_the_renderer_to_a_headset_resumes_within_a_second_of_its_p
     # say how far playback got.
     play(dlna_hub)
     time.sleep(1.6)  # watching on the renderer
-    before = fake_renderer.position()
     outcome = dlna_hub.apply(HOME, "playback.handoff", {"target": RENDERER, "to": "quest-alex"}, caller=OWNER)
     resumed = outcome.result["playback"]["position_s"]
-    assert abs(resumed - before) < 1.0, (resumed, before)  # the fake counts whole seconds, as many renderers do
-    print(f"renderer at {before:.2f} s → headset resumes at {resumed:.2f} s")
+    [stopped_at] = fake_renderer.stopped_at
+    assert abs(resumed - stopped_at) < 1.0, (resumed, stopped_at)  # the fake counts whole seconds, as many do
+    print(f"renderer stopped at {stopped_at:.2f} s → headset resumes at {resumed:.2f} s")
     assert fake_renderer.transport_state == "STOPPED"
     assert RENDERER not in dlna_hub.home(HOME).playback
     headset = dlna_hub.home(HOME).playback["quest-alex"]

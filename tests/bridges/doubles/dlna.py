@@ -170,6 +170,7 @@ class AVTransport(UpnpServerService):
     @callable_action(name="Stop", in_args={"InstanceID": "A_ARG_TYPE_InstanceID"}, out_args={})
     async def stop(self, InstanceID: int) -> dict:
         await self._maybe_hang("Stop")
+        self.renderer.stopped_at.append(self.position())
         self._base, self._since = 0.0, None
         self._transport("STOPPED")
         return {}
@@ -375,6 +376,7 @@ class FakeRenderer(LoopbackServer):
         self.hang = False
         self.uris: list[str] = []  # every SetAVTransportURI, in order
         self.seeks: list[float] = []
+        self.stopped_at: list[float] = []  # the position at each Stop
         self.received: list[str] = []  # every transport action asked
         self._server = LoopbackUpnpServer(MediaRenderer, (host, 0), target=(host, self.ssdp_port),
                                           http_port=self.port)
