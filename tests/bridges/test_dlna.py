@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import anyio
 import pytest
@@ -170,3 +171,17 @@ def test_what_a_renderer_cannot_do_is_a_refusal_and_it_stays_available(dlna_hub,
         dlna_hub.apply(HOME, "device.power", {"device": RENDERER, "on": False}, caller=OWNER, confirmed=True)
     dlna_hub.bridges.settle()
     assert state(dlna_hub).available is True and state(dlna_hub).on is True
+
+
+def test_a_renderer_without_hls_is_given_the_title_s_own_file(hub):
+    from bridge_helpers import add_renderer, running
+    from doubles.dlna import FakeRenderer
+
+    with FakeRenderer("127.0.0.21", hls=False) as renderer:
+        add_renderer(hub, renderer)
+        with contextmanager(running)(hub, RENDERER):
+            play(hub)
+            assert renderer.uris == ["http://192.0.2.5:8080/media/vod/big-wave?token=dlna-media-token"]
+            metadata = renderer.avt.state_variable("AVTransportURIMetaData").value
+            assert 'protocolInfo="http-get:*:video/mp4:*"' in metadata
+            assert renderer.transport_state == "PLAYING"

@@ -367,7 +367,7 @@ def free_port(host: str, kind: int) -> int:
 
 
 class FakeRenderer(LoopbackServer):
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, *, hls: bool = True) -> None:
         super().__init__(f"fake-dmr-{host}")
         self.host = host
         self.port = free_port(host, socket.SOCK_STREAM)
@@ -381,6 +381,7 @@ class FakeRenderer(LoopbackServer):
         self._server = LoopbackUpnpServer(MediaRenderer, (host, 0), target=(host, self.ssdp_port),
                                           http_port=self.port)
         self._on = False
+        self.hls = hls  # whether it plays HLS, as its ConnectionManager's sink protocols say
 
     @property
     def on(self) -> bool:
@@ -391,6 +392,9 @@ class FakeRenderer(LoopbackServer):
             return
         await self._server.async_start()
         self.avt.renderer = self
+        if not self.hls:
+            sink = self._device.service("urn:schemas-upnp-org:service:ConnectionManager:1")
+            sink.state_variable("SinkProtocolInfo").value = "http-get:*:video/mp4:*,http-get:*:audio/mpeg:*"
         self._on = True
 
     async def _stop(self) -> None:

@@ -28,7 +28,7 @@ from async_upnp_client.utils import str_to_time
 
 from twinspace.bridges.base import BridgeError, Command, NotConfirmed, StatePatch
 from twinspace.bridges.connection import Backoff, Supervised, local_address
-from twinspace.bridges.dlna.const import CONFIRM_POLL_S, HLS_MIME, NAME, POLL_S, REQUEST_TIMEOUT_S
+from twinspace.bridges.dlna.const import CONFIRM_POLL_S, HLS_MIME, HLS_MIMES, NAME, POLL_S, REQUEST_TIMEOUT_S, VOD_HLS
 from twinspace.bridges.media import device_url
 from twinspace.home.model import Device
 
@@ -223,10 +223,14 @@ class DlnaBridge(Supervised):
     async def _play(self, dmr: DmrDevice, a: dict[str, Any]) -> StatePatch:
         if not a.get("url"):
             raise BridgeError(f"{a.get('title') or a.get('content')} has no stream a renderer can fetch")
-        url = device_url(a["url"], self.hub_url, self._media_token, who="the renderer",
+        stream, mime = a["url"], a.get("mime")
+        if stream.endswith(VOD_HLS) and "/media/vod/" in stream and not plays_hls(dmr):
+            # DLNA's baseline is a file over HTTP with byte ranges: the title's own file, not its HLS.
+            stream, mime = stream[:-len(VOD_HLS)], "video/mp4"
+        url = device_url(stream, self.hub_url, self._media_token, who="the renderer",
                          how_to_fix="add it again with --hub-url")
         title = a.get("title") or ""
-        mime = a.get("mime") or (HLS_MIME if ".m3u8" in url else "video/mp4")
+        mime = mime or (HLS_MIME if ".m3u8" in url else "video/mp4")
         # Metadata given outright: the library would otherwise fetch the URL to guess its type.
         meta = await dmr.construct_play_media_metadata(url, title, override_mime_type=mime,
                                                        override_dlna_features="*",
@@ -268,6 +272,11 @@ class DlnaBridge(Supervised):
         from twinspace.bridges.dlna.diagnostics import diagnostics
 
         return diagnostics(self)
+
+
+def plays_hls(dmr: DmrDevice) -> bool:
+    """Whether the renderer lists HLS among what it plays (ConnectionManager's sink protocols)."""
+    return any(info.split(":")[2].lower() in HLS_MIMES for info in dmr.sink_protocol_info if info.count(":") >= 3)
 
 
 def rel_time(dmr: DmrDevice) -> Optional[float]:
