@@ -70,7 +70,11 @@ def live(tmp_path, monkeypatch, fake_ha, fake_tv):
 @pytest.fixture
 def dlna_tv(tmp_path, monkeypatch, fake_renderer):
     """The lounge TV is a DLNA renderer (a TV of another make than LG)."""
-    yield from serve(tmp_path, monkeypatch, lambda hub: add_renderer(hub, fake_renderer, "tv-lounge"), ["tv-lounge"])
+    def bind(hub: Hub) -> None:  # as `twinspace bridge dlna add` does: a device token of its own for media
+        token = access.issue_token(hub.store, HOME, "alex", "Lounge TV (DLNA)", device="tv-lounge").token
+        add_renderer(hub, fake_renderer, "tv-lounge", media_token=token)
+
+    yield from serve(tmp_path, monkeypatch, bind, ["tv-lounge"])
 
 
 def test_turn_on_the_kitchen_light_reaches_home_assistant_and_the_wall_switch_reaches_a_yjs_client(live, fake_ha):
@@ -128,16 +132,15 @@ def test_put_the_news_on_the_tv_starts_it_on_the_tv(live, fake_tv):
     assert r.status_code == 200, r.text
     assert [a["action"] for a in r.json()["applied"]] == ["playback.play"], r.json()
     opened = fake_tv.opened[-1]
-    assert opened["target"] == "http://192.0.2.5:8080/demo/live/hubnews.demo/index.m3u8"
+    assert opened["target"] == "http://192.0.2.5:8080/demo/live/hubnews.demo/index.m3u8?token=tv-media-token"
     assert fake_tv.app == "com.webos.app.mediaviewer" and fake_tv.media[0]["playState"] == "playing"
     state = hub.home(HOME).device_state("tv-lounge")
     assert (state.playing, state.on, state.available) == ("channel:hubnews.demo", True, True)
 
 
 @pytest.mark.parametrize("request_text, stream, content", [
-    ("put the news on the TV", "http://192.0.2.5:8080/demo/live/hubnews.demo/index.m3u8", "channel:hubnews.demo"),
-    ("play coral kingdoms on the TV",
-     "http://192.0.2.5:8080/media/vod/coral-kingdoms/index.m3u8?token=dlna-media-token", "vod:coral-kingdoms"),
+    ("put the news on the TV", "/demo/live/hubnews.demo/index.m3u8", "channel:hubnews.demo"),
+    ("play coral kingdoms on the TV", "/media/vod/coral-kingdoms/index.m3u8", "vod:coral-kingdoms"),
 ])
 def test_a_request_plays_on_a_dlna_tv(dlna_tv, fake_renderer, request_text, stream, content):
     server, hub, token = dlna_tv
@@ -146,7 +149,11 @@ def test_a_request_plays_on_a_dlna_tv(dlna_tv, fake_renderer, request_text, stre
     assert r.status_code == 200, r.text
     assert [(a["action"], a["args"]["target"]) for a in r.json()["applied"]] == [("playback.play", "tv-lounge")], \
         r.json()
-    assert fake_renderer.uris == [stream]  # the hub's HLS, live or on demand, at the hub's address on the LAN
+    [given] = fake_renderer.uris  # the hub's HLS, live or on demand, at the hub's address on the LAN, with its token
+    assert given.startswith(f"http://192.0.2.5:8080{stream}?token="), given
     assert fake_renderer.received[:2] == ["SetAVTransportURI", "Play"] and fake_renderer.transport_state == "PLAYING"
     state = hub.home(HOME).device_state("tv-lounge")
     assert (state.playing, state.available) == (content, True)
+    # What the renderer was given is what the hub serves it (here at the test server's address).
+    fetched = httpx.get(given.replace("http://192.0.2.5:8080", server.http), timeout=10)
+    assert fetched.status_code == 200 and fetched.text.startswith("#EXTM3U"), (fetched.status_code, fetched.text[:200])
