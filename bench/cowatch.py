@@ -67,7 +67,8 @@ def scenario(browser: Browser, hub: Hub, app: Any, url: str, content: str, n: in
         hub.apply(HOME, "cowatch.start", {"target": panel, "with": ["tv-lounge"]}, caller=OWNER)
         targets.append("tv-lounge")
     token = access.issue_token(hub.store, HOME, "alex", "bench").token
-    src = ("/demo/live/arena.demo/index.m3u8" if live else f"/media/vod/big-wave/index.m3u8?token={token}")
+    src = (f"/demo/live/arena.demo/index.m3u8?token={token}" if live  # live playlists need a token too
+           else f"/media/vod/big-wave/index.m3u8?token={token}")
     ws = url.replace("http", "ws") + "/api/v1/cowatch/" + HOME + "?token={}&target={}"
     players: list[Player] = []
     result: dict[str, Any] = {"content": content, "players": n, "correction": correction}
