@@ -98,6 +98,9 @@ def scenario(browser: Browser, hub: Hub, app: Any, url: str, content: str, n: in
             result["stall_others"] = stats([s for _, s in spread_series(others, stalled + 0.2, freed - 0.3)])
         time.sleep(SETTLE_S + WINDOW_S)
         result["after_stall"] = measure(players, stalled - 1, freed, time.time())
+        clocks = [p.clock() for p in players]  # one machine: the offset each estimated is its error
+        result["clock_error_ms"] = round(1000 * max(abs(o) for o, _ in clocks), 1)
+        result["round_trip_ms"] = round(1000 * max(t for _, t in clocks), 1)
         result["errors"] = sorted({e for p in players for e in p.errors() if not e.startswith("cowatch: ")})
     finally:
         for p in players:

@@ -45,8 +45,9 @@ def test_a_clock_running_fast_is_held_in_step() -> None:
 
 def test_small_errors_leave_the_rate_alone_and_large_ones_seek() -> None:
     c = DriftController()
-    assert c.correct(0.005).rate == 1.0
-    assert c.correct(0.04).rate == pytest.approx(0.96)  # ahead: slow down
+    assert c.correct(0.003).rate == 1.0
+    assert c.correct(0.01).rate == pytest.approx(0.98)  # ahead: slow down, in proportion
+    assert c.correct(0.04).rate == pytest.approx(0.95)  # … up to 5 %
     assert c.correct(-0.2).rate == pytest.approx(1.05)  # behind, capped
     assert c.correct(0.1, rate=1.25).rate == pytest.approx(1.25 * 0.95)  # relative to the group's rate
     assert not c.correct(VOD_SEEK_S - 0.01).seek
@@ -57,3 +58,14 @@ def test_live_seeks_only_further_out() -> None:
     live = DriftController.for_content(live=True)
     assert live.seek_threshold_s == LIVE_SEEK_S
     assert not live.correct(0.28).seek and live.correct(0.32).seek
+
+
+@pytest.mark.parametrize("lost", [0.09, 0.03, -0.06])
+def test_a_hiccup_is_made_up_within_two_seconds_without_overshoot(lost: float) -> None:
+    """A player that lost tens of ms (a decoder stall at a live fragment change) is back in
+    step within 2 s, and the gain is low enough for the report/apply delay not to overshoot."""
+    errors, _ = simulate(-lost, seconds=4.0)
+    back = next(i for i in range(len(errors)) if all(abs(e) < 0.01 for e in errors[i:])) * 0.01
+    assert back <= 2.0, back
+    overshoot = [abs(e) for e in errors if e * lost > 0]  # past zero, to the other side
+    assert max(overshoot, default=0.0) < 0.006, max(overshoot)
