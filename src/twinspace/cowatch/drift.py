@@ -4,8 +4,8 @@ Error is the member's position minus the timeline's at the same hub time (positi
 Within `deadband` the member plays at the timeline's rate. Beyond it the rate is
 proportional to the error, `rate · (1 - error / time_constant)`, never more than ±5 % off
 (people do not hear it: pitch is preserved and 5 % is below what viewers notice in
-motion): an error of 25 ms or more is closed at the full 5 %, 50 ms in about 1.3 s.
-Past `seek_threshold` a rate nudge would take too long (a 1 s error takes 20 s at 5 %), so the member seeks instead.
+motion), which closes an error of 50 ms in about a second. Past `seek_threshold` a rate
+nudge would take too long (a 1 s error takes 20 s at 5 %), so the member seeks instead.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ class Correction:
 
 @dataclass(frozen=True)
 class DriftController:
-    # 0.5 s: a player that lost 20-90 ms to a decoder or CPU hiccup (seen at live fragment
-    # changes on a loaded machine) is back within 10 ms in about a second; reports every 0.25 s
-    # and ~0.2 s to apply keep the loop well damped at this gain (tests/cowatch/test_drift.py).
-    time_constant_s: float = 0.5
-    deadband_s: float = 0.004  # a few ms: below a frame, but enough that members do not sit 8 ms apart
+    # 1 s, not faster: a lag of tens of ms (a decoder or CPU hiccup) is closed at the 5 % cap
+    # whatever the gain, and a higher gain overshoots once a loaded machine delays the
+    # correction by half a second or more (tests/cowatch/test_drift.py).
+    time_constant_s: float = 1.0
+    deadband_s: float = 0.004  # was 8 ms: two members could sit 16 ms apart and never be corrected
     seek_threshold_s: float = VOD_SEEK_S
     max_rate_delta: float = MAX_RATE_DELTA
 
