@@ -129,11 +129,11 @@ class Screen {
 
   sync(playback) {
     if (!this.player || !playback) return this._closeCowatch()
+    if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
     this._followGroup()
     if (this.cowatch) return // the group's timeline leads: play, pause and seek arrive scheduled over its socket
     this.player.setPlaying(playback.playing !== false)
     if (!this.player.live) this.player.seekTo(livePosition(playback))
-    if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
   }
 
   /** In a watch group: play along over the cowatch socket (one per screen); alone: close it. */
