@@ -47,6 +47,12 @@ class HomeChange:
 Listener = Callable[[HomeChange], None]
 
 
+def working_copy(home: Home) -> Home:
+    """A deep copy for an action to change: through JSON, as the store reads a home back (a
+    third of the time of `model_copy(deep=True)`, which is a good part of every change)."""
+    return Home.model_validate_json(home.model_dump_json())
+
+
 class Hub:
     def __init__(self, store: Store, *, registry: Registry = default_registry, services: Any = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -165,7 +171,7 @@ class Hub:
         args = spec.parse(raw_args)
         with self._lock(home_id):
             current, version = self._base(home_id)
-            working = current.model_copy(deep=True)
+            working = working_copy(current)
             ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
                                confirmed=confirmed, now=now)
             if spec.confirm is not None and not confirmed:
@@ -190,7 +196,7 @@ class Hub:
             raise Forbidden("only the home's owner can change how it is set up")
         with self._lock(home_id):
             current, version = self._base(home_id)
-            working = current.model_copy(deep=True)
+            working = working_copy(current)
             change(working)
             try:
                 working = Home.model_validate(working.model_dump())
@@ -211,7 +217,7 @@ class Hub:
             if superseded is not None and superseded():
                 patch = {k: v for k, v in patch.items() if k == "apps"}
             current, version = self._base(home_id)
-            working = current.model_copy(deep=True)
+            working = working_copy(current)
             changed = reported.apply(working, device_id, patch, self.clock())
             if not changed:
                 return None
