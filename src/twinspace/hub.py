@@ -127,6 +127,9 @@ class Hub:
     # --- changing --------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` after every commit, on the committing thread, in version order per home.
+        It must not change the hub itself (hand the work to another thread or a loop): the
+        next group of that home is written only after every listener has returned."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
