@@ -140,3 +140,30 @@ def test_commit_changes_writes_all_or_nothing(store: Store, demo_bundle) -> None
         store.commit_changes(HOME, v + 2, [])
 
 
+
+
+def test_an_answer_read_from_a_queued_change_waits_until_it_is_durable(hub: Hub, owner: Caller, store: Store) -> None:
+    """While a change waits for its commit, a request that changes nothing (the same
+    brightness again) is answered only after that change is durable."""
+    other = Store(store.path)
+    other.conn.execute("BEGIN IMMEDIATE")  # the first change's commit waits for the lock
+    answers: list[str] = []
+    first = threading.Thread(target=lambda: (_light(hub, owner, 41), answers.append("first")))
+    first.start()
+    line = hub.line(HOME)
+    for _ in range(500):
+        with line.lock:
+            if line.busy:
+                break
+        threading.Event().wait(0.01)
+    same = threading.Thread(target=lambda: answers.append(
+        "same unchanged" if not _light(hub, owner, 41).changed else "same changed"))
+    same.start()
+    same.join(0.5)
+    assert answers == [], "answered before the change it was read from was committed"
+    other.conn.execute("COMMIT")
+    other.close()
+    first.join(30)
+    same.join(30)
+    assert sorted(answers) == ["first", "same unchanged"]
+    assert store.load_home(HOME)[0].device_state("lamp-floor").brightness == 42

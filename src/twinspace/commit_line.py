@@ -15,7 +15,11 @@ written together as the next group. Nobody hears back before their group is dura
   it (built on states that never became durable) fail with Conflict; the head is dropped,
   so the next change starts again from what the store holds.
 
-Every method but `wait` is called holding the home's lock, which `wait` takes itself.
+A change that turns out to change nothing, or a question, built on a head that is not yet
+durable, is answered only once that head is (`pending`, `wait_durable`): no answer may rest
+on a state a crash could still undo.
+
+Every method but `wait` and `wait_durable` is called holding the home's lock.
 """
 
 from __future__ import annotations
@@ -34,13 +38,14 @@ log = logging.getLogger(__name__)
 class Ticket:
     """One queued change; `payload` is the caller's (e.g. the outcome and origin to publish)."""
 
-    __slots__ = ("change", "version", "payload", "error", "done", "wake")
+    __slots__ = ("change", "version", "payload", "error", "done", "wake", "finished")
 
     def __init__(self, change: Change, version: int, payload: Any) -> None:
         self.change, self.version, self.payload = change, version, payload
         self.error: Optional[BaseException] = None
         self.done = False
         self.wake = threading.Event()  # set when done, or when this ticket is to lead a group
+        self.finished = threading.Event()  # set when done (for others waiting on this ticket)
 
 
 Write = Callable[[int, Sequence[Change]], int]  # (expected version, changes) -> last version, durably
@@ -55,6 +60,7 @@ class CommitLine:
         self.busy = False  # a group is being written, or queued changes wait for one
         self.groups = 0  # groups written so far (how many changes each took: changes / groups)
         self.changes = 0
+        self.last: Optional[Ticket] = None  # the newest queued change, whose state `head` is
         self._idle = threading.Condition(lock)
 
     def base(self) -> Optional[tuple[Home, int]]:
@@ -67,10 +73,23 @@ class CommitLine:
         ticket = Ticket(change, version, payload)
         self.queue.append(ticket)
         self.head = (change.home, version)
+        self.last = ticket
         if not self.busy:
             self.busy = True
             ticket.wake.set()  # nothing in flight: this one leads
         return ticket
+
+    def pending(self) -> Optional[Ticket]:
+        """The change the head comes from while busy: an answer read from the head (an
+        action that changed nothing, a question) must not be given before it is durable."""
+        return self.last if self.busy else None
+
+    @staticmethod
+    def wait_durable(ticket: Ticket) -> None:
+        """Until `ticket`'s group is durable; Conflict if it could not be committed."""
+        ticket.finished.wait()
+        if ticket.error is not None:
+            raise Conflict("this answer was read from a change that could not be committed; try again")
 
     def wait_idle(self) -> None:
         """Until nothing is queued or in flight (for writes that bypass the line, e.g. undo)."""
@@ -121,8 +140,10 @@ class CommitLine:
         for t in tickets:
             t.done = True
             t.wake.set()
+            t.finished.set()
 
     def _settle(self) -> None:
         self.busy = False
         self.head = None
+        self.last = None
         self._idle.notify_all()

@@ -173,6 +173,7 @@ class Hub:
         spec = self.registry.get(name)
         args = spec.parse(raw_args)
         with self._lock(home_id):
+            read_from = self.line(home_id).pending()  # the queued change the head comes from, if any
             current, version = self._base(home_id)
             working = working_copy(current)
             ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
@@ -182,11 +183,14 @@ class Hub:
                 if reason is not None:
                     return Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
             outcome = spec.run(ctx, args)
-            if spec.read_only or not outcome.changed:
-                return outcome
-            ticket = self._queue(home_id, working, version, current, outcome, origin, caller.person, caller.device,
-                                 action=name)
-        self._land(home_id, ticket)
+            ticket = None
+            if not spec.read_only and outcome.changed:
+                ticket = self._queue(home_id, working, version, current, outcome, origin, caller.person,
+                                     caller.device, action=name)
+        if ticket is not None:
+            self._land(home_id, ticket)
+        elif read_from is not None:  # nothing to commit, but the answer rests on a queued state
+            CommitLine.wait_durable(read_from)
         return outcome
 
     def administer(self, home_id: str, caller: Caller, *, action: str, args: dict[str, Any], message: str,
