@@ -20,8 +20,11 @@ Each client records when it first sees each `home.version`. Two phases:
   "fan-out" measures from the moment the change exists on the server instead: for the hub
   when it is committed (the REST request, validation and the durable SQLite commit are
   left out), for the reference server the same as end to end;
-- throughput: `--burst` changes as fast as the writer can make them (REST: 4 requests in
-  flight); updates/s is changes per second until every client has the last one.
+- throughput: `--burst` changes as fast as the writer can make them (REST: `--in-flight`
+  requests at a time, default 4); updates/s is changes per second until every client has the
+  last one. Every REST change is acknowledged only once durable, so the hub's rate is at most
+  in-flight ÷ (request + commit time); the hub commits the changes that arrive during one
+  commit together (a group commit), so more requests in flight share each fsync.
 
 Every phase is bounded by `--timeout`. Clients, servers and the writer share the machine, so
 absolute numbers say as much about the machine as about the servers; the ratios compare the
@@ -232,8 +235,10 @@ async def clients(url: str, n: int, procs: int) -> AsyncIterator[list[Any]]:
 class HubWriter:
     """Changes the hub through REST: validated, committed, then written to the document."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, in_flight: int = REST_IN_FLIGHT) -> None:
+        self.in_flight = in_flight
         self.http = httpx.AsyncClient(base_url=server.http or "", timeout=30,
+                                      limits=httpx.Limits(max_connections=max(in_flight, 10)),
                                       headers={"Authorization": f"Bearer {server.token}"})
         self.url = server.url
         self.n = 0
@@ -256,7 +261,7 @@ class HubWriter:
             for _ in todo:
                 await self.change()
 
-        await asyncio.gather(*(worker() for _ in range(REST_IN_FLIGHT)))
+        await asyncio.gather(*(worker() for _ in range(self.in_flight)))
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -372,7 +377,7 @@ async def run(args: argparse.Namespace) -> list[Result]:
         for kind in args.servers:
             with tempfile.TemporaryDirectory(prefix="twinspace-bench-") as tmp:
                 server = start_hub(Path(tmp)) if kind == "hub" else start_node()
-                writer: Any = HubWriter(server) if kind == "hub" else NodeWriter(server, seed)
+                writer: Any = HubWriter(server, args.in_flight) if kind == "hub" else NodeWriter(server, seed)
                 try:
                     if kind == "node":
                         await writer.open()
@@ -414,6 +419,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0, help="paced changes per second (0: auto)")
     parser.add_argument("--seconds", type=float, default=5, help="length of the paced phase")
     parser.add_argument("--burst", type=int, default=200, help="changes in the throughput phase")
+    parser.add_argument("--in-flight", type=int, default=REST_IN_FLIGHT, help="hub: REST requests at a time")
     parser.add_argument("--timeout", type=float, default=60, help="bound on each phase, seconds")
     parser.add_argument("--serve-hub", nargs=3, metavar=("DB", "PORT", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()

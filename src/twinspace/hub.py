@@ -4,6 +4,10 @@ Every change, whatever front end it comes from (REST, CLI, assistant, a Yjs edit
 through `Hub.apply`: arguments are validated, the action runs on a copy of the home, and
 only if it succeeds is the copy committed to the store and published to listeners (live
 sync, bridges). A failed action leaves nothing behind.
+
+Changes of one home that arrive while its previous commit is in flight are committed
+together (commit_line.py): each is validated against the newest state as before, and each
+caller hears back only once its group is durable.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from twinspace.actions import registry as default_registry
 from twinspace.actions.content_gate import admit_restored
 from twinspace.actions import bridged
 from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, Registry
+from twinspace.commit_line import CommitLine, Ticket
 from pydantic import ValidationError
 
 from twinspace.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -24,6 +29,7 @@ from twinspace.geometry import Viewer
 from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
+from twinspace.store.base import Change
 from twinspace.store.sqlite import Store, utcnow
 
 
@@ -41,6 +47,12 @@ class HomeChange:
 Listener = Callable[[HomeChange], None]
 
 
+def working_copy(home: Home) -> Home:
+    """A deep copy for an action to change: through JSON, as the store reads a home back (a
+    third of the time of `model_copy(deep=True)`, which is a good part of every change)."""
+    return Home.model_validate_json(home.model_dump_json())
+
+
 class Hub:
     def __init__(self, store: Store, *, registry: Registry = default_registry, services: Any = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -50,6 +62,7 @@ class Hub:
         self.clock = clock
         self._cache: dict[str, tuple[Home, int]] = {}
         self._locks: dict[str, threading.RLock] = {}
+        self._lines: dict[str, CommitLine] = {}
         self._locks_guard = threading.Lock()
         self._listeners: list[Listener] = []
         self.bridges: Any = None  # bridges.manager.BridgeManager, attached when real devices are bridged
@@ -59,6 +72,35 @@ class Hub:
     def _lock(self, home_id: str) -> threading.RLock:
         with self._locks_guard:
             return self._locks.setdefault(home_id, threading.RLock())
+
+    def line(self, home_id: str) -> CommitLine:
+        """The home's group-commit line (its counters say how many changes each group took)."""
+        lock = self._lock(home_id)
+        with self._locks_guard:
+            return self._lines.setdefault(home_id, CommitLine(lock))
+
+    def _base(self, home_id: str) -> tuple[Home, int]:
+        """What a new change builds on: the newest queued state, else the store's."""
+        return self.line(home_id).base() or self._current(home_id)
+
+    def _queue(self, home_id: str, working: Home, version: int, before: Home, outcome: Outcome,
+               origin: Optional[str], person: Optional[str], device: Optional[str], action: Optional[str] = None) -> Ticket:
+        """Queue a validated change (home lock held); `_land` the ticket after releasing it."""
+        change = Change(working, before, action or outcome.action, outcome.args, outcome.message, person, device)
+        return self.line(home_id).add(change, version + 1, (outcome, origin))
+
+    def _land(self, home_id: str, ticket: Ticket) -> int:
+        """Wait until the ticket's group is durable and published; its version."""
+        self.line(home_id).wait(ticket, lambda expected, changes: self.store.commit_changes(
+            home_id, expected, changes), lambda group: self._durable(home_id, group))
+        return ticket.version
+
+    def _durable(self, home_id: str, group: list[Ticket]) -> None:
+        with self._lock(home_id):
+            self._cache[home_id] = (group[-1].change.home, group[-1].version)
+        for t in group:
+            outcome, origin = t.payload
+            self._publish(HomeChange(home_id, t.change.home, t.version, [outcome], origin))
 
     def _current(self, home_id: str) -> tuple[Home, int]:
         """The cached home, reloaded if another process (e.g. the CLI) changed the store."""
@@ -85,6 +127,9 @@ class Hub:
     # --- changing --------------------------------------------------------------------
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` after every commit, on the committing thread, in version order per home.
+        It must not change the hub itself (hand the work to another thread or a loop): the
+        next group of that home is written only after every listener has returned."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
@@ -100,10 +145,12 @@ class Hub:
         home = bundle.home
         if not replace and self.store.home_version(home.id) is not None:
             raise Conflict(f"a home with id {home.id!r} already exists; import with --replace to overwrite it")
-        if self.services is not None:
-            self.services.import_home_content(home, bundle.files, allow_empty=allow_empty)
-        version = self.store.create_home(home, bundle.files, replace=replace)
-        self._cache[home.id] = (home, version)
+        with self._lock(home.id):
+            self.line(home.id).wait_idle()
+            if self.services is not None:
+                self.services.import_home_content(home, bundle.files, allow_empty=allow_empty)
+            version = self.store.create_home(home, bundle.files, replace=replace)
+            self._cache[home.id] = (home, version)
         self._publish(HomeChange(home.id, home, version))
         return home
 
@@ -126,8 +173,9 @@ class Hub:
         spec = self.registry.get(name)
         args = spec.parse(raw_args)
         with self._lock(home_id):
-            current, version = self._current(home_id)
-            working = current.model_copy(deep=True)
+            read_from = self.line(home_id).pending()  # the queued change the head comes from, if any
+            current, version = self._base(home_id)
+            working = working_copy(current)
             ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
                                confirmed=confirmed, now=now)
             if spec.confirm is not None and not confirmed:
@@ -135,13 +183,14 @@ class Hub:
                 if reason is not None:
                     return Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
             outcome = spec.run(ctx, args)
-            if spec.read_only or not outcome.changed:
-                return outcome
-            new_version = self.store.commit_change(
-                working, version, current, action=name, args=outcome.args, message=outcome.message,
-                person=caller.person, device=caller.device)
-            self._cache[home_id] = (working, new_version)
-        self._publish(HomeChange(home_id, working, new_version, [outcome], origin))
+            ticket = None
+            if not spec.read_only and outcome.changed:
+                ticket = self._queue(home_id, working, version, current, outcome, origin, caller.person,
+                                     caller.device, action=name)
+        if ticket is not None:
+            self._land(home_id, ticket)
+        elif read_from is not None:  # nothing to commit, but the answer rests on a queued state
+            CommitLine.wait_durable(read_from)
         return outcome
 
     def administer(self, home_id: str, caller: Caller, *, action: str, args: dict[str, Any], message: str,
@@ -153,18 +202,16 @@ class Hub:
         if not caller.is_owner:
             raise Forbidden("only the home's owner can change how it is set up")
         with self._lock(home_id):
-            current, version = self._current(home_id)
-            working = current.model_copy(deep=True)
+            current, version = self._base(home_id)
+            working = working_copy(current)
             change(working)
             try:
                 working = Home.model_validate(working.model_dump())
             except ValidationError as e:
                 raise InvalidInput(f"{action}: {e.errors(include_url=False)[0]['msg']}") from None
-            new_version = self.store.commit_change(working, version, current, action=action, args=args,
-                                                   message=message, person=caller.person, device=caller.device)
-            self._cache[home_id] = (working, new_version)
-        self._publish(HomeChange(home_id, working, new_version, [Outcome(action, args, message)]))
-        return new_version
+            ticket = self._queue(home_id, working, version, current, Outcome(action, args, message), None,
+                                 caller.person, caller.device)
+        return self._land(home_id, ticket)
 
     def report(self, home_id: str, device_id: str, patch: dict[str, Any], *, source: str,
                superseded: Optional[Callable[[], bool]] = None) -> Optional[int]:
@@ -176,20 +223,19 @@ class Hub:
         with self._lock(home_id):
             if superseded is not None and superseded():
                 patch = {k: v for k, v in patch.items() if k == "apps"}
-            current, version = self._current(home_id)
-            working = current.model_copy(deep=True)
+            current, version = self._base(home_id)
+            working = working_copy(current)
             changed = reported.apply(working, device_id, patch, self.clock())
             if not changed:
                 return None
             message = reported.describe(working, device_id, changed)
             args = {"device": device_id, "source": source, **changed}
-            new_version = self.store.commit_change(working, version, current, action=reported.ACTION, args=args,
-                                                   message=message, person=None, device=device_id)
-            self._cache[home_id] = (working, new_version)
-            if "apps" in changed and self.services is not None:
-                self.services.set_apps(home_id, working.content.apps)  # the catalogue serves apps to actions
-        self._publish(HomeChange(home_id, working, new_version, [Outcome(reported.ACTION, args, message)],
-                                 f"bridge:{source}"))
+            ticket = self._queue(home_id, working, version, current, Outcome(reported.ACTION, args, message),
+                                 f"bridge:{source}", None, device_id)
+        new_version = self._land(home_id, ticket)
+        if "apps" in changed and self.services is not None:
+            with self._lock(home_id):  # the catalogue serves apps to actions: give it the newest list
+                self.services.set_apps(home_id, self.home(home_id).content.apps)
         return new_version
 
     def undo(self, home_id: str, caller: Caller, *, now: Optional[datetime] = None) -> Outcome:
@@ -198,6 +244,7 @@ class Hub:
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
         with self._lock(home_id):
+            self.line(home_id).wait_idle()  # undo reads the store: let queued changes land first
             current, _ = self._current(home_id)
 
             def check(restored: Home) -> None:

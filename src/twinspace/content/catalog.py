@@ -31,6 +31,7 @@ from twinspace.content.tables import (CHANNEL_COLUMNS, PROGRAMME_COLUMNS, channe
 from twinspace.content.vod import VodTitle, parse_vod
 from twinspace.content.xmltv import GuideReader
 from twinspace.errors import InvalidInput, NotAllowed, NotFound
+from twinspace.store.search_sqlite import Fts5Index, refresh_terms
 
 ContentItem = Union[Channel, Programme, VodTitle, App]
 Progress = Callable[[int], None]  # called with the number of programmes read so far
@@ -116,7 +117,7 @@ class Catalog:
                                     "cut where it starts")
             report.replaced = self._replace_windows(home_id)
             self._reindex_shows(home_id)
-            search_module.refresh_terms(c)
+            refresh_terms(c)
             missing = c.execute("SELECT count(*) FROM temp.content_import_window w WHERE NOT EXISTS "
                                 "(SELECT 1 FROM content_channel WHERE home_id = ? AND id = w.channel_id)",
                                 (home_id,)).fetchone()[0]
@@ -250,7 +251,7 @@ class Catalog:
         with write_transaction(self.conn) as c:
             for table in ("content_channel", "content_programme", "content_vod", "content_app", "content_search"):
                 c.execute(f"DELETE FROM {table} WHERE home_id = ?", (home_id,))
-            search_module.refresh_terms(c)
+            refresh_terms(c)
 
     def _reindex(self, home_id: str, kind: str, docs: Iterable[tuple[str, str, str, str]]) -> None:
         """Replace the search documents of one kind: (title, keywords, body, key) each."""
@@ -258,7 +259,7 @@ class Catalog:
         self.conn.executemany("INSERT INTO content_search (title, keywords, body, home_id, kind, key) "
                               "VALUES (?, ?, ?, ?, ?, ?)",
                               ((title, keywords, body, home_id, kind, key) for title, keywords, body, key in docs))
-        search_module.refresh_terms(self.conn)
+        refresh_terms(self.conn)
 
     # --- channels --------------------------------------------------------------------
 
@@ -395,7 +396,7 @@ class Catalog:
     def search(self, home_id: str, query: str, *, at: datetime | None = None, kind: str | None = None,
                max_rating: str | None = None, limit: int = 20) -> list[SearchHit]:
         """Channels, programmes, on-demand titles and apps matching `query`, best first."""
-        return search_module.search(self.conn, home_id, query, at=self._instant(at), kind=kind,
+        return search_module.search(Fts5Index(self.conn), home_id, query, at=self._instant(at), kind=kind,
                                     max_age=limit_age(max_rating), limit=limit)
 
     def _instant(self, at: datetime | None) -> datetime:

@@ -1,11 +1,15 @@
 """Unified search over channels, programmes, on-demand titles and apps.
 
-Text relevance is SQLite FTS5 BM25 over one document per channel, per show (a title on a
-channel with all its airings, so a daily news show is one hit, not 300) and per on-demand
-title and app. Each query word also matches as a prefix ("ocean" finds "oceans",
-"footbal" finds "football"); a word the index does not know is corrected against the
-index's own words through a trigram index ("fotball"); neighbouring words are also tried
-joined ("foot all"). Filler words ("find me something about ...") are dropped.
+Text relevance comes from the store's full-text index (`SearchIndex`): SQLite FTS5 BM25
+(store/search_sqlite.py) or PostgreSQL `tsvector` weights (store/search_pg.py), over one
+document per channel, per show (a title on a channel with all its airings, so a daily news
+show is one hit, not 300) and per on-demand title and app, weighing title over keywords
+(genres, other-language titles, a channel's group) over description. Each query word also
+matches as a prefix ("ocean" finds "oceans", "footbal" finds "football"); a word the index
+does not know is corrected against the index's own words through a trigram index
+("fotball"); neighbouring words are also tried joined ("foot all"). Filler words ("find me
+something about ...") are dropped. This module decides all of that and the ranking; the
+index only matches and scores terms, so both stores rank alike.
 
 Documents with every word are looked for first; only when they are too few do documents
 with any word join in (a broad OR over a large guide is the slow case, so it is the fallback).
@@ -19,15 +23,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Optional
+from typing import Iterable, Optional, Protocol, Sequence
 
 from twinspace.content.models import App, Channel, Programme, name_key
-from twinspace.content.tables import (CHANNEL_COLUMNS, PROGRAMME_COLUMNS, channel_from_row, columns, epoch,
-                                      programme_from_row, within_age)
+from twinspace.content.tables import epoch
 from twinspace.content.vod import VodTitle
 from twinspace.errors import InvalidInput
 
@@ -55,31 +57,54 @@ class SearchHit:
     live: bool = False  # a programme airing at the search time
 
 
-# Candidates by BM25, each with the airing a show hit would point at (live or next, else the
-# latest) and whether the person may see it, in one statement: a common word matches
-# hundreds of shows, and a query per candidate would be most of the search time.
-_CANDIDATES = """
-WITH matches AS (
-    SELECT kind, key, title, -rank AS relevance FROM content_search
-    WHERE content_search MATCH :match AND home_id = :home {kind} ORDER BY rank LIMIT :candidates),
-airings AS (
-    SELECT m.*, CASE WHEN m.kind = 'programme' THEN coalesce(
-        (SELECT rowid FROM content_programme p WHERE p.home_id = :home AND p.channel_id = m.key
-         AND p.title = m.title AND p.stop_utc > :t {age} ORDER BY p.stop_utc LIMIT 1),
-        (SELECT rowid FROM content_programme p WHERE p.home_id = :home AND p.channel_id = m.key
-         AND p.title = m.title AND p.stop_utc <= :t {age} ORDER BY p.stop_utc DESC LIMIT 1)) END AS airing
-    FROM matches m)
-SELECT a.kind, a.key, a.title, a.relevance, a.airing, p.start_utc, p.stop_utc
-FROM airings a LEFT JOIN content_programme p ON p.rowid = a.airing
-WHERE CASE a.kind
-    WHEN 'programme' THEN a.airing IS NOT NULL
-        AND EXISTS (SELECT 1 FROM content_channel c WHERE c.home_id = :home AND c.id = a.key)
-    WHEN 'vod' THEN EXISTS (SELECT 1 FROM content_vod v WHERE v.home_id = :home AND v.id = a.key {vod_age})
-    ELSE 1 END
-"""
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One word to match: exactly, or as a prefix of indexed words."""
+
+    word: str
+    prefix: bool = False
 
 
-def search(conn: sqlite3.Connection, home_id: str, query: str, *, at: datetime, kind: str | None = None,
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A matching document, its text relevance (higher is better) and, for a show, the airing
+    a hit would point at (live or next, else the latest the rating limit allows)."""
+
+    kind: str
+    key: str
+    title: str
+    relevance: float
+    airing: Optional[int] = None  # the index's id of that programme row
+    start: Optional[int] = None  # its UTC epoch start and stop
+    stop: Optional[int] = None
+
+
+class SearchIndex(Protocol):
+    """What search needs from a store's full-text index of one catalogue."""
+
+    def has_prefix(self, word: str) -> bool:
+        """Whether some indexed word starts with `word`."""
+        ...
+
+    def similar_words(self, word: str, limit: int) -> list[str]:
+        """Up to `limit` indexed words sharing the most trigrams with `word`, best first."""
+        ...
+
+    def candidates(self, home_id: str, groups: Sequence[Sequence[Term]], *, kind: Optional[str], t: int,
+                   max_age: Optional[int], limit: int) -> list[Candidate]:
+        """The best `limit` documents matching some term of every group (an AND of ORs); a
+        show only if it has an airing within `max_age` on a channel of the lineup, an on-demand
+        title only within `max_age`."""
+        ...
+
+    def channel(self, home_id: str, channel_id: str) -> Channel: ...
+
+    def programme(self, airing: int) -> Programme: ...
+
+    def vod(self, home_id: str, vod_id: str) -> VodTitle: ...
+
+
+def search(index: SearchIndex, home_id: str, query: str, *, at: datetime, kind: str | None = None,
            max_age: int | None = None, limit: int = 20) -> list[SearchHit]:
     if kind is not None and kind not in KINDS:
         raise InvalidInput(f"search kind must be one of {', '.join(KINDS)}; got {kind!r}")
@@ -87,30 +112,32 @@ def search(conn: sqlite3.Connection, home_id: str, query: str, *, at: datetime, 
     if not words:
         raise InvalidInput("a search needs at least one word")
     words = [w for w in words if w not in FILLER_WORDS] or words
-    choices = [_spellings(conn, word) for word in words]
-    sql = _CANDIDATES.format(kind="AND kind = :kind" if kind else "", age=within_age(max_age, "p.rating_age"),
-                             vod_age=within_age(max_age, "v.rating_age"))
-    params = {"home": home_id, "kind": kind, "candidates": CANDIDATES, "t": epoch(at), "max_age": max_age}
-    scored = _scored(conn, sql, {**params, "match": " AND ".join(_any(c) for c in choices)}, name_key(query))
-    if len(scored) < limit and len(words) > 1:
-        joined = [_spellings(conn, first + second) for first, second in zip(words, words[1:])]
-        loose = _scored(conn, sql, {**params, "match": _any([t for c in choices + joined for t in c])},
-                        name_key(query))
-        scored = {**loose, **scored}  # a document with every word keeps that score
-    ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:limit]
-    builder = _HitBuilder(conn, home_id, at)
+    choices = [_spellings(index, word) for word in words]
+    t = epoch(at)
+
+    def scored(groups: Sequence[Sequence[Term]]) -> dict[tuple[str, str, str], tuple[float, int | None]]:
+        found = index.candidates(home_id, groups, kind=kind, t=t, max_age=max_age, limit=CANDIDATES)
+        return _scored(found, t, name_key(query))
+
+    best = scored(choices)
+    if len(best) < limit and len(words) > 1:
+        joined = [_spellings(index, first + second) for first, second in zip(words, words[1:])]
+        loose = scored([_unique(term for c in choices + joined for term in c)])
+        best = {**loose, **best}  # a document with every word keeps that score
+    ranked = sorted(best.items(), key=lambda item: -item[1][0])[:limit]
+    builder = _HitBuilder(index, home_id, at)
     return [builder.hit(score, kind_, key, title, airing) for (kind_, key, title), (score, airing) in ranked]
 
 
-def _scored(conn: sqlite3.Connection, sql: str, params: dict[str, Any],
+def _scored(found: Iterable[Candidate], t: int,
             wanted: str) -> dict[tuple[str, str, str], tuple[float, int | None]]:
-    """(kind, key, title) -> (score, airing rowid) for the documents the match finds."""
+    """(kind, key, title) -> (score, airing id) for the documents the match found."""
     scored = {}
-    for kind, key, title, relevance, airing, start, stop in conn.execute(sql, params):
-        weight = KIND_WEIGHT[kind] if airing is None else _time_weight(start, stop, params["t"])
-        if name_key(title) == wanted:
+    for c in found:
+        weight = KIND_WEIGHT[c.kind] if c.airing is None else _time_weight(c.start or 0, c.stop or 0, t)
+        if name_key(c.title) == wanted:
             weight *= EXACT_TITLE_WEIGHT
-        scored[(kind, key, title)] = (relevance * weight, airing)
+        scored[(c.kind, c.key, c.title)] = (c.relevance * weight, c.airing)
     return scored
 
 
@@ -129,68 +156,48 @@ def query_words(query: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFC", bare))  # NFC: Hangul syllables back together
 
 
-def _spellings(conn: sqlite3.Connection, word: str) -> list[str]:
-    """FTS5 terms for one query word: itself (as a prefix from three letters on) and, when no
+def _spellings(index: SearchIndex, word: str) -> list[Term]:
+    """The terms for one query word: itself (as a prefix from three letters on) and, when no
     indexed word starts with it, the indexed words closest to it."""
-    terms = [f'"{word}"' + ("*" if len(word) >= 3 else "")]  # a one- or two-letter prefix matches too much
-    if len(word) >= 4 and conn.execute("SELECT 1 FROM content_search WHERE content_search MATCH ? LIMIT 1",
-                                       (terms[0],)).fetchone() is None:
-        terms += [f'"{close}"' for close in _corrections(conn, word)]
+    terms = [Term(word, prefix=len(word) >= 3)]  # a one- or two-letter prefix matches too much
+    if len(word) >= 4 and not index.has_prefix(word):
+        terms += [Term(close) for close in _corrections(index, word)]
     return terms
 
 
-def _any(terms: list[str]) -> str:
-    return "(" + " OR ".join(dict.fromkeys(terms)) + ")"
+def _unique(terms: Iterable[Term]) -> list[Term]:
+    return list(dict.fromkeys(terms))
 
 
-def _corrections(conn: sqlite3.Connection, word: str) -> list[str]:
+def _corrections(index: SearchIndex, word: str) -> list[str]:
     """Indexed words close to `word`: those sharing most of its trigrams, checked with difflib."""
-    grams = " OR ".join(dict.fromkeys(f'"{word[i:i + 3]}"' for i in range(len(word) - 2)))
-    rows = conn.execute("SELECT term FROM content_search_term WHERE content_search_term MATCH ? "
-                        "ORDER BY rank LIMIT ?", (grams, CORRECTION_CANDIDATES))
-    return difflib.get_close_matches(word, [term for (term,) in rows], n=3, cutoff=CLOSE_MATCH_CUTOFF)
-
-
-def refresh_terms(conn: sqlite3.Connection) -> None:
-    """Rebuild the trigram index of indexed words after the search documents changed."""
-    conn.execute("DELETE FROM content_search_term")
-    conn.execute("INSERT INTO content_search_term (term) SELECT term FROM content_search_vocab")
+    return difflib.get_close_matches(word, index.similar_words(word, CORRECTION_CANDIDATES), n=3,
+                                     cutoff=CLOSE_MATCH_CUTOFF)
 
 
 class _HitBuilder:
     """Turns a ranked candidate into the hit shown to the person."""
 
-    def __init__(self, conn: sqlite3.Connection, home_id: str, at: datetime) -> None:
-        self.conn, self.home_id, self.at = conn, home_id, at
+    def __init__(self, index: SearchIndex, home_id: str, at: datetime) -> None:
+        self.index, self.home_id, self.at = index, home_id, at
 
     def hit(self, score: float, kind: str, key: str, title: str, airing: int | None) -> SearchHit:
         if kind == "programme":
-            return self._programme(score, key, airing)
+            assert airing is not None  # the index only offers shows with an airing
+            programme, channel = self.index.programme(airing), self.index.channel(self.home_id, key)
+            return SearchHit("programme", programme.ref, programme.title,
+                             f"{channel.name} · {describe_airing(programme, self.at)}", score,
+                             channel_ref=channel.ref, live=programme.airing_at(self.at))
         if kind == "channel":
-            channel = self._channel(key)
+            channel = self.index.channel(self.home_id, key)
             details = [f"channel {channel.number}" if channel.number else "channel", channel.group]
             return SearchHit("channel", channel.ref, channel.name, " · ".join(d for d in details if d), score)
         if kind == "vod":
-            (data,) = self.conn.execute("SELECT data FROM content_vod WHERE home_id = ? AND id = ?",
-                                        (self.home_id, key)).fetchone()
-            item = VodTitle.model_validate_json(data)
+            item = self.index.vod(self.home_id, key)
             details = [item.kind, str(item.year) if item.year else None,
                        f"rated {item.rating}" if item.rating else None]
             return SearchHit("vod", item.ref, item.title, " · ".join(d for d in details if d), score)
         return SearchHit("app", App(id=key, name=title).ref, title, "app", score)
-
-    def _programme(self, score: float, channel_id: str, airing: int | None) -> SearchHit:
-        row = self.conn.execute(f"SELECT {columns(PROGRAMME_COLUMNS)} FROM content_programme WHERE rowid = ?",
-                                (airing,)).fetchone()
-        programme, channel = programme_from_row(row), self._channel(channel_id)
-        return SearchHit("programme", programme.ref, programme.title,
-                         f"{channel.name} · {describe_airing(programme, self.at)}", score,
-                         channel_ref=channel.ref, live=programme.airing_at(self.at))
-
-    def _channel(self, channel_id: str) -> Channel:
-        row = self.conn.execute(f"SELECT {columns(CHANNEL_COLUMNS)} FROM content_channel WHERE home_id = ? AND id = ?",
-                                (self.home_id, channel_id)).fetchone()
-        return channel_from_row(row)
 
 
 def describe_airing(programme: Programme, at: datetime) -> str:

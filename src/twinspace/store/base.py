@@ -37,6 +37,19 @@ def numbered_migrations(folder: str) -> list[tuple[int, str, str]]:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One committed action: the home after it, the home before it (for undo) and its journal text."""
+
+    home: Home
+    before: Home
+    action: str
+    args: dict[str, Any]
+    message: str
+    person: Optional[str]
+    device: Optional[str]
+
+
+@dataclass(frozen=True)
 class JournalEntry:
     seq: int
     home_id: str
@@ -114,6 +127,12 @@ class HomeStore(Protocol):
 
         Conflict if the home is no longer at `expected_version` (or, on a fenced store, if this
         writer's ownership of the home was taken over)."""
+        ...
+
+    def commit_changes(self, home_id: str, expected_version: int, changes: Sequence[Change]) -> int:
+        """Several consecutive changes of one home in one durable transaction (a group commit):
+        change i becomes version `expected_version + i + 1`; all are written or none. The last
+        version; Conflict as `commit_change`."""
         ...
 
     def journal(self, home_id: str, limit: int = 50) -> list[JournalEntry]:

@@ -3,6 +3,11 @@
 Every acknowledged change is committed with `synchronous=FULL` before the caller hears
 back, so it survives the process being killed. Writers take `BEGIN IMMEDIATE` so the CLI
 and a running hub can share one database file safely.
+
+Reads outside a transaction go to a second connection: in WAL mode it reads the last
+committed state while a commit (its fsync) is in flight, so requests are not held up
+behind a commit, and the changes they make meanwhile can join the next group commit
+(commit_line.py).
 """
 
 from __future__ import annotations
@@ -39,10 +44,21 @@ class Store(HomeTables):
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=30000")
         self._migrate()
+        self._writing = threading.local()  # this thread is inside transaction(): read its own writes
+        self._read_lock = threading.Lock()
+        self._reader: sqlite3.Connection | None = None
+        if str(path) != ":memory:":  # an in-memory database has no second connection to open
+            self._reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._reader.row_factory = sqlite3.Row
+            self._reader.execute("PRAGMA busy_timeout=30000")
+            self._reader.execute("PRAGMA query_only=ON")
 
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+        if self._reader is not None:
+            with self._read_lock:
+                self._reader.close()
 
     # --- schema ----------------------------------------------------------------------
 
@@ -69,14 +85,27 @@ class Store(HomeTables):
         """A write transaction; rolled back if the block raises."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
+            depth = getattr(self._writing, "depth", 0)
+            self._writing.depth = depth + 1
             try:
                 yield self.conn
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._writing.depth = depth
             self.conn.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self.conn
+        """Reads of one snapshot: everything committed before the block began."""
+        if self._reader is None or getattr(self._writing, "depth", 0):
+            with self._lock:
+                yield self.conn
+            return
+        with self._read_lock:
+            self._reader.execute("BEGIN")
+            try:
+                yield self._reader
+            finally:
+                self._reader.execute("COMMIT")

@@ -6,11 +6,11 @@ provides `transaction()` and `reading()` and may fence writes (`_fenced`)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, ContextManager, Optional
+from typing import Any, Callable, ContextManager, Optional, Sequence
 
 from twinspace.errors import Conflict, NotFound
 from twinspace.home.model import Home
-from twinspace.store.base import JOURNAL_KEEP, Connection, JournalEntry, utcnow
+from twinspace.store.base import JOURNAL_KEEP, Change, Connection, JournalEntry, utcnow
 
 
 class HomeTables:
@@ -73,26 +73,39 @@ class HomeTables:
 
         Fails with Conflict if someone else changed the home since `expected_version`.
         """
+        return self.commit_changes(home.id, expected_version, [
+            Change(home, before, action, args, message, person, device)])
+
+    def commit_changes(self, home_id: str, expected_version: int, changes: Sequence[Change]) -> int:
+        """Write several consecutive changes of one home in one transaction (a group commit):
+        all of them or none, durable together; returns the last one's version.
+
+        Change i (from 0) becomes version `expected_version + i + 1`; Conflict if the home is
+        no longer at `expected_version`.
+        """
+        if not changes:
+            raise ValueError("a group commit needs at least one change")
         with self.transaction() as c:
-            self._fenced(c, home.id)
+            self._fenced(c, home_id)
             row = c.execute("SELECT version FROM homes WHERE id = ? FOR UPDATE" if self.row_locks else
-                            "SELECT version FROM homes WHERE id = ?", (home.id,)).fetchone()
+                            "SELECT version FROM homes WHERE id = ?", (home_id,)).fetchone()
             if row is None:
-                raise NotFound(f"there is no home {home.id!r} on this hub")
+                raise NotFound(f"there is no home {home_id!r} on this hub")
             if row[0] != expected_version:
                 raise Conflict("the home changed while this action ran; try again")
-            version = expected_version + 1
             now = utcnow().isoformat()
+            version = expected_version + len(changes)
             c.execute("UPDATE homes SET doc = ?, version = ?, updated_at = ? WHERE id = ?",
-                      (home.model_dump_json(), version, now, home.id))
-            c.execute(
+                      (changes[-1].home.model_dump_json(), version, now, home_id))
+            c.executemany(
                 "INSERT INTO journal(home_id, version, at, person, device, action, args, message, before_doc) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (home.id, version, now, person, device, action, json.dumps(args), message, before.model_dump_json()))
+                [(home_id, expected_version + i + 1, now, ch.person, ch.device, ch.action, json.dumps(ch.args),
+                  ch.message, ch.before.model_dump_json()) for i, ch in enumerate(changes)])
             c.execute(
                 "DELETE FROM journal WHERE home_id = ? AND seq <= "
                 "(SELECT seq FROM journal WHERE home_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-                (home.id, home.id, JOURNAL_KEEP))
+                (home_id, home_id, JOURNAL_KEEP))
             return version
 
     def journal(self, home_id: str, limit: int = 50) -> list[JournalEntry]:

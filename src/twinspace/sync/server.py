@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable, Optional
 
@@ -36,6 +37,8 @@ class SyncService:
         self._creating: dict[str, asyncio.Lock] = {}
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._unsubscribe: Optional[Callable[[], None]] = None
+        self._pending: dict[str, HomeChange] = {}  # per home, the newest change not yet delivered
+        self._pending_guard = threading.Lock()
 
     def _start(self) -> None:
         if self._loop is None:
@@ -60,17 +63,30 @@ class SyncService:
             await self.stop()
 
     def _on_change(self, change: HomeChange) -> None:
-        """Runs on the committing thread: hand the change to the loop, never block it."""
-        loop = self._loop
-        if loop is not None:
-            try:
-                loop.call_soon_threadsafe(self._deliver, change)
-            except RuntimeError:  # the loop closed while the hub was still committing
-                pass
+        """Runs on the committing thread: hand the change to the loop, never block it.
 
-    def _deliver(self, change: HomeChange) -> None:
-        room = self.rooms.get(change.home_id)
-        if room is not None:
+        Changes that pile up before the loop gets to them are coalesced: the document only
+        needs the newest home (it writes a diff against what it holds), so a burst of
+        commits becomes one document transaction and one update per peer."""
+        loop = self._loop
+        if loop is None:
+            return
+        with self._pending_guard:
+            queued = self._pending.get(change.home_id)
+            if queued is None or queued.version < change.version:
+                self._pending[change.home_id] = change
+            if queued is not None:
+                return  # a delivery is already on its way and will take the newest
+        try:
+            loop.call_soon_threadsafe(self._deliver, change.home_id)
+        except RuntimeError:  # the loop closed while the hub was still committing
+            pass
+
+    def _deliver(self, home_id: str) -> None:
+        with self._pending_guard:
+            change = self._pending.pop(home_id, None)
+        room = self.rooms.get(home_id)
+        if change is not None and room is not None:
             room.deliver(change)
 
     async def room(self, home_id: str) -> HomeRoom:
