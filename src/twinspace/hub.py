@@ -24,6 +24,7 @@ from twinspace.geometry import Viewer
 from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
+from twinspace.spaces import admission
 from twinspace.store.sqlite import Store, utcnow
 
 
@@ -124,6 +125,7 @@ class Hub:
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
         spec = self.registry.get(name)
+        admission.guest_may(caller, name, spec.read_only)
         args = spec.parse(raw_args)
         with self._lock(home_id):
             current, version = self._current(home_id)

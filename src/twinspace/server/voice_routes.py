@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from twinspace import access
 from twinspace.actions.registry import Caller
 from twinspace.assistant.service import assistant_for
-from twinspace.errors import InvalidInput, NotFound, Unauthorized
+from twinspace.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from twinspace.hub import Hub
+from twinspace.spaces import admission
 from twinspace.server.auth import bearer, caller, device_key
 from twinspace.voice.audio import read_audio, wav_bytes
 from twinspace.voice.session import VoiceSession, cpu_worker
@@ -127,9 +128,9 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
         await websocket.accept()
         token = websocket.query_params.get("token") or bearer(websocket.headers.get("authorization")) or ""
         try:
-            who = await asyncio.to_thread(access.authenticate, hub.store, token)
+            who = admission.refuse_guest(await asyncio.to_thread(access.authenticate, hub.store, token))
             hub.home(who.home_id)
-        except Unauthorized as e:
+        except (Unauthorized, Forbidden) as e:
             await websocket.close(UNAUTHORIZED, e.detail[:120])
             return
         except NotFound:
