@@ -81,7 +81,12 @@ class Hub:
         return self._current(home_id)[1]
 
     def home_ids(self) -> list[str]:
+        """Every twin the hub holds: its homes and the virtual spaces they host."""
         return self.store.home_ids()
+
+    def household_ids(self) -> list[str]:
+        """The real homes only (kind `home`): what "the only home" means when none is named."""
+        return [h for h in self.store.home_ids() if self.home(h).kind == "home"]
 
     # --- changing --------------------------------------------------------------------
 
