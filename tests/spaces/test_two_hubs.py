@@ -21,16 +21,18 @@ from pycrdt import Map
 
 from space_players import SpacePlayer
 from support import serving
+from sync.sync_helpers import NodeClient, node_modules_ready
 from twinspace import access
 from twinspace.content.services import ContentServices
 from twinspace.demo import write_demo_home
 from twinspace.home.homefile import read_home_dir
 from twinspace.hub import Hub
+from twinspace.media.vod import VodOptions
 from twinspace.server.app import create_app
 from twinspace.store.sqlite import Store, utcnow
 from twinspace.sync.client import SyncClient
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 HOME = "demo-loft"  # each household's own demo home: the same id on two hubs, two different homes
 SPACE = "movie-night"
 HEAD_HZ = 15
@@ -46,7 +48,9 @@ def household(root: Path) -> Hub:
 @pytest.fixture
 def hubs(tmp_path: Path) -> Iterator[dict[str, Any]]:
     a, b = household(tmp_path / "home-a"), household(tmp_path / "home-b")
-    with serving(create_app(a), host="127.0.0.2") as url_a, serving(create_app(b), host="127.0.0.3") as url_b:
+    app_a = create_app(a)
+    app_a.state.media.vod.options = VodOptions(demo_clip_s=120)  # packaged as HLS in seconds, not minutes
+    with serving(app_a, host="127.0.0.2") as url_a, serving(create_app(b), host="127.0.0.3") as url_b:
         yield {"a": a, "b": b, "url_a": url_a, "url_b": url_b,
                "host": access.issue_token(a.store, HOME, "alex", "Alex's Quest", role="owner").token,
                "b_owner": access.issue_token(b.store, HOME, "alex", "B's owner phone", role="owner").token,
@@ -70,6 +74,7 @@ async def _invite_and_join(http: httpx.AsyncClient, h: dict[str, Any]) -> dict[s
     return {"invite": made, **joined.json()}
 
 
+@pytest.mark.anyio
 async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_in_step(hubs: dict[str, Any]) -> None:
     h = hubs
     ws_a, ws_b = h["url_a"].replace("http", "ws"), h["url_b"].replace("http", "ws")
@@ -108,11 +113,22 @@ async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_i
                             seen.append((time.monotonic(), yaw))
 
             guest.awareness.observe(on_presence)
-            sent = [round(30 * math.sin(i / 5), 3) for i in range(1, 2 * HEAD_HZ + 1)]
-            for yaw in sent:
-                host.set_presence(head(seats["seat-1"], yaw))
-                await asyncio.sleep(1 / HEAD_HZ)
-            await guest.wait_for(lambda: seen and seen[-1][1] == sent[-1], timeout=5)
+            # A stock y-websocket client (Node) on hub B too: the relay's URL layout is y-websocket's.
+            assert node_modules_ready() is None
+            stock = NodeClient(f"{ws_b}/api/v1/homes/{HOME}/joined-sync", SPACE, h["b_device"],
+                               presence=head(seats["seat-2"], 5))
+            try:
+                await stock.wait_for(lambda c: any(e["event"] == "synced" for e in c.events), timeout=20)
+                sent = [round(30 * math.sin(i / 5), 3) for i in range(1, 2 * HEAD_HZ + 1)]
+                for yaw in sent:
+                    host.set_presence(head(seats["seat-1"], yaw))
+                    await asyncio.sleep(1 / HEAD_HZ)
+                await guest.wait_for(lambda: seen and seen[-1][1] == sent[-1], timeout=5)
+                await stock.wait_for(lambda c: any(s.get("person") == "alex" and s.get("seat") == "seat-1"
+                                                   and s["head"]["yaw_deg"] == sent[-1] for s in c.peers().values()))
+                assert stock.doc["home"]["kind"] == "virtual"
+            finally:
+                stock.close()
             alex = next(s for s in guest.peers().values() if s.get("person") == "alex")
             assert (alex["seat"], alex["head"]["position"]) == ("seat-1", seats["seat-1"])
             assert len(seen) >= 0.6 * len(sent), f"the guest saw {len(seen)} of {len(sent)} head poses"
@@ -187,3 +203,69 @@ async def _in_step(pa: SpacePlayer, pb: SpacePlayer) -> None:
         worst = max(worst, abs(ea), abs(eb), abs(ea - eb))
         await asyncio.sleep(0.1)
     assert worst < 0.05, f"players {worst * 1000:.0f} ms apart"
+
+
+# --- the screen in real browsers ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    import shutil
+
+    from cowatch.players import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip("Chromium is not installed (scripts/system-deps)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_the_two_hub_cinema_plays_in_step_in_two_browsers(hubs: dict[str, Any], browser: Any) -> None:
+    from cowatch.players import open_player, spreads, stats
+    h = hubs
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
+                      headers=auth(h["host"]))
+        assert r.status_code == 200, r.text
+        link = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
+                         headers=auth(h["host"])).json()["link"]
+        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
+                      headers=auth(h["b_owner"]))
+        assert r.status_code == 200, r.text
+        r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                      json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+        assert r.json()["status"] == "applied", r.text
+        ws_a, ws_b = h["url_a"].replace("http", "ws"), h["url_b"].replace("http", "ws")
+        players = []
+        try:
+            players.append(open_player(browser, h["url_a"], f"/media/vod/big-wave/index.m3u8?token={h['host']}",
+                                       f"{ws_a}/api/v1/cowatch/{SPACE}?target=screen&token={h['host']}"))
+            players.append(open_player(
+                browser, h["url_b"],
+                f"/api/v1/homes/{HOME}/joined-media/{SPACE}/media/vod/big-wave/index.m3u8?token={h['b_device']}",
+                f"{ws_b}/api/v1/homes/{HOME}/joined-cowatch/{SPACE}?target=screen&token={h['b_device']}"))
+            deadline = time.time() + 60  # A packages the clip as HLS first: slow on a loaded machine
+            while not all(p.samples(time.time() - 2.5)[:1] and p.samples(0)[0][0] < time.time() - 2 for p in players):
+                assert time.time() < deadline, ("the players did not start", [p.errors() for p in players])
+                time.sleep(0.5)
+            time.sleep(8.0)  # align (seek a little ahead, wait, play) and settle, then 6 s to measure
+            now = time.time()
+            joined = stats(spreads([p.samples(now - 7) for p in players], now - 6.3, now - 0.3))
+            assert joined["n"] > 20, (joined, [p.errors() for p in players])
+            assert joined["p95_ms"] <= 50 and joined["max_ms"] <= 100, joined
+
+            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
+                          json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
+            assert r.status_code == 200, r.text
+            time.sleep(5.0)
+            now = time.time()
+            logs = [p.samples(now - 3) for p in players]
+            assert all(58 < log[-1][1] < 70 for log in logs), [log[-1] for log in logs]
+            after_seek = stats(spreads(logs, now - 2.5, now - 0.3))
+            assert after_seek["n"] > 10 and after_seek["p95_ms"] <= 50 and after_seek["max_ms"] <= 100, after_seek
+            print(f"two-hub browsers: after joining {joined}, after a seek {after_seek}")
+            assert [p.errors() for p in players] == [[], []]
+        finally:
+            for p in players:
+                p.close()

@@ -16,9 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import Any, Callable, Optional
+from typing import Any, AsyncIterator, Callable, Optional
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Request, WebSocket, WebSocketDisconnect
+import httpx
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
@@ -28,12 +31,15 @@ from twinspace.actions.registry import Caller
 from twinspace.errors import Forbidden, NotFound, Unauthorized
 from twinspace.home.model import Home
 from twinspace.hub import Hub
+from twinspace.media.routes import with_query
 from twinspace.server.auth import bearer, member, token_caller
 from twinspace.spaces import admission, hosting, invites, joined
 
 API = "/api/v1"
 UNAUTHORIZED, FORBIDDEN, GONE, UNREACHABLE = 4401, 4403, 4404, 1014
 MAX_RELAY_MESSAGE = 1 << 20
+MEDIA_PREFIXES = ("media/vod/", "demo/live/")
+RELAYED_HEADERS = ("content-range", "accept-ranges", "cache-control", "last-modified", "etag")
 
 
 class SpaceIn(BaseModel):
@@ -158,6 +164,47 @@ def install_spaces(app: FastAPI, hub: Hub) -> None:
         told = joined.leave(hub.store, home_id, space_id)
         relays.close((home_id, space_id))
         return {"status": "left", "host_told": told}
+
+    @homes.api_route("/joined-media/{space_id}/{path:path}", methods=["GET", "HEAD"],
+                     summary="A joined space's screen media (on-demand files and HLS, live HLS), relayed from its host")
+    async def joined_media(home_id: str, space_id: str, path: str, request: Request) -> Response:
+        # Players put the token in the query (hls.js, <video src>); the media routes accept both.
+        token = bearer(request.headers.get("authorization")) or request.query_params.get("token") or ""
+        who = admission.refuse_guest(await asyncio.to_thread(access.authenticate, hub.store, token))
+        await asyncio.to_thread(admission.admit, hub, who, home_id)
+        space = await asyncio.to_thread(joined.joined_space, hub.store, home_id, space_id)
+        if not path.startswith(MEDIA_PREFIXES) or ".." in path.split("/"):
+            raise NotFound("only a space's screen media is relayed: media/vod/… or demo/live/…")
+        headers = {"Authorization": f"Bearer {space.token}"}
+        if "range" in request.headers:
+            headers["Range"] = request.headers["range"]
+        upstream = await media_client(space).request(request.method, f"{space.host_url}/{path}", headers=headers)
+        body = upstream.content
+        kind = upstream.headers.get("content-type", "application/octet-stream")
+        if "mpegurl" in kind and request.query_params.get("token") and "authorization" not in request.headers:
+            body = with_query(body.decode(), "token=" + quote(token, safe="")).encode()  # segments need it too
+        kept = {k: v for k, v in upstream.headers.items() if k.lower() in RELAYED_HEADERS}
+        return Response(body, status_code=upstream.status_code, media_type=kind,
+                        headers={**kept, "Access-Control-Allow-Origin": "*"})
+
+    clients: dict[str, httpx.AsyncClient] = {}
+
+    def media_client(space: joined.JoinedSpace) -> httpx.AsyncClient:
+        client = clients.get(space.host_url)
+        if client is None:
+            client = clients[space.host_url] = httpx.AsyncClient(timeout=joined.TIMEOUT_S, verify=joined.verify())
+        return client
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            for client in clients.values():
+                await client.aclose()
+            clients.clear()
+
+    app.state.lifespan_hooks.append(lifespan)
 
     async def relay(websocket: WebSocket, home_id: str, space_id: str, path: str) -> None:
         await websocket.accept()
