@@ -204,12 +204,14 @@ class Hub:
         brings back (undoing someone's pause must not play what the caller's limit refuses)."""
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
+        admission.guest_may(caller, "undo", read_only=False)
         with self._lock(home_id):
             current, _ = self._current(home_id)
 
             def check(restored: Home) -> None:
                 admit_restored(self.context(restored, caller, now=now), current)
                 bridged.undo_leaves_devices(self.bridges, current, restored)
+                admission.undo_keeps_seats(current, restored)
 
             home, entry = self.store.undo_last(home_id, caller.person, caller.device, check=check)
             version = self.store.home_version(home_id)

@@ -220,3 +220,15 @@ def test_revoking_over_rest_closes_the_guest_sockets_at_once(client: TestClient,
     assert client.get("/api/v1/homes/movie-night", headers=bearer(guest["token"])).status_code == 401
     listed = client.get(f"/api/v1/homes/{HOST}/spaces/movie-night/invites", headers=bearer(alex)).json()
     assert [i["state"] for i in listed] == ["revoked"] and "code" not in listed[0]
+
+
+def test_undo_neither_seats_nor_unseats_anyone_and_guests_do_not_undo(hub: Hub, space: Home) -> None:
+    alex = Caller("movie-night", "alex", role="owner")
+    guest = invites.redeem(hub, invite(hub, space).code, "Joon")
+    with pytest.raises(Forbidden, match="by invites"):
+        hub.undo("movie-night", alex)  # the latest change seated the guest
+    assert hub.home("movie-night").seat_of(guest.guest) is not None
+    hub.apply("movie-night", "playback.play", {"content": "vod:big-wave", "target": "screen"}, caller=alex)
+    with pytest.raises(Forbidden, match="not undo"):
+        hub.undo("movie-night", access.authenticate(hub.store, guest.token))
+    assert hub.undo("movie-night", alex).args["action"] == "playback.play"

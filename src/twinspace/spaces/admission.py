@@ -12,6 +12,8 @@ Refusals say the same whether the other home exists or not: a token learns nothi
 
 from __future__ import annotations
 
+from typing import Any
+
 from twinspace.actions.registry import Caller
 from twinspace.errors import Forbidden, NotFound
 
@@ -45,6 +47,15 @@ def refuse_guest(who: Caller) -> Caller:
     if who.role == GUEST:
         raise Forbidden(GUEST_ONLY_SPACE)
     return who
+
+
+def undo_keeps_seats(current: Any, restored: Any) -> None:
+    """Who is in a space changes only by invites: an undo may not seat or unseat anyone
+    (a revoked guest brought back without a token, a guest's seat taken from under them)."""
+    if [(s.id, s.person) for s in current.seats] != [(s.id, s.person) for s in restored.seats] \
+            or {p.id for p in current.people} != {p.id for p in restored.people}:
+        raise Forbidden("that change seated or unseated someone; who is in a space changes by invites "
+                        "(revoke one, or invite again), not by undo")
 
 
 def guest_may(who: Caller, action: str, read_only: bool) -> None:
