@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 from typing import Any, AsyncIterator, Callable, Optional
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -222,7 +222,7 @@ def install_spaces(app: FastAPI, hub: Hub) -> None:
         except NotFound as e:
             await websocket.close(GONE, e.detail[:120])
             return
-        query = "&".join(f"{k}={v}" for k, v in websocket.query_params.items() if k != "token")
+        query = urlencode([(k, v) for k, v in websocket.query_params.multi_items() if k != "token"])
         url = f"{space.ws_url}{path}{space_id}" + (f"?{query}" if query else "")
         loop = asyncio.get_running_loop()
         local_gone = asyncio.Event()
