@@ -131,7 +131,7 @@ def test_the_setting_selects_the_store(pg_url: str, tmp_path: Path) -> None:
     assert isinstance(plain.store, Store) and plain.services is not None  # no configuration: today's hub
     plain.store.close()
     pg = open_hub(Settings.from_env({"TWINSPACE_DATA": str(tmp_path / "b"), "TWINSPACE_DATABASE_URL": pg_url}))
-    assert isinstance(pg.store, PostgresStore) and pg.store.schema_version == 3
+    assert isinstance(pg.store, PostgresStore) and pg.store.schema_version == 4  # through 0004_spaces
     pg.store.close()
     with pytest.raises(ValueError, match="postgresql:// URL"):
         Settings.from_env({"TWINSPACE_DATABASE_URL": "mysql://x"})
