@@ -165,8 +165,8 @@ def install_spaces(app: FastAPI, hub: Hub) -> None:
         relays.close((home_id, space_id))
         return {"status": "left", "host_told": told}
 
-    @homes.api_route("/joined-media/{space_id}/{path:path}", methods=["GET", "HEAD"],
-                     summary="A joined space's screen media (on-demand files and HLS, live HLS), relayed from its host")
+    @homes.get("/joined-media/{space_id}/{path:path}", response_class=Response,
+               summary="A joined space's screen media (on-demand files and HLS, live HLS), relayed from its host")
     async def joined_media(home_id: str, space_id: str, path: str, request: Request) -> Response:
         # Players put the token in the query (hls.js, <video src>); the media routes accept both.
         token = bearer(request.headers.get("authorization")) or request.query_params.get("token") or ""
