@@ -100,7 +100,7 @@ async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_i
         # --- avatars: the host's head moves at 15 Hz; the guest sees it, in the host's seat.
         async with SyncClient(f"{ws_a}/api/v1/sync/{SPACE}", h["host"], presence=head(seats["seat-1"], 0)) as host, \
                 SyncClient(f"{ws_b}/api/v1/homes/{HOME}/joined-sync/{SPACE}", h["b_device"],
-                           presence=head(seats["seat-2"], 0)) as guest:
+                           presence={**head(seats["seat-2"], 0), "person": "alex", "seat": "seat-1"}) as guest:
             await guest.synced.wait()
             assert guest.doc.get("home", type=Map).get("kind") == "virtual"
             assert guest.doc.get("seats", type=Map).to_py()["seat-2"]["person"] == "guest-1"
@@ -135,8 +135,10 @@ async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_i
             assert len(seen) >= 0.6 * len(sent), f"the guest saw {len(seen)} of {len(sent)} head poses"
             span = seen[-1][0] - seen[0][0]
             assert len(seen) / max(span, 1e-3) >= 8, f"{len(seen)} poses in {span:.2f} s"
+            # The guest claimed to be alex in seat 1; the host's hub stamped who it is and where it sits.
             await host.wait_for(lambda: any(s.get("person") == "guest-1" and s.get("seat") == "seat-2"
                                              for s in host.peers().values()), timeout=5)
+            assert [s.get("person") for s in host.peers().values()].count("alex") == 0
 
             # --- the screen: one watch group across both hubs.
             r = await http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
