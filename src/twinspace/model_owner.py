@@ -33,9 +33,7 @@ class Busy(TwinspaceError):
     slug = "busy"
 
     def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-        self.headers = {"Retry-After": str(retry_after)}
+        super().__init__(detail, retry_after_s=retry_after)  # the problem's Retry-After header
 
 
 class Ticket:

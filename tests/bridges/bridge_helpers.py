@@ -70,3 +70,19 @@ def bind_tv(hub: Hub, tv, device: str = "tv-lounge") -> None:
         home.device(device)[1].bridge = {"type": "webos", "host": tv.host}
 
     hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound", change=bind)
+
+
+RENDERER_HOST = "127.0.0.20"  # loopback addresses for fake DLNA renderers: 127.0.0.20-29
+RENDERER = "speaker-lounge"  # the demo home's Soundbar, played to as a DLNA renderer
+
+
+def add_renderer(hub: Hub, renderer, device: str = RENDERER, hub_url: str = "http://192.0.2.5:8080",
+                 media_token: str = "dlna-media-token") -> None:
+    """Bind `device` to the fake renderer and save its entry, as `twinspace bridge dlna add` does."""
+    def bind(home) -> None:  # noqa: ANN001
+        home.device(device)[1].bridge = {"type": "dlna", "udn": "uuid:fake"}
+
+    hub.administer("demo-loft", OWNER, action="bridge.map", args={}, message="bound", change=bind)
+    BridgeManager(hub, Path(hub.store.path).parent).entries.save("demo-loft", "dlna", {
+        "renderers": {device: {"location": renderer.location, "hub_url": hub_url, "media_token": media_token}},
+        "reconnect": FAST_RECONNECT, "poll_s": 5.0})  # events carry the state; the poll finds it gone

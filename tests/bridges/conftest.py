@@ -10,7 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the protocol doubles and bridge_helpers
 
-from bridge_helpers import TV_HOST, running, bind_home_assistant, bind_tv, pair_tv  # noqa: E402
+from bridge_helpers import (RENDERER, RENDERER_HOST, TV_HOST, add_renderer, bind_home_assistant, bind_tv,  # noqa: E402
+                            pair_tv, running)
 from doubles.homeassistant import FakeHomeAssistant  # noqa: E402
 from twinspace.hub import Hub  # noqa: E402
 
@@ -49,3 +50,18 @@ def tv_hub(hub: Hub, fake_tv) -> Iterator[Hub]:
     pair_tv(hub, fake_tv)
     yield from running(hub, "tv-lounge")
 
+
+
+@pytest.fixture
+def fake_renderer() -> Iterator["FakeRenderer"]:
+    from doubles.dlna import FakeRenderer
+
+    with FakeRenderer(RENDERER_HOST) as renderer:
+        yield renderer
+
+
+@pytest.fixture
+def dlna_hub(hub: Hub, fake_renderer) -> Iterator[Hub]:
+    """The demo home's Soundbar bound to the fake DLNA renderer, bridges running."""
+    add_renderer(hub, fake_renderer)
+    yield from running(hub, RENDERER)

@@ -89,3 +89,25 @@ def test_pairing_a_tv_that_refuses_the_signature(tmp_path: Path, demo_dir: Path,
     r = CliRunner().invoke(main, ["--data", str(data), "bridge", "webos", "pair", "tv-lounge", "--host", fake_tv.host])
     assert r.exit_code == 1
     assert "aiowebostv#718" in r.output and not (data / "bridges" / "demo-loft" / "webos.json").exists()
+
+
+def test_find_and_add_a_dlna_renderer(tmp_path: Path, demo_dir: Path, fake_renderer) -> None:
+    import os
+
+    data = tmp_path / "data"
+    assert run(data, "import", str(demo_dir)).exit_code == 0
+    r = run(data, "bridge", "dlna", "discover", "--timeout", "1",
+            "--address", f"{fake_renderer.host}:{fake_renderer.ssdp_port}")
+    assert r.exit_code == 0 and fake_renderer.location in r.output and "Kitchen renderer" in r.output, r.output
+    r = run(data, "bridge", "dlna", "add", "tv-lounge", "--location", fake_renderer.location,
+            "--hub-url", "http://192.0.2.5:8080")
+    assert r.exit_code == 0, r.output
+    assert "Added Kitchen renderer (FakeDMR, with volume control) as Lounge TV" in r.output
+    entry_file = data / "bridges" / "demo-loft" / "dlna.json"
+    assert os.stat(entry_file).st_mode & 0o777 == 0o600
+    entry = json.loads(entry_file.read_text())["renderers"]["tv-lounge"]
+    assert (entry["location"], entry["hub_url"]) == (fake_renderer.location, "http://192.0.2.5:8080")
+    status = run(data, "bridge", "status")
+    assert '"type": "dlna"' in status.output and entry["media_token"] not in status.output
+    r = run(data, "bridge", "dlna", "add", "lamp-floor", "--location", fake_renderer.location)
+    assert r.exit_code == 1 and "there is no TV or speaker 'lamp-floor'" in r.output

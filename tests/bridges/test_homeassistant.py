@@ -155,3 +155,20 @@ def test_undo_does_not_pretend_to_move_a_real_device(ha_hub, fake_ha):
     with pytest.raises(Conflict, match="Kitchen pendant is a real device and undo cannot move it back"):
         ha_hub.undo(HOME, OWNER)
     assert state(ha_hub, "light-pendant").brightness == 30 and fake_ha.states["light.kitchen_pendant"]["state"] == "on"
+
+
+def test_pause_and_resume_on_a_media_player_are_media_pause_and_media_play(ha_hub, fake_ha):
+    from twinspace.content import playback as rules
+
+    fake_ha.set_state("media_player.kitchen_speaker", "playing", volume_level=0.3)
+
+    def playing_there(home) -> None:  # noqa: ANN001 - a session the speaker was already playing
+        home.playback["speaker-kitchen"] = rules.start("vod:big-wave", ha_hub.clock(), person="alex")
+
+    ha_hub.administer("demo-loft", OWNER, action="test.seed", args={}, message="seeded", change=playing_there)
+    ha_hub.apply("demo-loft", "playback.pause", {"target": "speaker-kitchen"}, caller=OWNER)
+    assert fake_ha.calls[-1]["service"] == "media_pause"
+    assert fake_ha.states["media_player.kitchen_speaker"]["state"] == "paused"
+    ha_hub.apply("demo-loft", "playback.resume", {"target": "speaker-kitchen"}, caller=OWNER)
+    assert fake_ha.calls[-1]["service"] == "media_play"
+    assert ha_hub.home("demo-loft").playback["speaker-kitchen"].playing

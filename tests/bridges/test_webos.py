@@ -149,3 +149,11 @@ def test_handoff_from_the_tv_to_a_headset_keeps_the_position(clock_hub, fake_tv)
     assert abs(position - 1.5) < 1.0, position
     assert fake_tv.app == "com.webos.app.home"  # the TV's media viewer was closed
     assert TV not in clock_hub.home(HOME).playback and clock_hub.home(HOME).playback["quest-alex"].playing
+
+
+def test_pause_and_resume_reach_the_tv_s_media_viewer(tv_hub, fake_tv):
+    tv_hub.apply(HOME, "playback.play", {"content": "vod:big-wave", "target": TV}, caller=OWNER)
+    tv_hub.apply(HOME, "playback.pause", {"target": TV}, caller=OWNER)
+    assert fake_tv.media[0]["playState"] == "paused" and not tv_hub.home(HOME).playback[TV].playing
+    tv_hub.apply(HOME, "playback.resume", {"target": TV}, caller=OWNER)
+    assert fake_tv.media[0]["playState"] == "playing" and tv_hub.home(HOME).playback[TV].playing

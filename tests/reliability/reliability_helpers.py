@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -14,16 +13,11 @@ from pathlib import Path
 import httpx
 import psutil
 
+from support import free_port  # noqa: F401  (the reliability tests import it from here)
 from twinspace import access
 from twinspace.store.sqlite import Store
 
 HOME = "demo-loft"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pair(base_url: str, store: Store, name: str, person: str = "alex") -> str:

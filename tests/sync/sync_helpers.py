@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -12,50 +11,32 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import anyio
-import uvicorn
 
+from support import serving
 from twinspace.hub import Hub
 from twinspace.server.app import create_app
 
 NODE_DIR = Path(__file__).parent / "node"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class LiveServer:
-    """The hub's app served by uvicorn on 127.0.0.1, in a background thread."""
+    """The hub's app served for real on 127.0.0.1 (support.serving), with its sync URL."""
 
     def __init__(self, hub: Hub) -> None:
-        self.port = free_port()
         self.app = create_app(hub)
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self._serving = serving(self.app)
+        self.http = ""
 
     @property
     def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/api/v1/sync"
+        return self.http.replace("http://", "ws://", 1) + "/api/v1/sync"
 
     def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the hub server did not start")
-            time.sleep(0.02)
+        self.http = self._serving.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+        self._serving.__exit__(*exc)
 
 
 def node_modules_ready() -> Optional[str]:

@@ -202,6 +202,15 @@ def _play_on_device(ctx: ActionContext, target_id: str, ref: str, shown: str, se
                           position_s=session.position_s)
 
 
+def _at_device_position(session: Playback, confirmed: Optional[dict]) -> Playback:
+    """The session at the position the device itself reported (a DLNA renderer's
+    GetPositionInfo), which knows better than the hub's clock where playback was."""
+    position = (confirmed or {}).get("position_s")
+    if position is None or rules.is_live(session.content):
+        return session
+    return session.model_copy(update={"position_s": float(position)})
+
+
 def _show_app(ctx: ActionContext, target: Target, ref: str, resolved: dict) -> Outcome:
     """An app replaces what a panel shows; on a TV it is app.launch, in the room panel.open."""
     name = admit(ctx, ref)
@@ -235,6 +244,8 @@ def playback_pause(ctx: ActionContext, args: PlaybackPauseArgs) -> Outcome:
     if not session.playing:
         return Outcome("playback.pause", resolved, f"{name} is already paused on {target.name}", changed=False)
     paused = rules.pause(session, ctx.now, duration(ctx, session.content))
+    if (device := bridged.on_device(ctx, target.id)) is not None:
+        paused = _at_device_position(paused, bridged.carry_out(ctx, device, "playback.pause"))
     rules.put(ctx.home, target, paused)
     remember(ctx, paused)
     at = "" if rules.is_live(paused.content) else f" at {rules.format_position(paused.position_s)}"
@@ -251,6 +262,8 @@ def playback_resume(ctx: ActionContext, args: PlaybackResumeArgs) -> Outcome:
     if session.playing:
         return Outcome("playback.resume", resolved, f"{shown} is already playing on {target.name}", changed=False)
     playing = rules.resume(session, ctx.now, duration(ctx, session.content))
+    if (device := bridged.on_device(ctx, target.id)) is not None:
+        bridged.carry_out(ctx, device, "playback.resume")
     rules.put(ctx.home, target, playing)
     return Outcome("playback.resume", resolved, f"Resumed {shown} on {target.name}",
                    result=_playback_result(target, playing))
@@ -303,11 +316,11 @@ def playback_handoff(ctx: ActionContext, args: PlaybackHandoffArgs) -> Outcome:
     continuing = rules.moved(session, ctx.now, duration(ctx, session.content))
     if continuing.person is None:
         continuing = continuing.model_copy(update={"person": ctx.caller.person})
+    if (device := bridged.on_device(ctx, source.id)) is not None:
+        continuing = _at_device_position(continuing, bridged.carry_out(ctx, device, "playback.stop"))
     remember(ctx, rules.stop(ctx.home, dest))  # whatever played there gives way
     rules.stop(ctx.home, source)
     rules.put(ctx.home, dest, continuing)
-    if (device := bridged.on_device(ctx, source.id)) is not None:
-        bridged.carry_out(ctx, device, "playback.stop")
     _play_on_device(ctx, dest.id, session.content, shown, continuing)
     remember(ctx, continuing)
     at = "" if rules.is_live(continuing.content) else f" at {rules.format_position(continuing.position_s)}"

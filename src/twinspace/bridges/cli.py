@@ -32,7 +32,7 @@ def add_to(main: click.Group, friendly_errors: Any, home_option: Any) -> None:
 
     @click.group()
     def bridge() -> None:
-        """Connect the twin to real devices: Home Assistant, LG webOS TVs."""
+        """Connect the twin to real devices: Home Assistant, LG webOS TVs, DLNA renderers."""
 
 
     @bridge.command(name="homeassistant")
@@ -114,7 +114,7 @@ def add_to(main: click.Group, friendly_errors: Any, home_option: Any) -> None:
                 seen = "" if state is None or state.available is None else (
                     " available" if state.available else " UNAVAILABLE")
                 click.echo(f"{device.id:20} {json.dumps(redact(device.bridge))} ({ready}){seen}")
-        for domain in ("homeassistant", "webos"):
+        for domain in ("homeassistant", "webos", "dlna"):
             entry = entries.load(home_id, domain)
             if entry is not None:
                 click.echo(f"{domain}: {json.dumps(redact(entry))}")
@@ -183,16 +183,81 @@ def add_to(main: click.Group, friendly_errors: Any, home_option: Any) -> None:
         click.echo(f"Paired with {paired.model or 'the TV'} at {host} ({len(paired.apps)} apps); its key is kept "
                    f"in {path} (mode 0600). Restart `twinspace up` to connect.")
 
+    @bridge.group(name="dlna")
+    def dlna() -> None:
+        """DLNA/UPnP media renderers (TVs, speakers): find them, add them."""
+
+    @dlna.command(name="discover")
+    @click.option("--timeout", type=float, default=4.0, show_default=True)
+    @click.option("--address", default=None,
+                  help="search one address (HOST or HOST:PORT, port 1900 by default) instead of the whole network, "
+                       "e.g. a renderer on another subnet")
+    @friendly_errors
+    def dlna_discover(timeout: float, address: Optional[str]) -> None:
+        """List DLNA media renderers answering on this network (SSDP)."""
+        from twinspace.bridges.dlna import config_flow
+
+        target = None
+        if address:
+            host, _, port = address.partition(":")
+            target = (host, int(port) if port else 1900)
+        found = _run(lambda: config_flow.discover(timeout, target=target))
+        for renderer in found:
+            location = renderer.properties["location"]
+            try:
+                name = _run(config_flow.describe, location).name
+            except InvalidInput:
+                name = "(its description did not load)"
+            click.echo(f"{location:48} {name}")
+        if not found:
+            click.echo("No DLNA renderer answered. Is it on, on this network, with DLNA (or 'Media renderer') on?")
+
+    @dlna.command(name="add")
+    @click.argument("device")
+    @click.option("--location", required=True,
+                  help="the renderer's description URL, as `twinspace bridge dlna discover` lists it")
+    @click.option("--hub-url", default=None,
+                  help="how the renderer reaches this hub, e.g. http://192.168.1.20:8080 "
+                       "(default: this machine's address)")
+    @home_option
+    @click.pass_obj
+    @friendly_errors
+    def dlna_add(obj: Any, device: str, location: str, hub_url: Optional[str], home: Optional[str]) -> None:
+        """Bind DEVICE (a TV or speaker in the twin) to the DLNA renderer at LOCATION."""
+        from twinspace import access
+        from twinspace.bridges.dlna import config_flow
+
+        home_id = obj.home_id(home)
+        found = obj.hub.home(home_id).device(device)
+        if found is None or found[1].kind not in ("tv", "speaker"):
+            players = ", ".join(d.id for _, d in obj.hub.home(home_id).devices() if d.kind in ("tv", "speaker"))
+            raise NotFound(f"there is no TV or speaker {device!r} in this home; TVs and speakers: {players or 'none'}")
+        target = found[1]
+        renderer = _run(config_flow.describe, location)
+        token = access.issue_token(obj.hub.store, home_id, obj.hub.home(home_id).owner_id(),
+                                   f"{target.name} (DLNA)", device=device).token  # for on-demand media
+        entries = Entries(obj.settings.data_dir)
+        entry = entries.load(home_id, "dlna") or {"renderers": {}}
+        entry["renderers"][device] = {"location": location, "udn": renderer.udn, "media_token": token,
+                                      "hub_url": hub_url or f"http://{_lan_address()}:{obj.settings.port}"}
+        path = entries.save(home_id, "dlna", entry)
+        binding = {"type": "dlna", "udn": renderer.udn}
+        if target.bridge != binding:
+            def bind(working: Any) -> None:
+                working.device(device)[1].bridge = binding
+
+            obj.hub.administer(home_id, _owner(obj, home_id), action="bridge.map",
+                               args={"bridge": "dlna", "device": device, "location": location},
+                               message=f"bound {target.name} to the DLNA renderer {renderer.name}", change=bind)
+        volume = "with volume control" if renderer.volume else "without volume control"
+        click.echo(f"Added {renderer.name} ({renderer.model or 'DLNA renderer'}, {volume}) as {target.name}; "
+                   f"its entry is in {path}. Restart `twinspace up` to connect.")
+
     main.add_command(bridge)
 
 
 def _lan_address() -> str:
-    """This machine's address on the home network (the route out; nothing is sent)."""
-    import socket
+    """This machine's address on the home network (the route out)."""
+    from twinspace.bridges.connection import local_address
 
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("192.0.2.1", 9))
-            return s.getsockname()[0]
-        except OSError:
-            return "127.0.0.1"
+    return local_address()

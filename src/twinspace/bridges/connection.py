@@ -77,3 +77,16 @@ class Supervised:
 
     def _down(self, error: Optional[BaseException]) -> None:
         raise NotImplementedError
+
+
+def local_address(towards: str = "192.0.2.1") -> str:
+    """This machine's address on the route to `towards` (a UDP "connect" sends nothing): where
+    a device on the home network reaches us back, e.g. to deliver its events."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect((towards, 9))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"

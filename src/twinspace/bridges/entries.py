@@ -16,7 +16,7 @@ from typing import Any, Optional
 from twinspace.errors import InvalidInput
 from twinspace.home.homefile import atomic_write
 
-SECRET_KEYS = frozenset({"token", "access_token", "client_key", "password"})
+SECRET_KEYS = frozenset({"token", "access_token", "client_key", "password", "media_token"})
 REDACTED = "**REDACTED**"
 
 

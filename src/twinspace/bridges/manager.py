@@ -18,10 +18,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any, Optional
 
-from twinspace.bridges.base import Bridge, BridgeError, Command, StatePatch
+from twinspace.bridges.base import Bridge, BridgeError, Command, NotConfirmed, StatePatch
 from twinspace.bridges.entries import Entries
 from twinspace.bridges.registry import INTEGRATIONS, integration
-from twinspace.errors import DeviceNotResponding, TwinspaceError
+from twinspace.errors import Conflict, DeviceNotResponding, TwinspaceError
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,10 @@ class BridgeManager:
             return patch
         except (asyncio.TimeoutError, FutureTimeout):
             why = f"no confirmation within {limit:g} s"
-        except BridgeError as e:
+        except NotConfirmed as e:
             why = str(e)
+        except BridgeError as e:  # it answered, and refused: it is there, so it stays available
+            raise Conflict(f"{device.name} could not {what}: {e}") from None
         except CancelledError:
             why = "its bridge stopped while waiting"
         self.report(home_id, device.id, {"available": False}, "bridge")

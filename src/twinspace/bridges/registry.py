@@ -11,6 +11,7 @@ from twinspace.errors import NotFound
 INTEGRATIONS: dict[str, str] = {
     "homeassistant": "twinspace.bridges.homeassistant",
     "webos": "twinspace.bridges.webos",
+    "dlna": "twinspace.bridges.dlna",
 }
 
 

@@ -4,14 +4,16 @@ A bridge reports a patch of the device's state (`on`, `brightness`, `volume`, `m
 `app`, `available`; a TV adds `apps`, its app list, and `app_title`, the foreground app's
 name); here it is checked and applied, with what it means for the rest of the twin: a TV
 switched off at the remote pauses what played on it, its remote's volume is the session's
-volume, its apps join the home's apps (matched by name to apps the home already lists), and an
-app taking the screen ends what the hub played there. Plain Python on the home model.
+volume, its apps join the home's apps (matched by name to apps the home already lists), an
+app taking the screen ends what the hub played there, and a renderer paused, resumed or
+stopped at its own remote (`transport`) pauses, resumes or ends the hub's session there.
+Plain Python on the home model.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import ValidationError
 
@@ -20,7 +22,9 @@ from twinspace.home.model import App, DeviceState, Home
 
 ACTION = "device.reported"  # the journal's name for a change that came from the device itself
 FIELDS = ("on", "brightness", "volume", "muted", "app", "available")
-EXTRA = ("apps", "app_title")  # a TV's app list, and the name of its foreground app
+EXTRA = ("apps", "app_title",  # a TV's app list, and the name of its foreground app
+         "transport", "position_s")  # a renderer's own playing/paused/stopped, and where it paused
+TRANSPORTS = ("playing", "paused", "stopped")
 
 
 def apply(home: Home, device_id: str, patch: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -35,12 +39,14 @@ def apply(home: Home, device_id: str, patch: dict[str, Any], now: datetime) -> d
     patch = dict(patch)
     added = _merge_apps(home, patch.pop("apps", None) or [])
     title = patch.pop("app_title", None)
+    followed = _follow_transport(home, device_id, patch.pop("transport", None), patch.pop("position_s", None), now)
     if patch.get("app") is not None:
         patch["app"] = _home_app_id(home, patch["app"], title)
     state = device.state or DeviceState()
     changed = {k: v for k, v in patch.items() if getattr(state, k) != v}
+    extra = {**({"apps": added} if added else {}), **({"transport": followed} if followed else {})}
     if not changed:
-        return {"apps": added} if added else {}
+        return extra
     try:
         state = state.model_copy(update={})
         for key, value in changed.items():
@@ -61,7 +67,37 @@ def apply(home: Home, device_id: str, patch: dict[str, Any], now: datetime) -> d
             home.playback[device_id] = home.playback[device_id].model_copy(update={
                 "volume": state.volume if state.volume is not None else session.volume,
                 "muted": bool(state.muted)})
-    return {**changed, "apps": added} if added else changed
+    return {**changed, **extra}
+
+
+def _follow_transport(home: Home, device_id: str, transport: Any, position: Any, now: datetime) -> Optional[str]:
+    """A renderer paused, resumed or stopped at its own remote: the hub's session there follows
+    (paused at the renderer's own position when it gives one). Returns what changed, if anything."""
+    if transport is None:
+        return None
+    if transport not in TRANSPORTS:
+        raise InvalidInput(f"a device's transport is one of {', '.join(TRANSPORTS)}; not {transport!r}")
+    session = home.playback.get(device_id)
+    if session is None:
+        return None
+    from twinspace.content import playback as rules  # content rules know positions over time
+
+    if transport == "paused" and session.playing:
+        paused = rules.pause(session, now, None)
+        if isinstance(position, (int, float)) and not rules.is_live(session.content):
+            paused = paused.model_copy(update={"position_s": float(position)})
+        home.playback[device_id] = paused
+        return transport
+    if transport == "playing" and not session.playing:
+        home.playback[device_id] = rules.resume(session, now, None)
+        return transport
+    if transport == "stopped":
+        del home.playback[device_id]
+        found = home.device(device_id)
+        if found is not None and found[1].state is not None:
+            found[1].state.playing = None
+        return transport
+    return None
 
 
 def _merge_apps(home: Home, reported: list[dict[str, Any]]) -> list[str]:

@@ -109,7 +109,7 @@ def create_app(hub: Hub) -> FastAPI:
     api = APIRouter(prefix=API)
 
     @api.get("/health", tags=["hub"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:  # on the event loop: no worker thread to wait for
         return {"status": "ok", "version": __version__}
 
     @api.post("/pair", tags=["access"], response_model=PairOut)

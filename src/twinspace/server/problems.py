@@ -17,8 +17,7 @@ PROBLEM_JSON = "application/problem+json"
 
 def problem_response(error: TwinspaceError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
-    headers.update(getattr(error, "headers", None) or {})  # e.g. Retry-After on a busy model
-    if "retry_after_s" in error.extra:  # too many wrong pairing codes from one source
+    if "retry_after_s" in error.extra:  # a busy model, too many wrong pairing codes
         headers["Retry-After"] = str(error.extra["retry_after_s"])
     return JSONResponse(error.problem(), status_code=error.status, media_type=PROBLEM_JSON, headers=headers)
 

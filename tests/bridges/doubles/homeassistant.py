@@ -134,6 +134,8 @@ class FakeHomeAssistant(LoopbackServer):
                 attrs["volume_level"] = float(data["volume_level"])
             elif domain == "media_player" and service == "volume_mute":
                 attrs["is_volume_muted"] = bool(data["is_volume_muted"])
+            elif domain == "media_player" and service in ("media_pause", "media_play") and state != "off":
+                state = "paused" if service == "media_pause" else "playing"
             else:
                 raise LookupError(f"Service {domain}.{service} not found.")
             if state != current["state"] or attrs != current["attributes"]:

@@ -268,6 +268,11 @@ class FakeWebOsTv(LoopbackServer):
                            "mediaId": "_" + secrets.token_hex(4), "windowId": "_Window_Id_1"}]
             self._push("com.webos.applicationManager/getForegroundAppInfo", self._foreground())
             self._push("com.webos.media/getForegroundAppInfo", {"foregroundAppInfo": self.media})
+        elif uri in ("media.controls/pause", "media.controls/play") and self.media:
+            await reply({})
+            state = "paused" if uri.endswith("pause") else "playing"
+            self.media = [{**m, "playState": state} for m in self.media]
+            self._push("com.webos.media/getForegroundAppInfo", {"foregroundAppInfo": self.media})
         elif uri == "media.viewer/close":
             await reply({})
             self._set_app(HOME_APP)

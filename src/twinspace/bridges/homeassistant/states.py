@@ -54,6 +54,9 @@ def service_for(entity_id: str, command: Command) -> tuple[str, dict[str, Any], 
             return "volume_mute", {"is_volume_muted": mute}, lambda s: patch_of(s).get("muted") == mute
         level = int(a["level"])
         return "volume_set", {"volume_level": level / 100}, lambda s: patch_of(s).get("volume") == level
+    if command.action in ("playback.pause", "playback.resume") and domain == "media_player":
+        service, reached = ("media_pause", "paused") if command.action == "playback.pause" else ("media_play", "playing")
+        return service, {}, lambda s: s.get("state") == reached
     raise BridgeError(f"{entity_id} cannot do {command.action} through Home Assistant")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any, Callable, Optional
-from urllib.parse import urlencode, urljoin
 
 from aiowebostv import WebOsClient
 from aiowebostv.exceptions import WebOsTvCommandError, WebOsTvPairError
@@ -16,6 +15,7 @@ from aiowebostv.models import WebOsTvState
 
 from twinspace.bridges.base import BridgeError, Command, NotConfirmed, StatePatch
 from twinspace.bridges.connection import Backoff, Supervised
+from twinspace.bridges.media import device_url
 from twinspace.bridges.webos.const import ISSUE_718, MEDIA_VIEWER_OPEN, NAME, POWER_ON_TIMEOUT_S, WOL_PORT
 from twinspace.home.model import Device
 
@@ -175,6 +175,11 @@ class WebOsBridge(Supervised):
                     await client.close()
                     return await self._until(lambda tv: tv.current_app_id != viewer)
                 return self._patch(client.tv_state)
+            if command.action in ("playback.pause", "playback.resume"):
+                pause = command.action == "playback.pause"
+                await (client.pause() if pause else client.play())
+                want = "paused" if pause else "playing"
+                return await self._until(lambda tv: any(m.get("playState") == want for m in tv.media_state))
             if command.action == "playback.play":
                 opened = await client.request(MEDIA_VIEWER_OPEN, {
                     "target": self.media_url(a["url"]), "title": a.get("title") or "", "description": "",
@@ -237,18 +242,8 @@ class WebOsBridge(Supervised):
         raise BridgeError(f"the TV has no app {name or app!r}; its apps: {', '.join(sorted(self.app_names.values()))}")
 
     def media_url(self, url: str) -> str:
-        """What the TV fetches: the hub's own paths joined to the address the TV reaches the hub
-        at, with the TV's media token for on-demand titles (which need one)."""
-        if "://" in url and not url.startswith(("http://127.", "http://localhost")):
-            return url
-        if not self.hub_url:
-            raise BridgeError("the TV cannot reach this hub's media: pair again with --hub-url "
-                              "http://<this hub's address on the home network>:8080")
-        path = url.split("://", 1)[1].split("/", 1)[1] if "://" in url else url.lstrip("/")
-        joined = urljoin(self.hub_url.rstrip("/") + "/", path)
-        if path.startswith("media/") and self._media_token:
-            joined += ("&" if "?" in joined else "?") + urlencode({"token": self._media_token})
-        return joined
+        """What the TV fetches (bridges/media.py)."""
+        return device_url(url, self.hub_url, self._media_token, who="the TV", how_to_fix="pair again with --hub-url")
 
     def diagnostics(self) -> dict[str, Any]:
         from twinspace.bridges.webos.diagnostics import diagnostics
