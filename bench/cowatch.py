@@ -67,7 +67,8 @@ def scenario(browser: Browser, hub: Hub, app: Any, url: str, content: str, n: in
         hub.apply(HOME, "cowatch.start", {"target": panel, "with": ["tv-lounge"]}, caller=OWNER)
         targets.append("tv-lounge")
     token = access.issue_token(hub.store, HOME, "alex", "bench").token
-    src = ("/demo/live/arena.demo/index.m3u8" if live else f"/media/vod/big-wave/index.m3u8?token={token}")
+    src = (f"/demo/live/arena.demo/index.m3u8?token={token}" if live  # live playlists need a token too
+           else f"/media/vod/big-wave/index.m3u8?token={token}")
     ws = url.replace("http", "ws") + "/api/v1/cowatch/" + HOME + "?token={}&target={}"
     players: list[Player] = []
     result: dict[str, Any] = {"content": content, "players": n, "correction": correction}
@@ -97,6 +98,9 @@ def scenario(browser: Browser, hub: Hub, app: Any, url: str, content: str, n: in
             result["stall_others"] = stats([s for _, s in spread_series(others, stalled + 0.2, freed - 0.3)])
         time.sleep(SETTLE_S + WINDOW_S)
         result["after_stall"] = measure(players, stalled - 1, freed, time.time())
+        clocks = [p.clock() for p in players]  # one machine: the offset each estimated is its error
+        result["clock_error_ms"] = round(1000 * max(abs(o) for o, _ in clocks), 1)
+        result["round_trip_ms"] = round(1000 * max(t for _, t in clocks), 1)
         result["errors"] = sorted({e for p in players for e in p.errors() if not e.startswith("cowatch: ")})
     finally:
         for p in players:

@@ -13,6 +13,7 @@ const PING_MS = 2000
 const FIRST_PINGS = 6 // a quick burst on connecting: a good offset before the first alignment
 const SETTLE_S = 0.6 // how far ahead an alignment aims, to give the seek time to land (adapts)
 const READY_TIMEOUT_MS = 6000
+const EARLIEST_MARGIN_S = 0.25 // land inside a young live stream's first fragment, not on its edge
 const START_LEAD_S = 0.05 // Chromium's play() to a moving picture, measured here; then learnt per player
 
 const localNow = () => (performance.timeOrigin + performance.now()) / 1000
@@ -49,6 +50,12 @@ export class CoWatch {
     this.log = [] // [[local wall time s, position]]: what was on screen when, for tests and the bench
     this._timeouts = new Set()
     this._intervals = []
+    this._pdt = new Map() // live: discontinuity → stream wall-clock time minus media time (see _learnDate)
+    this._cc = null // the discontinuity the picture on screen is in
+    if (hls?.on) {
+      hls.on('hlsFragBuffered', (_, data) => this._learnDate(data.frag, false))
+      hls.on('hlsFragChanged', (_, data) => this._learnDate(data.frag, true))
+    }
     this._connect()
   }
 
@@ -82,8 +89,24 @@ export class CoWatch {
   /** Seconds into the title, or for live the stream's wall-clock time on screen. */
   position() {
     if (!this.live) return this.video.currentTime
+    const offset = this._pdt.get(this._cc)
+    if (offset != null) return this.video.currentTime + offset
     const date = this.hls?.playingDate
     return date ? date.getTime() / 1000 : null
+  }
+
+  /**
+   * A fragment's wall-clock time (EXT-X-PROGRAM-DATE-TIME) against its measured media time.
+   * Within one discontinuity the two differ by a constant, so once one fragment is measured
+   * every frame maps exactly. hls.js's playingDate maps through the playing fragment's start
+   * instead, which for the first fragment of a stream is the playlist's estimate, not a
+   * measurement: there it is off by the audio encoder's priming (21 ms for AAC at 48 kHz),
+   * enough to put a player that just joined a tenth of the error budget out of step.
+   */
+  _learnDate(frag, playing) {
+    if (!frag || frag.programDateTime == null) return
+    if (playing || this._cc == null) this._cc = frag.cc
+    if (Number.isFinite(frag.startPTS) && frag.start > 0) this._pdt.set(frag.cc, frag.programDateTime / 1000 - frag.startPTS)
   }
 
   /** Move the picture by `delta` seconds of the timeline. */
@@ -188,10 +211,16 @@ export class CoWatch {
       const timeline = this.current()
       if (!timeline) return
       if (!timeline.playing) return this._enter(timeline, null)
-      const target = positionAt(timeline, this.hubNow() + this.settle)
+      let target = positionAt(timeline, this.hubNow() + this.settle)
       v.pause()
       const here = this.position()
       if (here == null) return
+      // A channel that started encoding moments ago has no picture yet for where the group's
+      // timeline is (it runs behind the hub's clock): hold the oldest frame there is until the
+      // timeline reaches it, rather than play from it early, ahead of everyone (and be told to
+      // seek back, again and again).
+      const earliest = this._earliest(here)
+      if (earliest != null && target < earliest) target = earliest
       this._shift(target - here)
       await this._ready()
       // play() takes a moment to get the picture moving: start that much early (learnt below)
@@ -204,6 +233,13 @@ export class CoWatch {
     } finally {
       this.aligning = false
     }
+  }
+
+  /** Live: the oldest position the stream still has (plus a margin inside its first fragment). */
+  _earliest(here) {
+    const v = this.video
+    if (!this.live || !v.seekable || !v.seekable.length) return null
+    return v.seekable.start(0) + (here - v.currentTime) + EARLIEST_MARGIN_S
   }
 
   /** After a landing: how far behind the timeline it started, folded into the next start's lead. */

@@ -24,6 +24,8 @@ export function installDebugHook(app) {
         currentTime: screen?.currentTime ?? null,
         playing: !!screen?.playing,
         focused: twin?.focused === p.id,
+        group: screen?.groupLines?.() || null, // who watches together with it (watch-group.js)
+        cowatch: !!screen?.cowatch && !screen.cowatch.closed,
       }
     })
   }

@@ -61,6 +61,12 @@ class Player:
     def stall(self, ms: int) -> None:
         self.page.evaluate("(ms) => window.stall(ms)", ms)
 
+    def clock(self) -> tuple[float, float]:
+        """The player's estimate of the hub's clock: (offset, round trip) in seconds. Hub and
+        players share this machine's clock, so the offset is the estimate's own error."""
+        offset, trip = self.page.evaluate("window.cw ? [window.cw.offset, window.cw.roundTrip] : [0, 0]")
+        return float(offset), float(trip or 0.0)
+
     def errors(self) -> list[str]:
         return self.page.evaluate("window.errors")
 

@@ -54,9 +54,16 @@ def test_two_players_in_a_group_settle_in_step(browser: Browser, hub: Hub, owner
             t = token(person)
             players.append(open_player(browser, hub_url, f"/media/vod/big-wave/index.m3u8?token={t}",
                                        ws.format(t, target)))
-        time.sleep(8.0)  # start, align (seek a little ahead, wait, play), settle
-        now = time.time()
-        joined = stats(spreads([p.samples(now - 4) for p in players], now - 3.5, now - 0.3))
+        # start (the hub packages the title first), align (seek a little ahead, wait, play),
+        # settle; on a loaded machine starting takes longer, so wait for both to play a while
+        deadline = time.time() + 45.0
+        time.sleep(8.0)
+        while True:
+            now = time.time()
+            joined = stats(spreads([p.samples(now - 4) for p in players], now - 3.5, now - 0.3))
+            if joined["n"] > 20 or now > deadline:
+                break
+            time.sleep(0.5)
         assert joined["n"] > 20, joined
         assert joined["p95_ms"] <= 50 and joined["max_ms"] <= 100, joined
 

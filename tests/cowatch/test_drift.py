@@ -45,8 +45,8 @@ def test_a_clock_running_fast_is_held_in_step() -> None:
 
 def test_small_errors_leave_the_rate_alone_and_large_ones_seek() -> None:
     c = DriftController()
-    assert c.correct(0.005).rate == 1.0
-    assert c.correct(0.04).rate == pytest.approx(0.96)  # ahead: slow down
+    assert c.correct(0.003).rate == 1.0
+    assert c.correct(0.04).rate == pytest.approx(0.96)  # ahead: slow down, in proportion
     assert c.correct(-0.2).rate == pytest.approx(1.05)  # behind, capped
     assert c.correct(0.1, rate=1.25).rate == pytest.approx(1.25 * 0.95)  # relative to the group's rate
     assert not c.correct(VOD_SEEK_S - 0.01).seek
@@ -57,3 +57,16 @@ def test_live_seeks_only_further_out() -> None:
     live = DriftController.for_content(live=True)
     assert live.seek_threshold_s == LIVE_SEEK_S
     assert not live.correct(0.28).seek and live.correct(0.32).seek
+
+
+@pytest.mark.parametrize("lost", [0.09, 0.03, -0.06])
+@pytest.mark.parametrize("delay", [0.2, 0.5])
+def test_a_hiccup_is_made_up_without_overshoot_even_when_corrections_arrive_late(lost: float, delay: float) -> None:
+    """A player that lost tens of ms (a decoder stall at a live fragment change) is back in
+    step within 2.5 s, and the gain is low enough that corrections arriving half a second
+    late (a loaded machine) do not swing it past the others."""
+    errors, _ = simulate(-lost, seconds=5.0, delay_s=delay)
+    back = next(i for i in range(len(errors)) if all(abs(e) < 0.01 for e in errors[i:])) * 0.01
+    assert back <= 2.5, back
+    overshoot = [abs(e) for e in errors if e * lost > 0]  # past zero, to the other side
+    assert max(overshoot, default=0.0) < 0.01, max(overshoot)

@@ -132,6 +132,7 @@ export async function headsetMode(root, app) {
       player.setMuted(!player.video.muted)
       renderToolbar()
     })
+    const together = watchTogether(id, view.content.groupLines())
     const close = h('button', { type: 'button', class: 'btn btn-icon btn-danger', id: 'panel-close', title: 'Close the panel', 'aria-label': 'Close the panel' }, icon('close'))
     close.addEventListener('click', () => attempt('Close', () => run('panel.close', { panel: id })))
     toolbar.replaceChildren(
@@ -139,10 +140,25 @@ export async function headsetMode(root, app) {
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Size' }, sizeButtons),
       playButton,
       muteButton,
+      together,
       close,
     )
   }
+  /** Who watches together with the panel, and Leave (the panel plays on alone). */
+  function watchTogether(id, lines) {
+    if (!lines) return null
+    const leave = h('button', { type: 'button', class: 'btn btn-ghost btn-small danger', id: 'panel-leave', title: 'Leave the watch group: this panel plays on by itself' }, 'Leave')
+    leave.addEventListener('click', () => {
+      leave.disabled = true
+      attempt('Leave', () => run('cowatch.leave', { target: id })).finally(() => (leave.disabled = false))
+    })
+    const members = lines.map((l) => h('li', { dataset: { member: l.key, state: l.state || '' }, title: l.where ? `on ${l.where}` : '' },
+      h('i', { class: 'member-dot' }), l.who, l.where ? h('small', { class: 'muted' }, ` · ${l.where}`) : null))
+    return h('div', { class: 'watch-group', id: 'panel-group', role: 'group', 'aria-label': 'Watching together' },
+      h('small', { class: 'muted' }, 'Together'), h('ul', { class: 'watch-members' }, members), leave)
+  }
   twin.on('focus', renderToolbar)
+  twin.on('group', (target) => target === twin.focused && renderToolbar())
   live.on('change', () => twin.focused && renderToolbar())
 
   // --- lights: click to switch -------------------------------------------------------
@@ -217,8 +233,10 @@ export async function headsetMode(root, app) {
     onFocus: (id) => twin.setFocus(id),
     onToggleLight: toggleLight,
     onResize: (panel, size) => attempt('Resize', () => run('panel.resize', { panel, size })),
-    onButton: ({ panel, size, close }) =>
-      close ? attempt('Close', () => run('panel.close', { panel })) : attempt('Resize', () => run('panel.resize', { panel, size })),
+    onButton: ({ panel, size, close, leave }) =>
+      close ? attempt('Close', () => run('panel.close', { panel }))
+        : leave ? attempt('Leave', () => run('cowatch.leave', { target: panel }))
+          : attempt('Resize', () => run('panel.resize', { panel, size })),
     // squeeze pointing away from the panels: the assistant's talk button, held
     onTalk: (pressed) => (pressed ? assistant.talk.press('xr') : assistant.talk.release('xr')),
     hub,

@@ -6,6 +6,8 @@ import * as THREE from 'three'
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js'
 import { Emitter, headPose } from '../sync.js'
 import { Player, livePosition } from '../media.js'
+import { CoWatch } from '../cowatch.js'
+import { memberLines, watchGroup } from '../watch-group.js'
 import { appCardTexture, buttonTexture, glow, makeLabel, slateTexture } from './labels.js'
 
 const C = {
@@ -80,15 +82,21 @@ function disposeTree(object) {
   })
 }
 
+const COWATCH_RETRY_MS = 3000
+
 /** What a panel or a TV shows: a video (live/VOD via HLS), an app card, or a slate. */
 class Screen {
-  constructor(twin, material) {
+  constructor(twin, material, target) {
     this.twin = twin
     this.material = material
+    this.target = target // the panel or device id: its playback entry, its watch group
     this.ref = null
     this.player = null
     this.videoTexture = null
     this.stillTexture = null
+    this.cowatch = null // in a watch group: the hub's timeline drives the video (../cowatch.js)
+    this.members = []
+    this._retry = null
   }
 
   show(ref, playback) {
@@ -120,10 +128,58 @@ class Screen {
   }
 
   sync(playback) {
-    if (!this.player || !playback) return
+    if (!this.player || !playback) return this._closeCowatch()
+    if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
+    this._followGroup()
+    if (this.cowatch) return // the group's timeline leads: play, pause and seek arrive scheduled over its socket
     this.player.setPlaying(playback.playing !== false)
     if (!this.player.live) this.player.seekTo(livePosition(playback))
-    if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
+  }
+
+  /** In a watch group: play along over the cowatch socket (one per screen); alone: close it. */
+  _followGroup() {
+    const group = watchGroup(this.twin.live.snapshot, this.target)
+    if (!group || !this.player) return this._closeCowatch()
+    if (this.cowatch || this._retry) return
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    const home = encodeURIComponent(this.twin.live.device.home)
+    const query = new URLSearchParams({ token: this.twin.token, target: this.target })
+    const cowatch = new CoWatch(`${scheme}://${location.host}/api/v1/cowatch/${home}?${query}`, this.player.video, {
+      hls: this.player.hls,
+      onMembers: (members) => {
+        this.members = members
+        this.twin.groupChanged(this.target)
+      },
+      onState: ({ state }) => {
+        if (state !== 'closed' || this.cowatch !== cowatch) return
+        // closed under us (the hub restarted, the network dropped): try again while still grouped
+        this.cowatch = null
+        this.members = []
+        this.twin.groupChanged(this.target)
+        this._retry = setTimeout(() => {
+          this._retry = null
+          if (this.player) this._followGroup()
+        }, COWATCH_RETRY_MS)
+      },
+    })
+    this.cowatch = cowatch
+  }
+
+  _closeCowatch() {
+    clearTimeout(this._retry)
+    this._retry = null
+    if (!this.cowatch) return
+    const cowatch = this.cowatch
+    this.cowatch = null
+    this.members = []
+    cowatch.close()
+    this.twin.groupChanged(this.target)
+  }
+
+  /** Who watches together with this screen (watch-group.js lines), or null when it plays alone. */
+  groupLines() {
+    const group = watchGroup(this.twin.live.snapshot, this.target)
+    return group ? memberLines(this.twin.live.snapshot, this.twin.catalog, group, this.members) : null
   }
 
   /** Called every frame: switch from the slate to the video once frames arrive. */
@@ -149,6 +205,7 @@ class Screen {
   }
 
   clear() {
+    this._closeCowatch()
     if (this.player) this.player.destroy()
     this.videoTexture?.dispose()
     this.stillTexture?.dispose()
@@ -157,6 +214,36 @@ class Screen {
     this.material.color.set(C.tvScreen)
     this.material.needsUpdate = true
     this.ref = null
+  }
+}
+
+/** "Together: …" above a screen that is in a watch group: who plays along. */
+class GroupBadge {
+  constructor(parent) {
+    this.parent = parent
+    this.label = null
+    this.text = null
+  }
+
+  set(lines, y) {
+    const text = lines ? `Together: ${lines.map((l) => l.who).join(', ')}` : null
+    if (text !== this.text) {
+      this.dispose()
+      this.text = text
+      if (text) {
+        this.label = makeLabel(text, { height: 0.024, dot: '#8be0a4' })
+        this.label.name = 'watch-group'
+        this.parent.add(this.label)
+      }
+    }
+    this.label?.position.set(0, y, 0.02)
+  }
+
+  dispose() {
+    if (!this.label) return
+    this.parent.remove(this.label)
+    disposeTree(this.label)
+    this.label = null
   }
 }
 
@@ -177,7 +264,8 @@ class PanelView {
     this.screen.userData.panel = data.id
     this.bezel.userData.panel = data.id
     this.group.add(this.highlight, this.bezel, this.screen)
-    this.content = new Screen(twin, this.screenMaterial)
+    this.content = new Screen(twin, this.screenMaterial, data.id)
+    this.badge = new GroupBadge(this.group)
     this.label = null
     this.data = null
     this.dragging = false
@@ -205,6 +293,12 @@ class PanelView {
       this.group.add(this.label)
     }
     this.label.position.set(0, hgt / 2 + 0.11, 0.02) // above: a TV often hangs below a panel
+    this.refreshGroup()
+  }
+
+  refreshGroup() {
+    const [, hgt] = this.data.size || [1.6, 0.9]
+    this.badge.set(this.content.groupLines(), hgt / 2 + 0.2)
   }
 
   applyPose(pose) {
@@ -220,7 +314,8 @@ class PanelView {
 
   /** In the headset: size and close buttons under the focused panel, for controller rays. */
   setXRControls(on) {
-    const key = on ? `${this.data.size_preset}|${this.data.size}` : ''
+    const grouped = on && !!watchGroup(this.twin.live.snapshot, this.id)
+    const key = on ? `${this.data.size_preset}|${this.data.size}|${grouped}` : ''
     if (key === this.xrControlsKey) return
     this.xrControlsKey = key
     if (this.xrControls) {
@@ -231,7 +326,9 @@ class PanelView {
     if (!on) return
     const controls = new THREE.Group()
     const buttons = [
-      ['S', { size: 'small' }], ['M', { size: 'medium' }], ['L', { size: 'large' }], ['Cinema', { size: 'cinema' }], ['×', { close: true }],
+      ['S', { size: 'small' }], ['M', { size: 'medium' }], ['L', { size: 'large' }], ['Cinema', { size: 'cinema' }],
+      ...(grouped ? [['Leave', { leave: true }]] : []), // leave the watch group, play on alone
+      ['×', { close: true }],
     ]
     let x = 0
     const widths = buttons.map(([text]) => (text.length > 2 ? 0.3 : 0.15))
@@ -239,7 +336,7 @@ class PanelView {
     x = -total / 2
     buttons.forEach(([text, what], i) => {
       const w = widths[i]
-      const material = new THREE.MeshBasicMaterial({ map: buttonTexture(text, { active: what.size === this.data.size_preset, danger: !!what.close }), transparent: true, toneMapped: false })
+      const material = new THREE.MeshBasicMaterial({ map: buttonTexture(text, { active: what.size === this.data.size_preset, danger: !!what.close || !!what.leave }), transparent: true, toneMapped: false })
       const mesh = new THREE.Mesh(new THREE.PlaneGeometry(w, 0.075), material)
       mesh.position.set(x + w / 2, 0, 0)
       mesh.userData.xrButton = { panel: this.id, ...what }
@@ -254,6 +351,7 @@ class PanelView {
 
   dispose() {
     this.content.clear()
+    this.badge.dispose()
     disposeTree(this.group)
   }
 }
@@ -280,7 +378,9 @@ class DeviceView {
       this.screenMaterial = new THREE.MeshBasicMaterial({ color: C.tvScreen, toneMapped: false })
       const screen = new THREE.Mesh(new THREE.PlaneGeometry(w, hgt), this.screenMaterial)
       screen.position.z = 0.001
-      this.screen = new Screen(this.twin, this.screenMaterial)
+      this.screen = new Screen(this.twin, this.screenMaterial, data.id)
+      this.badge = new GroupBadge(g)
+      this.badgeY = hgt / 2 + 0.08
       g.add(bezel, screen)
       this.labelOffset = new THREE.Vector3(0, -hgt / 2 - 0.1, 0.03)
     } else if (data.kind === 'light') {
@@ -335,11 +435,17 @@ class DeviceView {
     if (this.kind === 'tv' && this.screen) {
       const playing = state.on && state.playing ? state.playing : null
       this.screen.show(playing, this.twin.live.snapshot.playback?.[data.id] || null)
+      this.refreshGroup()
     }
+  }
+
+  refreshGroup() {
+    if (this.badge) this.badge.set(this.screen.groupLines(), this.badgeY)
   }
 
   dispose() {
     this.screen?.clear()
+    this.badge?.dispose()
     disposeTree(this.group)
   }
 }
@@ -498,6 +604,14 @@ export class TwinView extends Emitter {
     this.refreshXRControls()
     this.dirty = true
     this.emit('scene')
+  }
+
+  /** A screen's watch group or its members changed: its badge, and the UI (`group` event). */
+  groupChanged(target) {
+    const view = this.panels.get(target) || this.devices.get(target)
+    view?.refreshGroup?.()
+    this.dirty = true
+    this.emit('group', target)
   }
 
   syncMap(views, data, create, parent, update) {

@@ -43,11 +43,7 @@ class CowatchEndArgs(BaseModel):
 
 def groups(ctx: ActionContext) -> dict[str, list[str]]:
     """Every watch group of two or more targets, by id."""
-    found: dict[str, list[str]] = {}
-    for target, session in ctx.home.playback.items():
-        if session.group is not None:
-            found.setdefault(session.group, []).append(target)
-    return {g: ts for g, ts in found.items() if len(ts) > 1}
+    return rules.watch_groups(ctx.home)
 
 
 def _new_group_id(ctx: ActionContext) -> str:

@@ -368,6 +368,43 @@ def make_pause_resume(rng: random.Random) -> Example:
     return _polite(rng, text), [_c("pause" if pause else "resume", **slots)]
 
 
+_WATCH_PLACES = ["the tv", "the telly", "the television", "the living room tv", "the bedroom tv", "the kitchen tv",
+                 "the big tv", "the projector", "my headset", "the headset", "my glasses", "the glasses",
+                 "the lounge tv", "the study tv", "the quest", "the screen in the kitchen"]
+
+
+def make_together(rng: random.Random) -> Example:
+    """ "watch this together with the TV", "play it on the TV too": one title, in step, on more screens."""
+    dest = rng.choice(_WATCH_PLACES)
+    what = panel_phrase(rng) if rng.random() < 0.3 else rng.choice(["this", "it", "that", "what i'm watching"])
+    text = rng.choice([
+        f"watch {what} together with {dest}", f"let's watch {what} together on {dest}",
+        f"play {what} on {dest} too", f"play {what} on {dest} as well", f"also play {what} on {dest}",
+        f"put {what} on {dest} too", f"show {what} on {dest} as well", f"sync {what} with {dest}",
+        f"mirror {what} to {dest}", f"keep {dest} in sync with {what}", f"i want {what} on {dest} too",
+        f"can {dest} play {what} with me", f"have {dest} play {what} at the same time",
+    ])
+    return _polite(rng, text), [_c("together", what=what, **{"with": dest})]
+
+
+def make_apart(rng: random.Random) -> Example:
+    """ "stop watching together", "leave the group", "take the TV out of the group"."""
+    if rng.random() < 0.5:
+        return _polite(rng, rng.choice([
+            "stop watching together", "leave the group", "leave the watch group", "quit the group",
+            "stop syncing", "unsync", "we're done watching together", "end the watch party",
+            "stop playing in sync", "watch separately now", "i want to watch on my own", "get me out of the group",
+            "stop the watch together", "split the screens up", "no more watching together",
+        ])), [_c("apart")]
+    what = rng.choice(_WATCH_PLACES + ["this", "this panel", "it"])
+    text = rng.choice([
+        f"take {what} out of the group", f"remove {what} from the watch group", f"unsync {what}",
+        f"stop watching together on {what}", f"drop {what} from the group", f"let {what} play on its own",
+        f"{what} should leave the group", f"stop syncing {what}", f"make {what} leave the group",
+    ])
+    return _polite(rng, text), [_c("apart", what=what)]
+
+
 def make_seek(rng: random.Random) -> Example:
     d = duration(rng)
     what = panel_phrase(rng) if rng.random() < 0.25 else None
@@ -513,7 +550,7 @@ MAKERS: list[tuple[Maker, float]] = [
     (make_show, 0.24), (make_switch, 0.06), (make_move, 0.11), (make_resize, 0.05), (make_close, 0.05),
     (make_pause_resume, 0.07), (make_seek, 0.05), (make_volume, 0.07), (make_power, 0.08), (make_light, 0.05),
     (make_ask_on, 0.05), (make_ask_find, 0.04), (make_ask_playing, 0.03), (make_undo, 0.01), (make_none, 0.04),
-    (make_one_word, 0.03),
+    (make_one_word, 0.03), (make_together, 0.02), (make_apart, 0.015),
 ]
 MISHEARD_SHARE = 0.06
 _MULTI_JOINERS = [" and ", " and then ", ", then ", ", and ", " and also ", ". also "]

@@ -185,8 +185,10 @@ def seed(home: Home, case: Case) -> Home:
         spot = place(seeded, PlacementRequest(surface=raw["surface"], size=raw.get("size")), viewer_of(case), room.id)
         seeded.panels.append(Panel(id=raw["id"], content=raw["content"], room=room.id, pose=spot.pose,
                                    size=spot.size, size_preset=spot.size_preset, surface=raw["surface"]))
+        # `group` (an extension of the case format) puts the session in a watch group.
         seeded.playback[raw["id"]] = Playback(content=raw["content"], playing=raw.get("playing", True),
-                                              position_s=raw.get("position_s", 0.0), updated_at=case.at)
+                                              position_s=raw.get("position_s", 0.0), updated_at=case.at,
+                                              group=raw.get("group"))
     for device_id, raw in state.get("devices", {}).items():
         found = seeded.device(device_id)
         if found is None:
@@ -196,7 +198,7 @@ def seed(home: Home, case: Case) -> Home:
         if raw.get("playing"):
             # `paused: true` (an extension of the case format) seeds a paused session on the device.
             seeded.playback[device_id] = Playback(content=raw["playing"], playing=not raw.get("paused", False),
-                                                  updated_at=case.at)
+                                                  updated_at=case.at, group=raw.get("group"))
     return seeded
 
 

@@ -34,6 +34,8 @@ VERBS: dict[str, dict[str, object]] = {
     "volume": {"what": SPAN, "level": SPAN, "change": ("up", "down", "mute", "unmute")},
     "power": {"what": SPAN, "on": ("yes", "no")},
     "light": {"what": SPAN, "level": SPAN},
+    "together": {"what": SPAN, "with": SPAN},  # what plays (on `what`) plays in step on `with` too
+    "apart": {"what": SPAN},  # `what` leaves its watch group; without: stop watching together
     "ask_on": {"what": SPAN, "when": SPAN},
     "ask_find": {"what": SPAN},
     "ask_playing": {"what": SPAN},
@@ -42,7 +44,7 @@ VERBS: dict[str, dict[str, object]] = {
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "show": ("what",), "switch": ("what",), "move": ("where",), "resize": ("size",), "power": ("what", "on"),
-    "light": ("level",), "ask_find": ("what",),
+    "light": ("level",), "ask_find": ("what",), "together": ("with",),
 }
 MAX_CALLS = 3
 MAX_SPAN_WORDS = 8

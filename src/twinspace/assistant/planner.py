@@ -17,6 +17,7 @@ from twinspace.assistant.grounding.rooms import room_missing
 from twinspace.assistant import ir
 from twinspace.assistant.ir import Call, words
 from twinspace.assistant.numbers import parse_duration, parse_percent, parse_time_of_day
+from twinspace.content import playback as rules
 
 
 @dataclass(frozen=True)
@@ -491,6 +492,64 @@ def _title(world: g.World, ref: str) -> str:
     return title
 
 
+# --- watching together (docs/cowatch.md) ------------------------------------------------
+
+_ME = frozenset({"me", "myself", "here", "mine"})
+
+
+def _watch_with(world: g.World, text: str) -> Union[list[str], g.Refusal]:
+    """The targets "with the TV" / "on my headset too" name: devices, a wearable, or a panel."""
+    ws = words(text)
+    wearable = g.find_wearable(world, text)
+    if wearable is not None:
+        return [wearable.id]
+    if set(ws) <= _ME | g.FILLER and world.device is not None:  # "with me": the device asking
+        return [world.device]
+    devices = g.find_devices(world, text)
+    if isinstance(devices, list):
+        return [d.id for d in devices]
+    panel = g.find_target(world, text, panels_only=True)
+    return [panel] if isinstance(panel, str) else devices
+
+
+def _together(world: g.World, call: Call) -> Plan:
+    source = g.find_target(world, call.get("what"))
+    if isinstance(source, g.Refusal):
+        return [refuse(source)]
+    others = _watch_with(world, call.slots["with"])
+    if isinstance(others, g.Refusal):
+        return [refuse(others)]
+    others = [t for t in others if t != source]
+    if not others:
+        return [refuse("that is where it plays already; say where else to play it, e.g. \"on the TV too\"")]
+    return [Step("cowatch.start", {"target": source, "with": others})]
+
+
+def _apart(world: g.World, call: Call) -> Plan:
+    """ "take the TV out of it" leaves; "stop watching together" ends the group (or the focused
+    screen's part in it: a group of two is over either way)."""
+    groups = rules.watch_groups(world.home)
+    grouped = {t: group for group, ts in groups.items() for t in ts}
+    if not groups:
+        return [refuse("nothing is being watched together right now")]
+    what = call.get("what")
+    if what is None or " ".join(words(what)) in g.DEICTIC:
+        for mine in (world.focus, world.device):
+            if mine in grouped:
+                return [Step("cowatch.leave", {"target": mine})]
+        if len(groups) == 1:
+            return [Step("cowatch.end", {"group": next(iter(groups))})]
+        return [refuse(f"several things are watched together ({', '.join(sorted(groups))}); say which screen "
+                       "should stop, e.g. \"take the TV out\"")]
+    targets = _watch_with(world, what)
+    if isinstance(targets, g.Refusal):
+        return [refuse(targets)]
+    leaving = [t for t in targets if t in grouped]
+    if not leaving:
+        return [refuse(f"{' '.join(words(what))} is not watching together with anything")]
+    return [Step("cowatch.leave", {"target": t}) for t in leaving]
+
+
 def _undo(world: g.World, call: Call) -> Plan:
     return [Step(undo=True)]
 
@@ -504,5 +563,5 @@ _HANDLERS = {
     "show": _show, "switch": _switch, "move": _move, "resize": _resize, "close": _close,
     "pause": _transport("playback.pause"), "resume": _resume, "seek": _seek,
     "volume": _volume, "power": _power, "light": _light, "ask_on": _ask_on, "ask_find": _ask_find,
-    "ask_playing": _ask_playing, "undo": _undo, "none": _none,
+    "ask_playing": _ask_playing, "together": _together, "apart": _apart, "undo": _undo, "none": _none,
 }

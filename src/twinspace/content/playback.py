@@ -198,6 +198,15 @@ def group_targets(home: Home, group: str) -> list[str]:
     return [t for t, s in home.playback.items() if s.group == group]
 
 
+def watch_groups(home: Home) -> dict[str, list[str]]:
+    """Every watch group of two or more targets, by id (a group of one is no group)."""
+    found: dict[str, list[str]] = {}
+    for target, session in home.playback.items():
+        if session.group is not None:
+            found.setdefault(session.group, []).append(target)
+    return {g: ts for g, ts in found.items() if len(ts) > 1}
+
+
 def ungroup(home: Home, target_id: str) -> None:
     """Take a target out of its watch group; a group left with one target is no group."""
     session = home.playback.get(target_id)

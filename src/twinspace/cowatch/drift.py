@@ -27,8 +27,11 @@ class Correction:
 
 @dataclass(frozen=True)
 class DriftController:
+    # 1 s, not faster: a lag of tens of ms (a decoder or CPU hiccup) is closed at the 5 % cap
+    # whatever the gain, and a higher gain overshoots once a loaded machine delays the
+    # correction by half a second or more (tests/cowatch/test_drift.py).
     time_constant_s: float = 1.0
-    deadband_s: float = 0.008
+    deadband_s: float = 0.004  # was 8 ms: two members could sit 16 ms apart and never be corrected
     seek_threshold_s: float = VOD_SEEK_S
     max_rate_delta: float = MAX_RATE_DELTA
 

@@ -52,7 +52,7 @@ def project(home: Home, version: int) -> Snapshot:
         "panels": {p["id"]: {k: p[k] for k in ("id", "content", "room", "surface", "pose", "size", "size_preset",
                                                "owner", "created_at")} for p in d["panels"]},
         "playback": {target: {k: pb[k] for k in ("content", "playing", "position_s", "updated_at", "volume",
-                                                  "muted", "person")} for target, pb in d["playback"].items()},
+                                                  "muted", "person", "group")} for target, pb in d["playback"].items()},
         "people": {p["id"]: {"id": p["id"], "name": p["name"]} for p in d["people"]},
         "xr_devices": {x["id"]: {k: x[k] for k in ("id", "kind", "model", "owner")} for x in d["xr_devices"]},
         "seats": {s["id"]: s for s in d["seats"]},

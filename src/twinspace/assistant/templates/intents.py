@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 from twinspace.assistant import device_control as dc
 from twinspace.assistant import grounding as g
 from twinspace.assistant.ir import Call
+from twinspace.assistant import planner
 from twinspace.assistant.planner import Clarify, Step, refuse
 from twinspace.assistant.templates.matcher import DOMAINS, INTENTS, Match, device_phrases
 from twinspace.content.playback import sessions
@@ -194,6 +195,28 @@ def _search_and_play(world: g.World, match: Match) -> Planned:
     return [Step("playback.play", {"content": found.ref, "target": target})]
 
 
+def _watch_place(match: Match) -> Optional[str]:
+    """The words that named the other screen: a device's name, a wearable, "this"."""
+    for slot in ("name", "wearable", "this_word"):
+        if slot in match.slots:
+            return match.texts.get(slot) or str(match.slots[slot])
+    return None
+
+
+def _watch_together(world: g.World, match: Match) -> Planned:
+    """The same steps as the model layer's `together` (planner), from the template's words."""
+    place = _watch_place(match)
+    if place is None:
+        return None
+    what = match.texts.get("watch_what") or None
+    return planner.plan(world, Call("together", {"with": place, **({"what": what} if what else {})}))
+
+
+def _watch_apart(world: g.World, match: Match) -> Planned:
+    place = _watch_place(match)
+    return planner.plan(world, Call("apart", {"what": place} if place else {}))
+
+
 def _nevermind(world: g.World, match: Match) -> Planned:
     return [Step(say="OK.")]
 
@@ -204,6 +227,7 @@ HANDLERS: dict[str, Callable[[g.World, Match], Planned]] = {
     "HassMediaUnpause": _transport("playback.resume", False), "HassSetVolume": _volume,
     "HassSetVolumeRelative": _volume, "HassMediaPlayerMute": _volume, "HassMediaPlayerUnmute": _volume,
     "HassMediaSearchAndPlay": _search_and_play, "HassNevermind": _nevermind,
+    "TwinspaceWatchTogether": _watch_together, "TwinspaceWatchApart": _watch_apart,
 }
 
 

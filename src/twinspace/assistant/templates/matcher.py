@@ -54,7 +54,8 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 # and the rest (timers, weather, covers) would go to the model layer anyway.
 INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassLightSet", "TwinspaceLightStep", "HassMediaPause",
                      "HassMediaUnpause", "HassSetVolume", "HassSetVolumeRelative", "HassMediaPlayerMute",
-                     "HassMediaPlayerUnmute", "HassMediaSearchAndPlay", "HassNevermind"})
+                     "HassMediaPlayerUnmute", "HassMediaSearchAndPlay", "HassNevermind",
+                     "TwinspaceWatchTogether", "TwinspaceWatchApart"})
 
 
 @functools.lru_cache(maxsize=None)
