@@ -32,15 +32,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app, start_timeout_s: float = 20.0) -> Iterator[str]:  # noqa: ANN001 - an ASGI app
-    """Run `app` for real (uvicorn, lifespan and all) on a free port of 127.0.0.1; yields its URL."""
+def serving(app, start_timeout_s: float = 20.0, host: str = "127.0.0.1") -> Iterator[str]:  # noqa: ANN001 - an ASGI app
+    """Run `app` for real (uvicorn, lifespan and all) on a free port of `host` (a loopback
+    address: 127.0.0.x); yields its URL."""
     import socket
     import threading
 
     import uvicorn
 
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((host, 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -50,7 +51,7 @@ def serving(app, start_timeout_s: float = 20.0) -> Iterator[str]:  # noqa: ANN00
         thread.join(0.05)
     assert server.started, "the hub did not start"
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield f"http://{host}:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(20)

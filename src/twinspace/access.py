@@ -47,6 +47,11 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_hash(token: str) -> str:
+    """How a token is stored (and named by other tables, e.g. a space invite's guest token)."""
+    return _hash(token)
+
+
 def _code_hash(store: Store, raw: str) -> str:
     return keyed_hash(database_key(store.path), "pairing-code", raw)
 
@@ -178,6 +183,9 @@ def authenticate(store: Store, token: Optional[str], now: Optional[datetime] = N
     hashed = _hash(token)
     with store.reading() as c:
         row = c.execute("SELECT * FROM tokens WHERE hash = ? AND revoked = 0", (hashed,)).fetchone()
+        # A token from a space invite is a guest's: it reaches that space only (spaces/admission.py).
+        guest = row is not None and c.execute("SELECT 1 FROM space_invites WHERE token_hash = ?",
+                                              (hashed,)).fetchone() is not None
     if row is None:
         raise Unauthorized("the device token is not valid; pair the device again with `twinspace pair`")
     last = datetime.fromisoformat(row["last_used_at"] or row["created_at"])
@@ -188,7 +196,8 @@ def authenticate(store: Store, token: Optional[str], now: Optional[datetime] = N
     if now - last > TOUCH_EVERY:
         with store.transaction() as c:
             c.execute("UPDATE tokens SET last_used_at = ? WHERE hash = ?", (now.isoformat(), hashed))
-    return Caller(home_id=row["home_id"], person=row["person"], device=row["device"], role=row["role"])
+    return Caller(home_id=row["home_id"], person=row["person"], device=row["device"],
+                  role="guest" if guest else row["role"])
 
 
 def valid(store: Store, token: str) -> bool:

@@ -32,9 +32,9 @@ class Context:
         return self._hub
 
     def home_id(self, given: Optional[str]) -> str:
-        ids = self.hub.home_ids()
+        ids = self.hub.household_ids()
         if given:
-            if given not in ids:
+            if given not in self.hub.home_ids():
                 raise NotFound(f"there is no home {given!r} on this hub; homes: {', '.join(ids) or 'none'}")
             return given
         if len(ids) == 1:
@@ -96,7 +96,7 @@ def up(obj: Context, host: Optional[str], port: Optional[int], show_code: Option
         click.echo(f"Created the demo home {created.name!r} ({created.id}) in {settings.data_dir}")
     from twinspace.access import create_pairing_code
 
-    home_id = obj.home_id(None) if len(hub.home_ids()) == 1 else hub.home_ids()[0]
+    home_id = obj.home_id(None) if len(hub.household_ids()) == 1 else hub.household_ids()[0]
     click.echo(f"twinspace {__version__} serving {home_id} at http://{host}:{port}")
     if show_code or (show_code is None and sys.stdout.isatty()):  # a code in a log file is a code for anyone
         code = create_pairing_code(hub.store, home_id)
@@ -211,7 +211,150 @@ def homes(obj: Context) -> None:
     """List the homes on this hub."""
     for home_id in obj.hub.home_ids():
         h = obj.hub.home(home_id)
-        click.echo(f"{h.id}\t{h.name}\t{len(h.rooms)} rooms\t{len(h.panels)} panels")
+        hosted = f"\t{h.kind} space hosted by {h.host}" if h.kind != "home" else ""
+        click.echo(f"{h.id}\t{h.name}\t{len(h.rooms)} rooms\t{len(h.panels)} panels{hosted}")
+
+
+# --- spaces beyond the home (docs/spaces.md) ---------------------------------------------
+
+def _owner(obj: Context, home: Optional[str]) -> Caller:
+    h = obj.hub.home(obj.home_id(home))
+    if h.kind != "home":
+        raise InvalidInput(f"{h.id} is a space; name the home that hosts it with --home")
+    return Caller(home_id=h.id, person=h.owner_id(), role="owner")
+
+
+def _base_url(obj: Context, given: Optional[str]) -> str:
+    return (given or f"http://{obj.settings.host}:{obj.settings.port}").rstrip("/")
+
+
+@main.group()
+def space() -> None:
+    """Virtual spaces (a cinema, a lounge) hosted by this hub, and spaces joined on others."""
+
+
+@space.command(name="create")
+@click.argument("template", default="cinema")
+@click.option("--name", default=None, help="the space's name (default: '<home> <template>')")
+@click.option("--id", "space_id", default=None, help="the space's id (default: <home>-<template>)")
+@home_option
+@click.pass_obj
+@friendly_errors
+def space_create(obj: Context, template: str, name: Optional[str], space_id: Optional[str],
+                 home: Optional[str]) -> None:
+    """Create a virtual space from a template (cinema or lounge), hosted by the home."""
+    from twinspace.spaces.hosting import create_space
+
+    s = create_space(obj.hub, _owner(obj, home), template, name, space_id)
+    screens = ", ".join(d.id for _, d in s.devices() if d.kind == "tv")
+    click.echo(f"Created {s.name!r} ({s.id}): {len(s.seats)} seats, screen {screens}. "
+               f"Invite another home with `twinspace invite create {s.id} --for NAME`.")
+
+
+@space.command(name="list")
+@home_option
+@click.pass_obj
+@friendly_errors
+def space_list(obj: Context, home: Optional[str]) -> None:
+    """The spaces the home hosts and the ones it joined on other hubs."""
+    from twinspace.spaces import hosting, joined
+
+    home_id = obj.home_id(home)
+    for s in hosting.spaces_of(obj.hub, home_id):
+        taken = sum(1 for seat in s.seats if seat.person)
+        click.echo(f"{s.id}\t{s.name}\thosted here\t{taken}/{len(s.seats)} seats taken")
+    for j in joined.joined_spaces(obj.hub.store, home_id):
+        click.echo(f"{j.id}\t{j.name}\tjoined at {j.host_url} as {j.guest}")
+
+
+@space.command(name="join")
+@click.argument("link")
+@click.option("--name", required=True, help="who is coming, as the host will see it, e.g. 'Joon (the Kims)'")
+@click.option("--host", "host_url", default=None, help="the host's URL, when LINK is a bare code")
+@home_option
+@click.pass_obj
+@friendly_errors
+def space_join(obj: Context, link: str, name: str, host_url: Optional[str], home: Optional[str]) -> None:
+    """Join a space another hub hosts, with the invite link its host gave you."""
+    from twinspace.spaces import invites, joined
+
+    owner = _owner(obj, home)
+    url, code = invites.parse_link(link, host_url)
+    j = joined.join(obj.hub.store, owner.home_id, url, code, name)
+    click.echo(f"Joined {j.name!r} ({j.id}) at {j.host_url} as {j.guest}. This home's devices reach it "
+               f"through this hub: /api/v1/homes/{owner.home_id}/joined-sync/{j.id}")
+
+
+@space.command(name="leave")
+@click.argument("space_id")
+@home_option
+@click.pass_obj
+@friendly_errors
+def space_leave(obj: Context, space_id: str, home: Optional[str]) -> None:
+    """Leave a joined space: its host revokes this hub's pass."""
+    from twinspace.spaces import joined
+
+    told = joined.leave(obj.hub.store, _owner(obj, home).home_id, space_id)
+    click.echo(f"Left {space_id}." + ("" if told else " The host could not be reached; it was forgotten here."))
+
+
+@main.group()
+def invite() -> None:
+    """One-time invites into a space this hub hosts, for another home."""
+
+
+@invite.command(name="create")
+@click.argument("space_id")
+@click.option("--for", "label", required=True, help="whom it is for, e.g. 'the Kims'")
+@click.option("--hours", type=float, default=24.0, show_default=True, help="how long it stays open")
+@click.option("--url", "base_url", default=None, help="the address the guest's hub reaches this hub at "
+              "(default: http://TWINSPACE_HOST:TWINSPACE_PORT)")
+@home_option
+@click.pass_obj
+@friendly_errors
+def invite_create(obj: Context, space_id: str, label: str, hours: float, base_url: Optional[str],
+                  home: Optional[str]) -> None:
+    """Make a one-time invite; hand the link over yourself (it is shown once)."""
+    from datetime import timedelta
+
+    from twinspace.spaces import hosting, invites
+
+    owner = _owner(obj, home)
+    s = hosting.hosted_space(obj.hub, owner, space_id)
+    i = invites.create_invite(obj.hub, s, by=owner.person, label=label, base_url=_base_url(obj, base_url),
+                              ttl=timedelta(hours=hours))
+    click.echo(f"Invite {i.id} for {label} into {s.name}, open until {i.expires_at}:")
+    click.echo(f"  {i.link}")
+    click.echo(f"Their hub joins with `twinspace space join {i.link} --name NAME`.")
+
+
+@invite.command(name="list")
+@click.argument("space_id")
+@home_option
+@click.pass_obj
+@friendly_errors
+def invite_list(obj: Context, space_id: str, home: Optional[str]) -> None:
+    """The space's invites: open, redeemed (by whom), expired or revoked."""
+    from twinspace.spaces import hosting, invites
+
+    s = hosting.hosted_space(obj.hub, _owner(obj, home), space_id)
+    for i in invites.invites(obj.hub.store, s.id):
+        click.echo(f"{i.id}\t{i.label}\t{i.state}\t{i.guest or '-'}\tuntil {i.expires_at}")
+
+
+@invite.command(name="revoke")
+@click.argument("space_id")
+@click.argument("invite_id")
+@home_option
+@click.pass_obj
+@friendly_errors
+def invite_revoke(obj: Context, space_id: str, invite_id: str, home: Optional[str]) -> None:
+    """Revoke an invite; a guest who came in with it is cut off at once."""
+    from twinspace.spaces import hosting, invites
+
+    s = hosting.hosted_space(obj.hub, _owner(obj, home), space_id)
+    i = invites.revoke(obj.hub, s.id, invite_id)
+    click.echo(f"Revoked invite {i.id} ({i.label})" + (f"; {i.guest} is out of {s.name}." if i.guest else "."))
 
 
 @main.command()

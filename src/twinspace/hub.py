@@ -29,6 +29,7 @@ from twinspace.geometry import Viewer
 from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
+from twinspace.spaces import admission
 from twinspace.store.base import Change
 from twinspace.store.sqlite import Store, utcnow
 
@@ -122,7 +123,12 @@ class Hub:
         return self._current(home_id)[1]
 
     def home_ids(self) -> list[str]:
+        """Every twin the hub holds: its homes and the virtual spaces they host."""
         return self.store.home_ids()
+
+    def household_ids(self) -> list[str]:
+        """The real homes only (kind `home`): what "the only home" means when none is named."""
+        return [h for h in self.store.home_ids() if self.home(h).kind == "home"]
 
     # --- changing --------------------------------------------------------------------
 
@@ -171,6 +177,7 @@ class Hub:
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
         spec = self.registry.get(name)
+        admission.guest_may(caller, name, spec.read_only)
         args = spec.parse(raw_args)
         with self._lock(home_id):
             read_from = self.line(home_id).pending()  # the queued change the head comes from, if any
@@ -243,6 +250,7 @@ class Hub:
         brings back (undoing someone's pause must not play what the caller's limit refuses)."""
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
+        admission.guest_may(caller, "undo", read_only=False)
         with self._lock(home_id):
             self.line(home_id).wait_idle()  # undo reads the store: let queued changes land first
             current, _ = self._current(home_id)
@@ -250,6 +258,7 @@ class Hub:
             def check(restored: Home) -> None:
                 admit_restored(self.context(restored, caller, now=now), current)
                 bridged.undo_leaves_devices(self.bridges, current, restored)
+                admission.undo_keeps_seats(current, restored)
 
             home, entry = self.store.undo_last(home_id, caller.person, caller.device, check=check)
             version = self.store.home_version(home_id)

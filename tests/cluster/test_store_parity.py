@@ -138,3 +138,38 @@ def test_the_setting_selects_the_store(pg_url: str, tmp_path: Path) -> None:
     pg.store.close()
     with pytest.raises(ValueError, match="postgresql:// URL"):
         Settings.from_env({"TWINSPACE_DATABASE_URL": "mysql://x"})
+
+
+def spaces_session(store, bundle) -> dict:  # noqa: ANN001 - either store
+    """Host a cinema, invite, redeem, reuse, revoke: the spaces tables on one store."""
+    from twinspace.errors import Unauthorized
+    from twinspace.spaces import hosting, invites
+
+    hub = Hub(store, clock=lambda: DEMO_NOW)
+    hub.import_bundle(bundle)
+    space = hosting.create_space(hub, Caller("demo-loft", "alex", role="owner"), "cinema", "Movie night", "movie-night")
+    made = invites.create_invite(hub, space, by="alex", label="the Kims", base_url="http://127.0.0.2:8080")
+    guest = invites.redeem(hub, made.code, "Joon")
+    caller = access.authenticate(store, guest.token)
+    try:
+        invites.redeem(hub, made.code, "again")
+        reused = "redeemed twice"
+    except Unauthorized:
+        reused = "refused"
+    invites.revoke(hub, "movie-night", made.id)
+    return {"caller": caller, "reused": reused, "still_valid": access.valid(store, guest.token),
+            "states": [i.state for i in invites.invites(store, "movie-night")],
+            "people": [p.id for p in Hub(store).home("movie-night").people], "ids": store.home_ids()}
+
+
+def test_spaces_and_invites_give_the_same_results_on_both_stores(tmp_path: Path, pg_url: str, demo_bundle) -> None:
+    lite = Store(tmp_path / "lite" / "twinspace.db")
+    pg = PostgresStore(pg_url, path=tmp_path / "pg" / "twinspace.db")
+    try:
+        a, b = spaces_session(lite, demo_bundle), spaces_session(pg, demo_bundle)
+    finally:
+        lite.close()
+        pg.close()
+    assert a["caller"].role == "guest" and a["reused"] == "refused" and a["still_valid"] is False
+    assert a["states"] == ["revoked"] and "guest-1" not in a["people"]
+    assert a == b

@@ -38,7 +38,8 @@ def edited(base: dict, **changes: Any) -> dict:
 def test_the_document_holds_every_root_with_every_key(hub: Hub) -> None:
     snapshot = project(hub.home(HOME), 7)
     assert set(snapshot) == set(ROOTS)
-    assert snapshot["home"] == {"id": HOME, "name": "Demo loft", "owner": "alex", "version": 7}
+    assert snapshot["home"] == {"id": HOME, "name": "Demo loft", "kind": "home", "owner": "alex", "version": 7}
+    assert snapshot["seats"] == {}
     assert snapshot["devices"]["lamp-floor"] == {**LAMP, "pose": snapshot["devices"]["lamp-floor"]["pose"]}
     assert "bridge" not in snapshot["devices"]["tv-lounge"]  # hub-side wiring stays on the hub
     assert set(snapshot["rooms"]["lounge"]) == {"id", "name", "height", "floor", "surfaces"}
@@ -123,7 +124,8 @@ def test_presence_is_stamped_owned_and_removed() -> None:
     message = presence.receive(alex, identity, encode([(11, 1, claim)]))
     assert message is not None
     stamped = decode(read_message(message[1:]))[0][2]
-    assert stamped == {**claim, "person": "alex", "device": "quest-alex", "kind": "headset", "room": "kitchen"}
+    assert stamped == {**claim, "person": "alex", "device": "quest-alex", "kind": "headset", "room": "kitchen",
+                       "seat": None}
     assert presence.viewer(alex).yaw_deg == 90 and presence.client_of(alex) == 11
     assert presence.receive(intruder, Identity("sam", None, None), encode([(11, 2, None)])) is None  # not its id
     assert 11 in presence.awareness.states

@@ -27,7 +27,7 @@ class Caller:
     home_id: str
     person: Optional[str] = None
     device: Optional[str] = None
-    role: str = "member"  # "owner" may administer the home; "member" may use it
+    role: str = "member"  # "owner" may administer the home; "member" may use it; "guest": one shared space
 
     @property
     def is_owner(self) -> bool:

@@ -23,6 +23,9 @@ from twinspace.home.model import FORMAT, Home
 HOME_FILE = "home.json"
 # Fields that are live hub state, not part of a plain home file; exported only when set.
 _LIVE_FIELDS = ("panels", "playback")
+# twinspace's extensions of the format, written only when they say something (a plain home
+# exports exactly as the spec describes it).
+_EXTENSION_DEFAULTS = {"kind": "home", "seats": []}
 
 
 @dataclass
@@ -86,6 +89,9 @@ def home_to_json(home: Home) -> dict[str, Any]:
     data = home.model_dump(mode="json", exclude_none=True, exclude={"owner"} if home.owner is None else set())
     for key in _LIVE_FIELDS:
         if not data.get(key):
+            data.pop(key, None)
+    for key, default in _EXTENSION_DEFAULTS.items():
+        if data.get(key) == default:
             data.pop(key, None)
     for room in data["rooms"]:
         for device in room["devices"]:

@@ -26,6 +26,9 @@ SURFACE_LABELS: tuple[str, ...] = SurfaceLabel.__args__  # type: ignore[attr-def
 DeviceKind = Literal["tv", "light", "speaker", "headset", "glasses", "other"]
 XRDeviceKind = Literal["headset", "glasses", "tv", "browser", "phone", "other"]
 SizePreset = Literal["small", "medium", "large", "cinema"]
+# What a twin is of: a household's real home, or a virtual space (a cinema, a lounge) it hosts.
+# A new kind (a car cabin, a shop floor) is added here and in spaces/kinds.py (docs/spaces.md).
+SpaceKindName = Literal["home", "virtual"]
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
 Positive = Annotated[float, Field(gt=0)]
@@ -204,10 +207,23 @@ class Playback(Model):
     group: Optional[str] = None  # a watch group: every target with the same group plays in step
 
 
-class Home(Model):
-    format: Literal["twinspace.home/1"] = FORMAT
+class Seat(Model):
+    """A place a person sits in a space: where their avatar's head is, facing its local −Z
+    (like a viewer at yaw 0), and who sits there now."""
+
     id: Id
     name: str
+    room: str
+    pose: Pose
+    person: Optional[str] = None
+
+
+class Home(Model):
+    format: Literal["twinspace.home/1"] = FORMAT
+    kind: SpaceKindName = "home"  # an extension of the format: absent in a home file means a home
+    id: Id
+    name: str
+    host: Optional[str] = None  # a virtual space: the home on this hub whose people share it
     owner: Optional[str] = None  # person id; defaults to the first person
     people: list[Person] = []
     xr_devices: list[XRDevice] = []
@@ -215,6 +231,7 @@ class Home(Model):
     content: ContentSources = ContentSources()
     panels: list[Panel] = []
     playback: dict[str, Playback] = {}
+    seats: list[Seat] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Home":
@@ -237,7 +254,21 @@ class Home(Model):
             claim("person", p.id)
         for p in self.panels:
             claim("panel", p.id)
+        rooms = {r.id for r in self.rooms}
         people = {p.id for p in self.people}
+        sitting: set[str] = set()
+        for seat in self.seats:
+            claim("seat", seat.id)
+            if seat.room not in rooms:
+                raise ValueError(f"seat {seat.id!r} is in room {seat.room!r}, which is not in rooms")
+            if seat.person is not None:
+                if seat.person not in people:
+                    raise ValueError(f"seat {seat.id!r} is taken by {seat.person!r}, who is not in people")
+                if seat.person in sitting:
+                    raise ValueError(f"{seat.person!r} sits in two seats; a person takes one seat")
+                sitting.add(seat.person)
+        if self.host is not None and self.kind == "home":
+            raise ValueError("only a virtual space has a host home")
         for x in self.xr_devices:
             if x.owner is not None and x.owner not in people:
                 raise ValueError(f"XR device {x.id!r} is owned by {x.owner!r}, who is not in people")
@@ -275,6 +306,9 @@ class Home(Model):
 
     def xr_device(self, device_id: str) -> Optional[XRDevice]:
         return next((x for x in self.xr_devices if x.id == device_id), None)
+
+    def seat_of(self, person_id: Optional[str]) -> Optional[Seat]:
+        return next((s for s in self.seats if person_id is not None and s.person == person_id), None)
 
     def owner_id(self) -> Optional[str]:
         return self.owner or (self.people[0].id if self.people else None)

@@ -36,7 +36,7 @@ def up_lan(ctx: Any, host: Optional[str], port: Optional[int], show_qr: Optional
     created = ensure_demo_home(hub, base_url=f"https://{label}.local:{lan.https_port}")
     if created:
         click.echo(f"Created the demo home {created.name!r} ({created.id}) in {settings.data_dir}")
-    home_id = hub.home_ids()[0]
+    home_id = hub.household_ids()[0]
     server = LanServer(create_app(hub), lan, settings.data_dir, host, port or settings.port,
                        home_name=hub.home(home_id).name, label=label, on_ready=_ready)
     state = server.state

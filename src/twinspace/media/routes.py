@@ -76,7 +76,7 @@ def router(media: Media) -> APIRouter:
         home_id, query = allowed
         body = await media.live.playlist(media.demo_channel(channel, home_id))
         text = body.decode("utf-8")
-        return Response(_with_query(text, query) if query else text, media_type=HLS_TYPE,
+        return Response(with_query(text, query) if query else text, media_type=HLS_TYPE,
                         headers=_PLAYLIST_HEADERS)
 
     @r.get("/demo/live/{channel}/{segment}", summary="A segment of a demo channel", response_class=Response)
@@ -97,7 +97,7 @@ def router(media: Media) -> APIRouter:
         text = (folder / vod.PLAYLIST).read_text(encoding="utf-8")
         token = request.query_params.get("token")
         if token and not request.headers.get("authorization"):
-            text = _with_query(text, "token=" + quote(token, safe=""))
+            text = with_query(text, "token=" + quote(token, safe=""))
         return Response(text, media_type=HLS_TYPE, headers=_PLAYLIST_HEADERS)
 
     @r.get(VOD_HLS_MEDIA, response_class=FileResponse,
@@ -118,7 +118,7 @@ def _file(path: Path) -> FileResponse:
                         headers=_OPEN)
 
 
-def _with_query(playlist: str, query: str) -> str:
+def with_query(playlist: str, query: str) -> str:
     """Add ?<query> (a token or a signature) to every URI in a playlist (segment lines and URI="...")."""
     suffix = "?" + query
     lines = []

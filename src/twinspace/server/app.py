@@ -194,6 +194,7 @@ def create_app(hub: Hub) -> FastAPI:
     from twinspace.server.assistant_routes import install_assistant; install_assistant(app, hub)  # noqa: E702
     from twinspace.server.voice_routes import install_voice; install_voice(app, hub)  # noqa: E702  (docs/voice.md)
     from twinspace.server.cowatch_routes import install_cowatch; install_cowatch(app, hub)  # noqa: E702  (docs/cowatch.md)
+    from twinspace.server.space_routes import install_spaces; install_spaces(app, hub)  # noqa: E702  (docs/spaces.md)
     from twinspace.web import install_web; install_web(app, hub)  # noqa: E702  (the XR client at /)
     from twinspace.server.access_routes import install_access; install_access(app, hub, member)  # noqa: E702  (paired devices)
     from twinspace.server.log_redaction import install_redaction; install_redaction()  # noqa: E702  (no tokens in logs)

@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 
 from twinspace import access
 from twinspace.actions.registry import Caller
-from twinspace.errors import Forbidden
+from twinspace.spaces import admission
 
 
 def bearer(authorization: Optional[str]) -> Optional[str]:
@@ -19,19 +19,24 @@ def bearer(authorization: Optional[str]) -> Optional[str]:
     return None
 
 
-def caller(request: Request, authorization: Optional[str] = Header(None, include_in_schema=False)) -> Caller:
-    """The caller a request's bearer token stands for (401 without a valid one)."""
+def token_caller(request: Request, authorization: Optional[str] = Header(None, include_in_schema=False)) -> Caller:
+    """The caller a request's bearer token stands for (401 without a valid one), guests included."""
     return access.authenticate(request.app.state.hub.store, bearer(authorization))
 
 
-def member(home_id: str = Path(description="the home id"), who: Caller = Depends(caller)) -> Caller:
-    """The caller, who must belong to the home in the path.
+def caller(who: Caller = Depends(token_caller)) -> Caller:
+    """The caller, for routes that are not about one twin: a guest's pass to a space is refused."""
+    return admission.refuse_guest(who)
+
+
+def member(request: Request, home_id: str = Path(description="the home id"),
+           who: Caller = Depends(token_caller)) -> Caller:
+    """The caller as it acts on the home (or space) in the path, which it must reach
+    (spaces/admission.py: its own home, a space that home hosts, a guest's one space).
 
     The same answer whether the home exists or not: a token learns nothing about other homes.
     """
-    if who.home_id != home_id:
-        raise Forbidden("this device is not paired with that home")
-    return who
+    return admission.admit(request.app.state.hub, who, home_id)
 
 
 def device_key(request: HTTPConnection) -> Optional[str]:

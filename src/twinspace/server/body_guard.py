@@ -19,6 +19,7 @@ which no action can use (`"yaw_deg": Infinity` once ended in a 500), so such a b
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional
 
 from fastapi import FastAPI
@@ -40,7 +41,8 @@ LIMITS = {
 ACTION_LIMITS = {
     "room.capture": 16 * 1024 * 1024,  # a headset's detected planes and meshes (a large room's global mesh)
 }
-PUBLIC = frozenset({"/api/v1/pair"})  # the only bodies accepted without a device token
+PUBLIC = frozenset({"/api/v1/pair"})  # the only bodies accepted without a device token, and:
+PUBLIC_PATTERN = re.compile(r"^/api/v1/invites/[A-Za-z0-9-]{1,40}/redeem$")  # a guest hub redeems an invite
 
 
 class TooLarge(TwinspaceError):
@@ -72,7 +74,7 @@ class BodyGuard:
         path, declared = scope["path"], headers.get("content-length", "")
         limit = limit_for(path)
         error: Optional[TwinspaceError] = None
-        if path.rstrip("/") not in PUBLIC:
+        if path.rstrip("/") not in PUBLIC and not PUBLIC_PATTERN.match(path.rstrip("/")):
             try:
                 await run_in_threadpool(access.authenticate, scope["app"].state.hub.store,
                                         bearer(headers.get("authorization")))

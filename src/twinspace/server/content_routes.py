@@ -14,13 +14,12 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from twinspace import access
-
 from twinspace.actions.content import channel_json, programme_json, services_of
 from twinspace.actions.registry import Caller, Outcome
 from twinspace.content.m3u import format_m3u
-from twinspace.errors import Forbidden
 from twinspace.hub import Hub
 from twinspace.server.auth import bearer
+from twinspace.spaces import admission
 
 
 def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> None:
@@ -90,9 +89,7 @@ def install_content(app: FastAPI, hub: Hub, member: Callable[..., Caller]) -> No
                      token: Optional[str] = Query(None, description="a device token, for players that cannot "
                                                                     "send an Authorization header"),
                      authorization: Optional[str] = Header(None, include_in_schema=False)) -> PlainTextResponse:
-        who = access.authenticate(hub.store, bearer(authorization) or token)
-        if who.home_id != home_id:
-            raise Forbidden("this device is not paired with that home")
+        admission.admit(hub, access.authenticate(hub.store, bearer(authorization) or token), home_id)
         base = str(request.base_url).rstrip("/")
         channels = [dataclasses.replace(ch, url=_absolute(base, stream_url(home_id, ch)))
                     for ch in services_of(hub.services).catalog.channels(home_id)]

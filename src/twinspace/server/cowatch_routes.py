@@ -17,9 +17,10 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from twinspace import access
 from twinspace.cowatch.service import CowatchService
-from twinspace.errors import NotFound, TwinspaceError, Unauthorized
+from twinspace.errors import Forbidden, NotFound, TwinspaceError, Unauthorized
 from twinspace.hub import Hub
 from twinspace.server.auth import bearer
+from twinspace.spaces import admission
 
 PATH = "/api/v1/cowatch/{home_id}"
 BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, GONE, LAGGING = 4400, 4401, 4403, 4404, 1013
@@ -39,8 +40,10 @@ def install_cowatch(app: FastAPI, hub: Hub) -> CowatchService:
         except Unauthorized as e:
             await websocket.close(UNAUTHORIZED, e.detail[:120])
             return
-        if caller.home_id != home_id:  # the same answer whether that home exists or not
-            await websocket.close(FORBIDDEN, "this device is not paired with that home")
+        try:  # the same answer whether that home exists or not
+            caller = await asyncio.to_thread(admission.admit, hub, caller, home_id)
+        except Forbidden as e:
+            await websocket.close(FORBIDDEN, e.detail)
             return
         target = websocket.query_params.get("target")
         if not target:
@@ -67,8 +70,19 @@ def install_cowatch(app: FastAPI, hub: Hub) -> CowatchService:
             writer.cancel()
             await websocket.close(GONE, e.detail[:120])
             return
+        loop = asyncio.get_running_loop()
+        revoked = asyncio.Event()
+        # A revoked token (a device taken back, a guest's invite revoked) loses its player at once.
+        unwatch = access.token_watch(hub.store).watch(token, lambda _why: loop.call_soon_threadsafe(revoked.set))
+
+        async def cut_off() -> None:
+            await revoked.wait()
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await websocket.close(UNAUTHORIZED, "the token was revoked or expired; this player is cut off")
+
+        cutter = asyncio.create_task(cut_off())
         try:
-            while not lagging.is_set():
+            while not lagging.is_set() and not revoked.is_set():
                 message = await websocket.receive()
                 received = service.clock()
                 if message["type"] == "websocket.disconnect":
@@ -78,7 +92,11 @@ def install_cowatch(app: FastAPI, hub: Hub) -> CowatchService:
                 await websocket.close(LAGGING, "this player fell too far behind reading its messages; reconnect")
         except WebSocketDisconnect:
             pass
+        except RuntimeError:  # closed under us by cut_off
+            pass
         finally:
+            unwatch()
+            cutter.cancel()
             await service.leave(member)
             writer.cancel()
 

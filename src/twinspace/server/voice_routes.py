@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from twinspace import access
 from twinspace.actions.registry import Caller
 from twinspace.assistant.service import assistant_for
-from twinspace.errors import InvalidInput, NotFound, Unauthorized
+from twinspace.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from twinspace.hub import Hub
+from twinspace.spaces import admission
 from twinspace.server.auth import bearer, caller, device_key
 from twinspace.voice.audio import read_audio, wav_bytes
 from twinspace.voice.session import VoiceSession, cpu_worker
@@ -34,7 +35,7 @@ ASR_MODELS = ("whisper-1", MODEL_NAME, f"whisper-{MODEL_NAME}")
 TTS_MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts", "piper")
 # OpenAI clients name their own voices; the hub has one, which answers to all of them.
 VOICES = (VOICE_NAME, "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
-UNAUTHORIZED, GONE = 4401, 4404
+UNAUTHORIZED, FORBIDDEN, GONE = 4401, 4403, 4404
 
 
 class SpeechIn(BaseModel):
@@ -127,10 +128,13 @@ def install_voice(app: FastAPI, hub: Hub) -> None:
         await websocket.accept()
         token = websocket.query_params.get("token") or bearer(websocket.headers.get("authorization")) or ""
         try:
-            who = await asyncio.to_thread(access.authenticate, hub.store, token)
+            who = admission.refuse_guest(await asyncio.to_thread(access.authenticate, hub.store, token))
             hub.home(who.home_id)
         except Unauthorized as e:
             await websocket.close(UNAUTHORIZED, e.detail[:120])
+            return
+        except Forbidden as e:  # a guest's pass to a space has no voice turns
+            await websocket.close(FORBIDDEN, e.detail[:120])
             return
         except NotFound:
             await websocket.close(GONE, "this home no longer exists on the hub")

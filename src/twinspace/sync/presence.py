@@ -2,7 +2,8 @@
 
 The hub relays y-protocols awareness updates like any y-websocket server, with three
 differences that make presence trustworthy: each state is stamped with the connection's
-person, device and kind (clients cannot pose as someone else), a connection may only set
+person, device and kind, and in a space the person's seat (clients cannot pose as someone
+else or sit in another's seat), a connection may only set
 the states of the Yjs client ids it introduced (or that the same device introduced on a
 connection it has since replaced), and a connection's states are removed for everyone the
 moment it closes (and after `timeout_ms` without an update, as y-protocols does).
@@ -36,6 +37,7 @@ class Identity:
 Entry = tuple[int, int, Optional[dict[str, Any]]]  # Yjs client id, clock, state (None: gone)
 RoomAt = Callable[[float, float], Optional[str]]
 Broadcast = Callable[[bytes], None]
+SeatOf = Callable[[Optional[str]], Optional[str]]  # a person's seat id in the space, if any
 
 
 def decode(update: bytes) -> list[Entry]:
@@ -76,11 +78,13 @@ def viewer_from(head: Any) -> Optional[Viewer]:
 
 
 class Presence:
-    def __init__(self, doc: Doc, room_at: RoomAt, broadcast: Broadcast, timeout_ms: int = TIMEOUT_MS) -> None:
+    def __init__(self, doc: Doc, room_at: RoomAt, broadcast: Broadcast, timeout_ms: int = TIMEOUT_MS,
+                 seat_of: SeatOf = lambda _person: None) -> None:
         self.awareness = Awareness(doc, outdated_timeout=timeout_ms)
         self.awareness.set_local_state(None)  # the hub itself is nobody's presence
         self.awareness.observe(self._on_awareness)
         self._room_at = room_at
+        self._seat_of = seat_of
         self._broadcast = broadcast
         self._owner: dict[int, tuple[object, Identity]] = {}  # Yjs client id → who introduced it
 
@@ -108,7 +112,8 @@ class Presence:
         kind = identity.kind or (claimed if claimed in KINDS else "other")
         viewer = viewer_from(state.get("head"))
         room = self._room_at(viewer.position[0], viewer.position[2]) if viewer else None
-        return {**state, "person": identity.person, "device": identity.device, "kind": kind, "room": room}
+        return {**state, "person": identity.person, "device": identity.device, "kind": kind, "room": room,
+                "seat": self._seat_of(identity.person)}
 
     def everyone(self) -> Optional[bytes]:
         """All current states, for a client that just connected or asked."""

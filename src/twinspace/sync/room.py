@@ -92,7 +92,7 @@ class HomeRoom:
         self.roots: dict[str, Map] = {root: self.doc.get(root, type=Map) for root in ROOTS}
         self.log_array = self.doc.get(LOG, type=Array)
         self.log: list[dict[str, Json]] = []
-        self.presence = Presence(self.doc, self._room_at, self.broadcast)
+        self.presence = Presence(self.doc, self._room_at, self.broadcast, seat_of=self._seat_of)
         self._edits: OrderedDict[tuple[Peer, str, str], Edit] = OrderedDict()
         self._edits_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -178,6 +178,10 @@ class HomeRoom:
 
     def _room_at(self, x: float, z: float) -> Optional[str]:
         found = self.home.room_at(x, z)
+        return found.id if found else None
+
+    def _seat_of(self, person: Optional[str]) -> Optional[str]:
+        found = self.home.seat_of(person)
         return found.id if found else None
 
     # --- peers --------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from typing import Any, AsyncIterator, Callable, Optional
 from fastapi import FastAPI, WebSocket
 
 from twinspace import access
-from twinspace.errors import NotFound, Unauthorized
+from twinspace.errors import Forbidden, NotFound, Unauthorized
 from twinspace.hub import HomeChange, Hub
 from twinspace.server.auth import bearer
+from twinspace.spaces import admission
 from twinspace.sync.peer import Peer
 from twinspace.sync.presence import Identity
 from twinspace.sync.room import HomeRoom, consistent_home
@@ -117,8 +118,10 @@ class SyncService:
         except Unauthorized as e:
             await websocket.close(UNAUTHORIZED, _reason(e.detail))
             return
-        if caller.home_id != home_id:  # the same answer whether that home exists or not
-            await websocket.close(FORBIDDEN, "this device is not paired with that home")
+        try:  # the same answer whether that home exists or not
+            caller = await asyncio.to_thread(admission.admit, self.hub, caller, home_id)
+        except Forbidden as e:
+            await websocket.close(FORBIDDEN, e.detail)
             return
         try:
             room = await self.room(home_id)

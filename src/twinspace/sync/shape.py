@@ -32,6 +32,7 @@ ROOTS: dict[str, Kind] = {
     "playback": Kind.ENTITIES,
     "people": Kind.VALUES,
     "xr_devices": Kind.VALUES,
+    "seats": Kind.VALUES,  # a space's seats and who sits in them (docs/spaces.md)
 }
 LOG = "log"  # a Y.Array of entries, written by the hub only
 LOG_KEEP = 50
@@ -41,7 +42,8 @@ def project(home: Home, version: int) -> Snapshot:
     """The document's content for `home` at `version`."""
     d = home.model_dump(mode="json")
     return {
-        "home": {"id": home.id, "name": home.name, "owner": home.owner_id(), "version": version},
+        "home": {"id": home.id, "name": home.name, "kind": home.kind, "owner": home.owner_id(),
+                 "version": version},
         "rooms": {r["id"]: {k: r[k] for k in ("id", "name", "height", "floor", "surfaces")} for r in d["rooms"]},
         "devices": {dev["id"]: {"id": dev["id"], "room": room["id"], "kind": dev["kind"], "name": dev["name"],
                                 "model": dev["model"], "pose": dev["pose"], "size": dev["size"],
@@ -53,6 +55,7 @@ def project(home: Home, version: int) -> Snapshot:
                                                   "muted", "person", "group")} for target, pb in d["playback"].items()},
         "people": {p["id"]: {"id": p["id"], "name": p["name"]} for p in d["people"]},
         "xr_devices": {x["id"]: {k: x[k] for k in ("id", "kind", "model", "owner")} for x in d["xr_devices"]},
+        "seats": {s["id"]: s for s in d["seats"]},
     }
 
 

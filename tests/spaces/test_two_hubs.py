@@ -1,0 +1,299 @@
+"""Two hubs on this machine (two data directories, 127.0.0.2 and 127.0.0.3): a guest from
+home B joins home A's cinema through its own hub, sees the host's avatar move, and both
+play the screen in step; revoking or leaving cuts the guest off at once.
+
+The clients are real ones, not browsers: pycrdt Yjs clients (twinspace.sync.client, the
+y-websocket protocol) for the document and presence, and cowatch players speaking the
+protocol over WebSockets (space_players.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+from pycrdt import Map
+
+from space_players import SpacePlayer
+from support import serving
+from sync.sync_helpers import NodeClient, node_modules_ready
+from twinspace import access
+from twinspace.content.services import ContentServices
+from twinspace.demo import write_demo_home
+from twinspace.home.homefile import read_home_dir
+from twinspace.hub import Hub
+from twinspace.media.vod import VodOptions
+from twinspace.server.app import create_app
+from twinspace.store.sqlite import Store, utcnow
+from twinspace.sync.client import SyncClient
+
+pytestmark = pytest.mark.slow
+HOME = "demo-loft"  # each household's own demo home: the same id on two hubs, two different homes
+SPACE = "movie-night"
+HEAD_HZ = 15
+BROWSER_P95_MS, BROWSER_MAX_MS = 100, 150
+
+
+def household(root: Path) -> Hub:
+    store = Store(root / "data" / "twinspace.db")
+    hub = Hub(store, services=ContentServices(store))
+    hub.import_bundle(read_home_dir(write_demo_home(root / "home", utcnow())))
+    return hub
+
+
+@pytest.fixture
+def hubs(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    a, b = household(tmp_path / "home-a"), household(tmp_path / "home-b")
+    app_a = create_app(a)
+    app_a.state.media.vod.options = VodOptions(demo_clip_s=120)  # packaged as HLS in seconds, not minutes
+    with serving(app_a, host="127.0.0.2") as url_a, serving(create_app(b), host="127.0.0.3") as url_b:
+        yield {"a": a, "b": b, "url_a": url_a, "url_b": url_b,
+               "host": access.issue_token(a.store, HOME, "alex", "Alex's Quest", role="owner").token,
+               "b_owner": access.issue_token(b.store, HOME, "alex", "B's owner phone", role="owner").token,
+               "b_device": access.issue_token(b.store, HOME, "sam", "Joon's browser").token}
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def head(seat: list[float], yaw: float) -> dict[str, Any]:
+    return {"head": {"position": seat, "yaw_deg": yaw}, "name": "avatar"}
+
+
+async def _invite_and_join(http: httpx.AsyncClient, h: dict[str, Any]) -> dict[str, Any]:
+    made = (await http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
+                            headers=auth(h["host"]))).json()
+    joined = await http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined",
+                             json={"link": made["link"], "name": "Joon (the Kims)"}, headers=auth(h["b_owner"]))
+    assert joined.status_code == 200, joined.text
+    return {"invite": made, **joined.json()}
+
+
+@pytest.mark.anyio
+async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_in_step(hubs: dict[str, Any]) -> None:
+    h = hubs
+    ws_a, ws_b = h["url_a"].replace("http", "ws"), h["url_b"].replace("http", "ws")
+    async with httpx.AsyncClient(timeout=20) as http:
+        created = await http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces",
+                                  json={"template": "cinema", "name": "Movie night", "id": SPACE},
+                                  headers=auth(h["host"]))
+        assert created.status_code == 200, created.text
+        seats = {s["id"]: s["pose"]["position"] for s in created.json()["seats"]}
+        joined = await _invite_and_join(http, h)
+        assert (joined["id"], joined["guest"], joined["host_url"]) == (SPACE, "guest-1", h["url_a"])
+        assert "token" not in joined  # the guest token stays on hub B
+
+        # Through its own hub, B sees the space, and only the space.
+        twin = (await http.get(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_device"]))).json()
+        assert twin["kind"] == "virtual" and [r["id"] for r in twin["rooms"]] == ["auditorium"]
+        assert twin["seats"][1]["person"] == "guest-1"
+        # Neither hub's tokens mean anything on the other.
+        assert (await http.get(f"{h['url_b']}/api/v1/homes/{HOME}", headers=auth(h["host"]))).status_code == 401
+        assert (await http.get(f"{h['url_a']}/api/v1/homes/{HOME}", headers=auth(h["b_device"]))).status_code == 401
+
+        # --- avatars: the host's head moves at 15 Hz; the guest sees it, in the host's seat.
+        async with SyncClient(f"{ws_a}/api/v1/sync/{SPACE}", h["host"], presence=head(seats["seat-1"], 0)) as host, \
+                SyncClient(f"{ws_b}/api/v1/homes/{HOME}/joined-sync/{SPACE}", h["b_device"],
+                           presence={**head(seats["seat-2"], 0), "person": "alex", "seat": "seat-1"}) as guest:
+            await guest.synced.wait()
+            assert guest.doc.get("home", type=Map).get("kind") == "virtual"
+            assert guest.doc.get("seats", type=Map).to_py()["seat-2"]["person"] == "guest-1"
+            seen: list[tuple[float, float]] = []
+
+            def on_presence(topic: str, _event: Any) -> None:
+                for state in guest.peers().values():
+                    if state.get("person") == "alex" and state.get("head"):
+                        yaw = float(state["head"]["yaw_deg"])
+                        if not seen or seen[-1][1] != yaw:
+                            seen.append((time.monotonic(), yaw))
+
+            guest.awareness.observe(on_presence)
+            # A stock y-websocket client (Node) on hub B too: the relay's URL layout is y-websocket's.
+            assert node_modules_ready() is None
+            stock = NodeClient(f"{ws_b}/api/v1/homes/{HOME}/joined-sync", SPACE, h["b_device"],
+                               presence=head(seats["seat-2"], 5))
+            try:
+                await stock.wait_for(lambda c: any(e["event"] == "synced" for e in c.events), timeout=20)
+                sent = [round(30 * math.sin(i / 5), 3) for i in range(1, 2 * HEAD_HZ + 1)]
+                for yaw in sent:
+                    host.set_presence(head(seats["seat-1"], yaw))
+                    await asyncio.sleep(1 / HEAD_HZ)
+                await guest.wait_for(lambda: seen and seen[-1][1] == sent[-1], timeout=5)
+                await stock.wait_for(lambda c: any(s.get("person") == "alex" and s.get("seat") == "seat-1"
+                                                   and s["head"]["yaw_deg"] == sent[-1] for s in c.peers().values()))
+                assert stock.doc["home"]["kind"] == "virtual"
+            finally:
+                stock.close()
+            alex = next(s for s in guest.peers().values() if s.get("person") == "alex")
+            assert (alex["seat"], alex["head"]["position"]) == ("seat-1", seats["seat-1"])
+            assert len(seen) >= 0.6 * len(sent), f"the guest saw {len(seen)} of {len(sent)} head poses"
+            span = seen[-1][0] - seen[0][0]
+            assert len(seen) / max(span, 1e-3) >= 8, f"{len(seen)} poses in {span:.2f} s"
+            # The guest claimed to be alex in seat 1; the host's hub stamped who it is and where it sits.
+            await host.wait_for(lambda: any(s.get("person") == "guest-1" and s.get("seat") == "seat-2"
+                                             for s in host.peers().values()), timeout=5)
+            assert [s.get("person") for s in host.peers().values()].count("alex") == 0
+
+            # --- the screen: one watch group across both hubs.
+            r = await http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                                json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+            assert r.json()["status"] == "applied", r.text
+            async with SpacePlayer(f"{ws_a}/api/v1/cowatch/{SPACE}?target=screen&token={h['host']}") as pa, \
+                    SpacePlayer(f"{ws_b}/api/v1/homes/{HOME}/joined-cowatch/{SPACE}?target=screen"
+                                f"&token={h['b_device']}", start_error_s=-0.4) as pb:
+                await _until(lambda: len(pa.members) == 2 and all(m["state"] == "in_step" for m in pa.members), 15)
+                assert {m["person"] for m in pa.members} == {"alex", "guest-1"}
+                assert any(c["seek"] for c in pb.corrections), "the guest started 0.4 s behind and was brought back"
+                await _in_step(pa, pb)
+                # A guest's pause and seek, through its hub, land on both at the same moment.
+                await pb.send({"type": "seek", "position": 30.0})
+                await _until(lambda: pa.timelines and pb.timelines and pa.timelines[-1] == pb.timelines[-1]
+                             and abs(pa.timelines[-1][1].position - 30.0) < 0.5, 10)
+                await asyncio.sleep(1.5)
+                await _in_step(pa, pb)
+                assert abs(pa.position - (30.0 + (pa.hub_now() - pa.timelines[-1][1].anchor))) < 0.1
+
+                # --- revoking the invite cuts the guest off at once, and only the guest.
+                t0 = time.monotonic()
+                r = await http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/"
+                                      f"{joined['invite']['id']}", headers=auth(h["host"]))
+                assert r.json()["state"] == "revoked"
+                await asyncio.wait_for(asyncio.gather(pb.closed.wait(), guest.closed.wait()), 5)
+                cut_s = time.monotonic() - t0
+                assert pb.close_code == 4401 and guest.close_code == 4401, (pb.close_code, guest.close_code)
+                assert not pa.closed.is_set() and not host.closed.is_set()
+                await host.wait_for(lambda: not any(s.get("person") == "guest-1" for s in host.peers().values()), 5)
+                print(f"guest cut off {cut_s * 1000:.0f} ms after the revocation")
+        r = await http.get(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_device"]))
+        assert r.status_code == 401 and "the host hub said" in r.json()["detail"]
+        assert h["a"].home(SPACE).person("guest-1") is None
+
+        # --- leaving: B forgets the dead pass, joins again, then leaves while connected.
+        assert (await http.delete(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}",
+                                  headers=auth(h["b_owner"]))).json()["host_told"] is True
+        again = await _invite_and_join(http, h)
+        async with SyncClient(f"{ws_b}/api/v1/homes/{HOME}/joined-sync/{SPACE}", h["b_device"]) as guest:
+            await guest.synced.wait()
+            r = await http.delete(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_owner"]))
+            assert r.json() == {"status": "left", "host_told": True}
+            await asyncio.wait_for(guest.closed.wait(), 5)
+            assert guest.close_code == 4401
+        states = (await http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
+                                 headers=auth(h["host"]))).json()
+        assert [i["state"] for i in states] == ["revoked", "revoked"] and again["guest"] == "guest-1"
+
+
+async def _until(predicate: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+async def _in_step(pa: SpacePlayer, pb: SpacePlayer) -> None:
+    """Both players' pictures within 50 ms of the timeline and of each other, sampled for 1 s."""
+    worst = 0.0
+    for _ in range(10):
+        ea, eb = pa.error_s(), pb.error_s()
+        assert ea is not None and eb is not None
+        worst = max(worst, abs(ea), abs(eb), abs(ea - eb))
+        await asyncio.sleep(0.1)
+    assert worst < 0.05, f"players {worst * 1000:.0f} ms apart"
+
+
+# --- the screen in real browsers ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    import shutil
+
+    from cowatch.players import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip("Chromium is not installed (scripts/system-deps)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_the_two_hub_cinema_plays_in_step_in_two_browsers(hubs: dict[str, Any], browser: Any) -> None:
+    from cowatch.players import open_player
+    h = hubs
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
+                      headers=auth(h["host"]))
+        assert r.status_code == 200, r.text
+        link = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
+                         headers=auth(h["host"])).json()["link"]
+        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
+                      headers=auth(h["b_owner"]))
+        assert r.status_code == 200, r.text
+        r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                      json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+        assert r.json()["status"] == "applied", r.text
+        ws_a, ws_b = h["url_a"].replace("http", "ws"), h["url_b"].replace("http", "ws")
+        players = []
+        try:
+            players.append(open_player(browser, h["url_a"], f"/media/vod/big-wave/index.m3u8?token={h['host']}",
+                                       f"{ws_a}/api/v1/cowatch/{SPACE}?target=screen&token={h['host']}"))
+            players.append(open_player(
+                browser, h["url_b"],
+                f"/api/v1/homes/{HOME}/joined-media/{SPACE}/media/vod/big-wave/index.m3u8?token={h['b_device']}",
+                f"{ws_b}/api/v1/homes/{HOME}/joined-cowatch/{SPACE}?target=screen&token={h['b_device']}"))
+            deadline = time.time() + 60  # A packages the clip as HLS first: slow on a loaded machine
+            while not all(p.samples(time.time() - 2.5)[:1] and p.samples(0)[0][0] < time.time() - 2 for p in players):
+                assert time.time() < deadline, ("the players did not start", [p.errors() for p in players])
+                time.sleep(0.5)
+            # Settled: the host hub counts both in step (each played within 50 ms of the timeline).
+            in_step = "() => window.cw.members.length === 2 && window.cw.members.every(m => m.state === 'in_step')"
+            for p in players:
+                p.page.wait_for_function(in_step, timeout=40_000, polling=200)
+            time.sleep(4.5)  # the window measured is all after that
+            # Bounds for a loaded 2-core machine (load average 10-18 from other work while this was
+            # written): the targets (p95 <= 50, max <= 100 ms) are measured in bench/, not asserted;
+            # without the correction members stay 0.4-1.5 s apart (docs/cowatch.md).
+            joined = _settled(players, lambda log: True, window_s=4.0, least=15)
+            assert joined["p95_ms"] <= BROWSER_P95_MS and joined["max_ms"] <= BROWSER_MAX_MS, joined
+
+            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
+                          json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
+            assert r.status_code == 200, r.text
+            seek_at = time.time()
+            # A seek makes the guest fetch a new range through both hubs: on a loaded machine it may
+            # land late and be nudged back. Measured: how long until a 3 s window is within bounds.
+            after_seek = _settled(players, lambda log: 58 < log[0][1] < 90, window_s=3.0, least=12,
+                                  within=(BROWSER_P95_MS, BROWSER_MAX_MS))
+            converged_s = time.time() - 0.3 - 3.0 - seek_at
+            assert converged_s < 15, (converged_s, after_seek)
+            print(f"two-hub browsers: after joining {joined}; after a seek {after_seek}, "
+                  f"in step from {converged_s:.1f} s after it")
+            assert [p.errors() for p in players] == [[], []]
+        finally:
+            for p in players:
+                p.close()
+
+
+def _settled(players: list[Any], ready: Any, window_s: float = 6.0, least: int = 20, limit_s: float = 40.0,
+             within: tuple[float, float] = (math.inf, math.inf)) -> dict[str, Any]:
+    """Drift statistics over the first window in which both pages played (more than `least`
+    moments, 0.1 s apart, with both on screen; p95 and max `within` bounds, if given): on a
+    loaded machine a page may still be buffering or converging."""
+    from cowatch.players import spreads, stats
+    deadline = time.time() + limit_s
+    while True:
+        now = time.time()
+        logs = [p.samples(now - window_s - 0.3) for p in players]
+        found = stats(spreads(logs, now - window_s - 0.3, now - 0.3)) if all(logs) else {"n": 0}
+        if found["n"] > least and all(ready(log) for log in logs) \
+                and found["p95_ms"] <= within[0] and found["max_ms"] <= within[1]:
+            return found
+        assert time.time() < deadline, (found, [log[-1:] for log in logs], [p.errors() for p in players])
+        time.sleep(0.5)
