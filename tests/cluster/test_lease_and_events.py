@@ -63,7 +63,9 @@ def test_a_replica_that_lost_its_lease_cannot_commit(client, pg_url: str, tmp_pa
         changed = demo_bundle.home.model_copy(update={"name": "B owns it"})
         v = store_b.commit_change(changed, v, demo_bundle.home, action="x", args={}, message="m",
                                   person=None, device=None)
-        a._held["demo-loft"] = stale_lease  # a wakes up still believing it holds its old lease
+        # a wakes up still believing it holds its old lease (its clock paused with it)
+        stale_lease.valid_until = time.monotonic() + 60
+        a._held["demo-loft"] = stale_lease
         with pytest.raises(Conflict, match="no longer owns"):
             store_a.commit_change(demo_bundle.home, v, changed, action="y", args={}, message="m",
                                   person=None, device=None)
