@@ -36,6 +36,7 @@ class Trial:
     lost: int = 0
     converged_s: Optional[float] = None  # kill → every client current; None: not within the bound
     ghosts: int = 0  # presence states of clients that no longer exist, 5 s after converging
+    present: int = 0  # the fewest live clients any client sees present then (all others: clients - 1)
     owner_before: str = ""
     owner_after: str = ""
     errors: list[str] = field(default_factory=list)
@@ -168,12 +169,13 @@ async def trial(cluster: LocalCluster, token: str, home_id: str, *, clients: int
             if result.converged_s is not None:
                 await asyncio.sleep(5.0)  # presence of clients from before the kill must be gone by now
                 names = {c.name for c in live}
+                result.present = len(live)
                 for c in live:
-                    if c.client is None:
-                        continue
-                    seen = [s.get("name") for s in c.client.peers().values() if s]
+                    seen = [s.get("name") for s in c.client.peers().values() if s] if c.client else []
+                    others = set(seen) & (names - {c.name})
                     # one state per other live client; a second one of a name is its old connection's
-                    result.ghosts += len(seen) - len(set(seen) & (names - {c.name}))
+                    result.ghosts += len(seen) - len(others)
+                    result.present = min(result.present, len(others))
         finally:
             for c in live:
                 await c.close()
