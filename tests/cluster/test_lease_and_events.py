@@ -103,3 +103,16 @@ def test_streams_are_trimmed_and_a_consumer_behind_the_trim_is_told(client) -> N
     assert client.xlen(stream_key("h4")) < 300  # approximate trimming: about 100, never all 3000
     with pytest.raises(Gap, match="expected version 2"):
         behind.read(block_ms=100)
+
+
+def test_many_leases_renew_in_one_round_trip_and_lost_ones_are_told(client) -> None:
+    a, b = Leases(client, ttl_ms=300, holder="http://127.0.0.1:1"), Leases(client, ttl_ms=300)
+    for home in ("m1", "m2", "m3"):
+        assert a.acquire(home) is not None
+    assert a.holder_of("m1") == "http://127.0.0.1:1"
+    time.sleep(0.2)
+    assert a.renew_many(a.held()) == {"m1": True, "m2": True, "m3": True}
+    client.delete("twinspace:home:m2:owner")  # m2's lease lapses (as if a was paused past its ttl)
+    assert b.acquire("m2") is not None
+    assert a.renew_many(a.held()) == {"m1": True, "m2": False, "m3": True}
+    assert sorted(a.held()) == ["m1", "m3"] and a.holds("m1") and not a.holds("m2")

@@ -85,6 +85,25 @@ class Leases:
             self._held.pop(home_id, None)
         return False
 
+    def renew_many(self, home_ids: list[str]) -> dict[str, bool]:
+        """`renew` for many homes in one round trip (a replica may own a thousand)."""
+        with self._lock:
+            leases = [self._held[h] for h in home_ids if h in self._held]
+        if not leases:
+            return {}
+        started = time.monotonic()
+        pipe = self.client.pipeline(transaction=False)
+        for lease in leases:
+            self._renew(keys=[self._key(lease.home_id)], args=[lease.token, self.ttl_ms], client=pipe)
+        kept = {}
+        for lease, reply in zip(leases, pipe.execute()):
+            kept[lease.home_id] = reply == 1
+            if reply == 1:
+                lease.valid_until = started + self.ttl_ms / 1000
+            else:
+                self.forget(lease.home_id)
+        return kept
+
     def release(self, home_id: str) -> None:
         with self._lock:
             lease = self._held.pop(home_id, None)

@@ -85,14 +85,15 @@ class Ownership:
     def _renew_loop(self) -> None:
         period = self.leases.ttl_ms / 4000
         while not self._stop.wait(period):
-            for home_id in self.leases.held():
-                try:
-                    kept = self.leases.renew(home_id)
-                except redis.RedisError as e:
-                    kept = self.leases.holds(home_id)  # Redis away: ours only until the ttl runs out
-                    log.warning("renewing the lease of home %s failed: %s", home_id, e)
-                    if not kept:
-                        self.leases.forget(home_id)
+            held = self.leases.held()
+            try:
+                renewed = self.leases.renew_many(held)
+            except redis.RedisError as e:
+                log.warning("renewing this replica's leases failed: %s", e)
+                renewed = {h: self.leases.holds(h) for h in held}  # Redis away: ours only until the ttl runs out
+                for home_id in [h for h, kept in renewed.items() if not kept]:
+                    self.leases.forget(home_id)
+            for home_id, kept in renewed.items():
                 if not kept:
                     log.warning("this replica lost home %s's lease; another replica serves it now", home_id)
                     for callback in list(self._lost):
