@@ -124,7 +124,8 @@ def cluster() -> None:
 @click.option("--replicas", type=click.IntRange(1, 16), default=3, show_default=True)
 @click.option("--port", type=int, default=8080, show_default=True, help="the load balancer's port on 127.0.0.1")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="where the servers keep their data and logs (default: a new temporary directory)")
+              help="a new directory for the servers' data and logs, kept after they stop "
+                   "(default: a temporary one, removed)")
 @friendly_errors
 def cluster_up(replicas: int, port: int, directory: Optional[str]) -> None:
     """Start PostgreSQL, Redis, HAProxy and hub replicas on loopback; Ctrl-C stops them all."""
