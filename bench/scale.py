@@ -11,11 +11,13 @@ home's document:
 - N replicas: `twinspace cluster up`'s layout (cluster/local.py): PostgreSQL, Redis, HAProxy
   routing by home, N hub replicas; clients and writers go through HAProxy.
 
-`--writers` writers then change the homes through REST for `--seconds` (each writer owns a
-share of the homes and changes them in turn, one request in flight): actions/s is changes
+`--writers` writers (over `--writer-procs` processes) then change the homes through REST for
+`--seconds` (each writer owns a share of the homes and changes them in turn, one request in
+flight): actions/s is changes
 acknowledged per second; delivery is from a writer starting a change to a client applying it,
 p50/p99 over every (client, change); CPU per replica is its processes' CPU seconds over the
-phase's wall time. On the largest cluster `--trials` failover trials follow
+phase's wall time (the writers' own CPU is shown too: near their process count, the load
+generator was the limit). On the largest cluster `--trials` failover trials follow
 (cluster/failover.py): the owner of a home with live clients is killed with SIGKILL during
 writes; reported: changes lost, time from the kill until every client is current, ghosts.
 
@@ -146,17 +148,25 @@ async def _clients(url: str, homes: list[tuple[str, str]], per_home: int, conn: 
 
     async def start(home: str, token: str, i: int) -> SyncClient:
         async with gate:
-            client = SyncClient(f"{ws}/api/v1/sync/{home}", token, on_remote=recorder(home, i))
-            await client.__aenter__()
-            await asyncio.wait_for(client.synced.wait(), 120)
-            return client
+            for attempt in range(5):  # a replica briefly out of the balancer during the connection storm
+                try:
+                    client = SyncClient(f"{ws}/api/v1/sync/{home}", token, on_remote=recorder(home, i))
+                    await client.__aenter__()
+                    await asyncio.wait_for(client.synced.wait(), 120)
+                    return client
+                except Exception:
+                    if attempt == 4:
+                        raise
+                    await asyncio.sleep(1 + attempt)
+            raise AssertionError("unreachable")
 
     clients = await asyncio.gather(*(start(h, t, i) for h, t in homes for i in range(per_home)))
     loop = asyncio.get_running_loop()
     conn.send("ready")
     await loop.run_in_executor(None, conn.recv)  # "stop"
+    dropped = [c.close_code for c in clients if c.closed.is_set()]  # the server closed them during the run
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
-    conn.send(arrivals)
+    conn.send((arrivals, dropped))
 
 
 class Clients:
@@ -164,6 +174,7 @@ class Clients:
         ctx = mp.get_context("spawn")
         items = sorted(tokens.items())
         self.pipes, self.workers = [], []
+        self.dropped: list[Optional[int]] = []  # close codes of clients the server disconnected
         for k in range(procs):
             share = items[k::procs]
             if not share:
@@ -186,7 +197,9 @@ class Clients:
         out: dict[str, list[dict[int, float]]] = {}
         for pipe in self.pipes:
             if pipe.poll(120):
-                out.update(pipe.recv())
+                arrivals, dropped = pipe.recv()
+                out.update(arrivals)
+                self.dropped += dropped
         for p in self.workers:
             p.join(10)
             if p.is_alive():
@@ -196,12 +209,19 @@ class Clients:
 
 # --- writers -------------------------------------------------------------------------
 
-async def write(url: str, tokens: dict[str, str], writers: int, seconds: float) -> tuple[int, dict[tuple[str, int], float]]:
-    """Writers changing their share of homes in turn for `seconds`; (acked, (home, version) -> start)."""
+def writer_worker(url: str, tokens: dict[str, str], writers: int, seconds: float, conn: Any) -> None:
+    raise_fd_limit()
+    asyncio.run(_write(url, tokens, writers, seconds, conn))
+
+
+async def _write(url: str, tokens: dict[str, str], writers: int, seconds: float, conn: Any) -> None:
+    """Writers changing their share of homes in turn for `seconds`, from the start time the
+    parent sends; sends back (acked, (home, version) -> start, CPU seconds of this process)."""
     started: dict[tuple[str, int], float] = {}
     acked = [0]
     homes = sorted(tokens)
     limits = httpx.Limits(max_connections=writers, max_keepalive_connections=writers)
+    loop = asyncio.get_running_loop()
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
         versions = {}
         for home in homes:  # each home's current version: its next change is version + 1
@@ -209,7 +229,11 @@ async def write(url: str, tokens: dict[str, str], writers: int, seconds: float) 
                                    headers={"Authorization": f"Bearer {tokens[home]}"})
             entries = reply.json()
             versions[home] = entries[0]["version"] if entries else 1
+        conn.send("ready")
+        start_at = await loop.run_in_executor(None, conn.recv)
+        await asyncio.sleep(max(0.0, start_at - time.time()))
         end = time.monotonic() + seconds
+        cpu = time.process_time()
 
         async def writer(mine: list[str]) -> None:
             n = 0
@@ -227,7 +251,50 @@ async def write(url: str, tokens: dict[str, str], writers: int, seconds: float) 
                     acked[0] += 1
 
         await asyncio.gather(*(writer(homes[k::writers]) for k in range(writers)))
-    return acked[0], started
+        cpu = time.process_time() - cpu
+    conn.send((acked[0], started, cpu))
+
+
+def write(url: str, tokens: dict[str, str], writers: int, procs: int, seconds: float,
+          pids: dict[str, list[int]]) -> tuple[int, dict[tuple[str, int], float], float, dict[str, float]]:
+    """`writers` writers over `procs` processes, each owning a share of the homes; returns
+    (acked, starts, writer CPU share, CPU share per replica during the phase)."""
+    ctx = mp.get_context("spawn")
+    items = sorted(tokens.items())
+    pipes, workers = [], []
+    for k in range(procs):
+        share = dict(items[k::procs])
+        mine, theirs = ctx.Pipe()
+        p = ctx.Process(target=writer_worker, args=(url, share, max(1, writers // procs), seconds, theirs),
+                        daemon=True)
+        p.start()
+        pipes.append(mine)
+        workers.append(p)
+    try:
+        for pipe in pipes:
+            if not pipe.poll(600):
+                raise TimeoutError("the writers did not get ready within 600 s")
+            pipe.recv()
+        start_at = time.time() + 0.5
+        for pipe in pipes:
+            pipe.send(start_at)
+        time.sleep(0.5)
+        before = {n: cpu_seconds(p) for n, p in pids.items()}
+        time.sleep(seconds)
+        cpu = {n: (cpu_seconds(p) - before[n]) / seconds for n, p in pids.items()}
+        acked, started, writer_cpu = 0, {}, 0.0
+        for pipe in pipes:
+            if not pipe.poll(120):
+                raise TimeoutError("a writer did not finish")
+            a, s, c = pipe.recv()
+            acked, writer_cpu = acked + a, writer_cpu + c
+            started.update(s)
+        return acked, started, writer_cpu / seconds, cpu
+    finally:
+        for p in workers:
+            p.join(10)
+            if p.is_alive():
+                p.kill()
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -252,6 +319,7 @@ class Row:
     p99_ms: float = 0.0
     delivered: float = 0.0  # share of (client, change) deliveries seen
     cpu: dict[str, float] = field(default_factory=dict)
+    writer_cpu: float = 0.0  # the writers' processes, in cores: near their count, they were the limit
 
 
 def measure(setup: Setup, args: argparse.Namespace) -> Row:
@@ -259,15 +327,15 @@ def measure(setup: Setup, args: argparse.Namespace) -> Row:
     clients = Clients(setup.url, setup.tokens, args.clients, args.procs)
     try:
         clients.ready(args.timeout)
-        before = {n: cpu_seconds(p) for n, p in setup.pids.items()}
-        t0 = time.monotonic()
-        acked, started = asyncio.run(write(setup.url, setup.tokens, args.writers, args.seconds))
-        wall = time.monotonic() - t0
-        row.cpu = {n: (cpu_seconds(p) - before[n]) / wall for n, p in setup.pids.items()}
+        acked, started, row.writer_cpu, row.cpu = write(setup.url, setup.tokens, args.writers,
+                                                         args.writer_procs, args.seconds, setup.pids)
         time.sleep(1.0)  # the last changes reach the clients
     finally:
         arrivals = clients.collect()
     row.actions_s = acked / args.seconds
+    if clients.dropped:
+        print(f"   {len(clients.dropped)} clients were disconnected during the run (codes "
+              f"{sorted(set(map(str, clients.dropped)))})", flush=True)
     delays, expected = [], 0
     for (home, version), at in started.items():
         for seen in arrivals.get(home, []):
@@ -291,12 +359,13 @@ def failovers(cluster: LocalCluster, trials: int) -> list[Any]:
 
 def table(rows: list[Row]) -> str:
     base = rows[0].actions_s or 1
-    lines = ["| set-up | homes | clients | actions/s | × sqlite | delivery p50 | p99 | delivered | CPU per replica |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| set-up | homes | clients | actions/s | × sqlite | delivery p50 | p99 | delivered | CPU per replica "
+             "| writers' CPU |", "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in rows:
         cpu = ", ".join(f"{n} {v * 100:.0f}%" for n, v in r.cpu.items())
         lines.append(f"| {r.name} | {r.homes} | {r.clients} | {r.actions_s:.0f} | {r.actions_s / base:.2f} | "
-                     f"{r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | {r.delivered * 100:.1f}% | {cpu} |")
+                     f"{r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | {r.delivered * 100:.1f}% | {cpu} | "
+                     f"{r.writer_cpu * 100:.0f}% |")
     return "\n".join(lines)
 
 
@@ -309,6 +378,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=32)
     parser.add_argument("--trials", type=int, default=20, help="failover trials on the largest cluster (0: none)")
     parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument("--writer-procs", type=int, default=2, help="processes the writers are spread over")
     parser.add_argument("--timeout", type=float, default=600, help="bound on connecting the clients, s")
     parser.add_argument("--no-baseline", action="store_true", help="skip the single-process SQLite hub")
     args = parser.parse_args()

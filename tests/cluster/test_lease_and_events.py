@@ -105,7 +105,7 @@ def test_streams_are_trimmed_and_a_consumer_behind_the_trim_is_told(client) -> N
         behind.read(block_ms=100)
 
 
-def test_many_leases_renew_in_one_round_trip_and_lost_ones_are_told(client) -> None:
+def test_many_leases_renew_in_one_call_and_lost_ones_are_told(client) -> None:
     a, b = Leases(client, ttl_ms=300, holder="http://127.0.0.1:1"), Leases(client, ttl_ms=300)
     for home in ("m1", "m2", "m3"):
         assert a.acquire(home) is not None

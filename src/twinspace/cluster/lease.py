@@ -26,6 +26,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Extend many of our leases in one call: KEYS are the leases, ARGV[1] the ttl, ARGV[i+1] KEYS[i]'s token.
+_RENEW_MANY = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[i + 1] then
+    out[i] = redis.call('PEXPIRE', key, ARGV[1])
+  else
+    out[i] = 0
+  end
+end
+return out
+"""
 # Release only our own lease.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -53,6 +65,7 @@ class Leases:
         self._held: dict[str, Lease] = {}
         self._lock = threading.Lock()
         self._renew = client.register_script(_RENEW)
+        self._renew_many = client.register_script(_RENEW_MANY)
         self._release = client.register_script(_RELEASE)
 
     @staticmethod
@@ -85,18 +98,24 @@ class Leases:
             self._held.pop(home_id, None)
         return False
 
-    def renew_many(self, home_ids: list[str]) -> dict[str, bool]:
-        """`renew` for many homes in one round trip (a replica may own a thousand)."""
+    def renew_many(self, home_ids: list[str], batch: int = 500) -> dict[str, bool]:
+        """`renew` for many homes, one script call per `batch` (a replica may own a thousand).
+
+        One call, not a pipeline of one per home: reading a thousand replies on a busy
+        process waits for the GIL a thousand times, long enough to let leases lapse."""
         with self._lock:
             leases = [self._held[h] for h in home_ids if h in self._held]
-        if not leases:
-            return {}
-        started = time.monotonic()
-        pipe = self.client.pipeline(transaction=False)
-        for lease in leases:
-            self._renew(keys=[self._key(lease.home_id)], args=[lease.token, self.ttl_ms], client=pipe)
         kept = {}
-        for lease, reply in zip(leases, pipe.execute()):
+        for first in range(0, len(leases), batch):
+            kept.update(self._renew_batch(leases[first:first + batch]))
+        return kept
+
+    def _renew_batch(self, leases: list[Lease]) -> dict[str, bool]:
+        started = time.monotonic()
+        replies = self._renew_many(keys=[self._key(lease.home_id) for lease in leases],
+                                   args=[self.ttl_ms, *(lease.token for lease in leases)])
+        kept = {}
+        for lease, reply in zip(leases, replies):
             kept[lease.home_id] = reply == 1
             if reply == 1:
                 lease.valid_until = started + self.ttl_ms / 1000
