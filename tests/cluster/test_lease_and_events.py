@@ -116,3 +116,27 @@ def test_many_leases_renew_in_one_call_and_lost_ones_are_told(client) -> None:
     assert b.acquire("m2") is not None
     assert a.renew_many(a.held()) == {"m1": True, "m2": False, "m3": True}
     assert sorted(a.held()) == ["m1", "m3"] and a.holds("m1") and not a.holds("m2")
+
+
+def test_a_lapsed_lease_nobody_took_is_retaken_and_a_taken_one_is_lost(client) -> None:
+    from twinspace.cluster.ownership import Ownership
+
+    mine = Ownership(client, "http://127.0.0.1:1", ttl_ms=400)
+    other = Ownership(client, "http://127.0.0.1:2", ttl_ms=400)
+    retaken, lost = [], []
+    mine.on_retaken(retaken.append)
+    mine.on_lost(lost.append)
+    assert mine.owner("r1") is None and mine.owner("r2") is None  # both taken by `mine`
+    assert other.owner("r1") == "http://127.0.0.1:1"
+    mine.start()
+    try:
+        client.delete("twinspace:home:r1:owner", "twinspace:home:r2:owner")  # both lapse (a busy process)
+        assert other.leases.acquire("r2") is not None  # ... and another replica takes r2 meanwhile
+        deadline = time.monotonic() + 5
+        while (not retaken or not lost) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (retaken, lost) == (["r1"], ["r2"])
+        assert mine.leases.holds("r1") and not mine.leases.holds("r2")
+        assert mine.owner("r2") == "http://127.0.0.1:2"
+    finally:
+        mine.close()

@@ -94,8 +94,7 @@ class Leases:
         if self._renew(keys=[self._key(home_id)], args=[lease.token, self.ttl_ms]) == 1:
             lease.valid_until = started + self.ttl_ms / 1000
             return True
-        with self._lock:
-            self._held.pop(home_id, None)
+        self._forget_lease(lease)
         return False
 
     def renew_many(self, home_ids: list[str], batch: int = 500) -> dict[str, bool]:
@@ -120,8 +119,13 @@ class Leases:
             if reply == 1:
                 lease.valid_until = started + self.ttl_ms / 1000
             else:
-                self.forget(lease.home_id)
+                self._forget_lease(lease)
         return kept
+
+    def _forget_lease(self, lease: Lease) -> None:
+        with self._lock:  # not a newer lease of the same home taken meanwhile
+            if self._held.get(lease.home_id) is lease:
+                del self._held[lease.home_id]
 
     def release(self, home_id: str) -> None:
         with self._lock:

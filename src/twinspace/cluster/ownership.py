@@ -30,6 +30,7 @@ class Ownership:
         self.address = address
         self.leases = Leases(client, ttl_ms=ttl_ms, holder=address)
         self._lost: list[Callable[[str], None]] = []
+        self._retaken: list[Callable[[str], None]] = []
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
 
@@ -37,10 +38,16 @@ class Ownership:
         """`callback(home_id)` runs on the renewing thread when a lease is lost."""
         self._lost.append(callback)
 
+    def on_retaken(self, callback: Callable[[str], None]) -> None:
+        """`callback(home_id)` runs on the renewing thread when a lapsed lease was taken again."""
+        self._retaken.append(callback)
+
     def owner(self, home_id: str) -> Optional[str]:
         """None if this replica owns the home (taking its lease when free); else the owner's address."""
         if self.leases.holds(home_id):
             return None
+        if home_id in self.leases.held() and self.leases.renew(home_id):
+            return None  # renewed late (a busy process), but nobody took it meanwhile: still ours
         for _ in range(3):  # the holder's lease may lapse between our SET NX and our GET
             if self.leases.acquire(home_id) is not None:
                 log.info("this replica now owns home %s", home_id)
@@ -86,6 +93,7 @@ class Ownership:
         period = self.leases.ttl_ms / 4000
         while not self._stop.wait(period):
             held = self.leases.held()
+            began = time.monotonic()
             try:
                 renewed = self.leases.renew_many(held)
             except redis.RedisError as e:
@@ -93,7 +101,11 @@ class Ownership:
                 renewed = {h: self.leases.holds(h) for h in held}  # Redis away: ours only until the ttl runs out
                 for home_id in [h for h, kept in renewed.items() if not kept]:
                     self.leases.forget(home_id)
+            if time.monotonic() - began > period:
+                log.warning("renewing %d leases took %.1f s", len(held), time.monotonic() - began)
             for home_id, kept in renewed.items():
+                if not kept and self._retake(home_id):
+                    continue
                 if not kept:
                     log.warning("this replica lost home %s's lease; another replica serves it now", home_id)
                     for callback in list(self._lost):
@@ -101,6 +113,23 @@ class Ownership:
                             callback(home_id)
                         except Exception:  # one listener failing must not stop the renewals
                             log.exception("a lost-lease listener failed")
+
+    def _retake(self, home_id: str) -> bool:
+        """A lease that lapsed because this process was too busy to renew it in time, and that
+        nobody took meanwhile, is taken again (a new fence) rather than dropped; its live
+        document then catches up with the store in case another writer got in between."""
+        try:
+            if self.leases.acquire(home_id) is None:
+                return False
+        except redis.RedisError:
+            return False
+        log.warning("the lease of home %s lapsed before it was renewed; retaken", home_id)
+        for callback in list(self._retaken):
+            try:
+                callback(home_id)
+            except Exception:
+                log.exception("a retaken-lease listener failed")
+        return True
 
     def close(self) -> None:
         """Stop renewing and give every lease back, so other replicas take the homes at once."""

@@ -50,6 +50,7 @@ class SyncService:
                 self.feed = ChangeFeed(cluster.feed_client(), self._threadsafe(self._on_stream))
                 self.feed.start()
                 cluster.ownership.on_lost(self._threadsafe(self._on_lost))
+                cluster.ownership.on_retaken(self._threadsafe(lambda home_id: self._on_stream([], {home_id})))
 
     def _threadsafe(self, fn: Callable[..., None]) -> Callable[..., None]:
         """`fn`, called from another thread, run on the loop."""
