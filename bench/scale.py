@@ -34,7 +34,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +50,7 @@ except ImportError:  # a checkout without `pip install -e .`
 import httpx  # noqa: E402
 from pycrdt import Map  # noqa: E402
 
-from twinspace.cluster.local import HubReplica, LocalCluster, free_port, wait_port  # noqa: E402
+from twinspace.cluster.local import HubReplica, LocalCluster, free_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
 
 CONNECT_CONCURRENCY = 64

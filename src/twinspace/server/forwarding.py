@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 import re
+from contextlib import asynccontextmanager
 from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import unquote
 
@@ -165,9 +166,6 @@ class OwnerForwarding:
             await asyncio.gather(*tasks, return_exceptions=True)
             await upstream.close()
 
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
 
 
 def _header(scope: Scope, name: str) -> Optional[str]:
@@ -205,8 +203,6 @@ def install_cluster(app: Any, hub: Any) -> None:
         return home_id in known
 
     app.add_middleware(OwnerForwarding, ownership=replica.ownership, has_home=has_home)
-
-    from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(_app: Any):  # noqa: ANN202
