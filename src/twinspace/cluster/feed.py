@@ -23,10 +23,15 @@ Deliver = Callable[[list[Event], set[str]], None]
 
 
 class ChangeFeed:
-    def __init__(self, client: "redis.Redis", deliver: Deliver, *, block_ms: int = 500) -> None:
+    def __init__(self, client: "redis.Redis", deliver: Deliver, *, block_ms: int = 500,
+                 pause_s: float = 0.05) -> None:
         self.client = client
         self.deliver = deliver
         self.block_ms = block_ms  # also how soon a newly followed home joins the XREAD
+        # After a read that found changes, wait this long before the next: an XREAD names every
+        # followed home, and the owner's own commits (most of what it reads) would otherwise
+        # make it one call per commit. Other processes' changes arrive at most this much later.
+        self.pause_s = pause_s
         self._follower = Follower(client)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -79,3 +84,4 @@ class ChangeFeed:
                     self.deliver(read, gaps)
                 except Exception:
                     log.exception("delivering stream changes failed")
+                self._stop.wait(self.pause_s)
