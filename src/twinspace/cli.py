@@ -164,6 +164,7 @@ def cluster_up(replicas: int, port: int, directory: Optional[str]) -> None:
         except KeyboardInterrupt:
             pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave servers behind
         click.echo("Stopping the cluster ...")
         run.stop()
 
