@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import click
 from twinspace import __version__
 from twinspace.actions.registry import Caller, Pending
 from twinspace.config import Settings
-from twinspace.errors import InvalidInput, NotFound, TwinspaceError
+from twinspace.errors import Conflict, InvalidInput, NotFound, TwinspaceError
 from twinspace.geometry import Viewer
 
 
@@ -21,6 +22,7 @@ class Context:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.serving = False  # `twinspace up`: on a cluster, a replica that owns homes
         self._hub = None
 
     @property
@@ -28,7 +30,7 @@ class Context:
         if self._hub is None:
             from twinspace.runtime import open_hub
 
-            self._hub = open_hub(self.settings)
+            self._hub = open_hub(self.settings, serving=self.serving)
         return self._hub
 
     def home_id(self, given: Optional[str]) -> str:
@@ -71,7 +73,7 @@ def main(ctx: click.Context, data_dir: Optional[str]) -> None:
     """twinspace: the home hub for extended reality."""
     settings = Settings.from_env()
     if data_dir:
-        settings = Settings(Path(data_dir), settings.host, settings.port, settings.database_url)
+        settings = dataclasses.replace(settings, data_dir=Path(data_dir))
     ctx.obj = Context(settings)
 
 
@@ -90,8 +92,14 @@ def up(obj: Context, host: Optional[str], port: Optional[int], show_code: Option
     host = host or settings.host
     port = port or settings.port
     from twinspace.portcheck import ensure_free; ensure_free(host, port)  # noqa: E702  (say what holds the port)
+    if host != settings.host or port != settings.port:
+        obj.settings = settings = dataclasses.replace(settings, host=host, port=port)
+    obj.serving = True
     hub = obj.hub
-    created = ensure_demo_home(hub, base_url=f"http://{host}:{port}")
+    try:
+        created = ensure_demo_home(hub, base_url=f"http://{host}:{port}")
+    except Conflict:  # another replica of the cluster created it at the same moment
+        created = None
     if created:
         click.echo(f"Created the demo home {created.name!r} ({created.id}) in {settings.data_dir}")
     from twinspace.access import create_pairing_code
@@ -105,6 +113,60 @@ def up(obj: Context, host: Optional[str], port: Optional[int], show_code: Option
         click.echo("Pair a device with a code from `twinspace pair` (or start with --pairing-code).")
     click.echo(f"API reference: http://{host}:{port}/docs")
     serve(hub, host, port)
+
+
+@main.group()
+def cluster() -> None:
+    """Several hub replicas on PostgreSQL, Redis and HAProxy (docs/deploy.md)."""
+
+
+@cluster.command(name="up")
+@click.option("--replicas", type=click.IntRange(1, 16), default=3, show_default=True)
+@click.option("--port", type=int, default=8080, show_default=True, help="the load balancer's port on 127.0.0.1")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
+              help="a new directory for the servers' data and logs, kept after they stop "
+                   "(default: a temporary one, removed)")
+@friendly_errors
+def cluster_up(replicas: int, port: int, directory: Optional[str]) -> None:
+    """Start PostgreSQL, Redis, HAProxy and hub replicas on loopback; Ctrl-C stops them all."""
+    import signal
+    import threading
+
+    from twinspace.cluster.local import LocalCluster
+    from twinspace.config import Settings
+    from twinspace.runtime import open_hub
+
+    from twinspace.portcheck import ensure_free; ensure_free("127.0.0.1", port)  # noqa: E702
+    run = LocalCluster(Path(directory) if directory else None, replicas=replicas, port=port,
+                       keep=directory is not None)
+    click.echo(f"Starting PostgreSQL, Redis, {replicas} hub replicas and HAProxy in {run.dir} ...")
+    run.start()
+    try:
+        hub = open_hub(Settings.from_env(run.env))
+        from twinspace.access import create_pairing_code
+
+        home_id = hub.home_ids()[0]
+        code = create_pairing_code(hub.store, home_id)
+        hub.store.close()
+        hub.cluster.close()
+        for r in run.replicas:
+            click.echo(f"  replica {r.name}: {r.url} (log {r.log})")
+        click.echo(f"twinspace cluster serving {home_id} at {run.url} (HAProxy, routing by home)")
+        click.echo(f"Pair a device with code {code.code} (valid 10 minutes). Ctrl-C stops the cluster.")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(1):
+                for r in run.replicas:
+                    if not r.alive:  # a crashed replica comes back; its homes moved meanwhile
+                        click.echo(f"replica {r.name} exited; restarting it", err=True)
+                        r.start()
+        except KeyboardInterrupt:
+            pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave servers behind
+        click.echo("Stopping the cluster ...")
+        run.stop()
 
 
 @main.command(name="import")

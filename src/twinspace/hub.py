@@ -67,6 +67,7 @@ class Hub:
         self._locks_guard = threading.Lock()
         self._listeners: list[Listener] = []
         self.bridges: Any = None  # bridges.manager.BridgeManager, attached when real devices are bridged
+        self.cluster: Any = None  # cluster.replica.Replica, when this hub is one of several (docs/deploy.md)
 
     # --- reading ---------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -15,21 +16,34 @@ from twinspace.hub import Hub
 from twinspace.store.sqlite import Store, utcnow
 
 
-def open_hub(settings: Settings) -> Hub:
+def open_hub(settings: Settings, *, serving: bool = False) -> Hub:
+    """The hub for these settings; `serving`: it will serve (`twinspace up`), so on a cluster it
+    is a replica that owns homes rather than a CLI command writing beside them."""
     if settings.database_url:
-        return open_postgres_hub(settings)
+        return open_postgres_hub(settings, serving=serving)
     store = Store(settings.database)
     return Hub(store, services=content_services(store))
 
 
-def open_postgres_hub(settings: Settings) -> Hub:
-    """The hub on PostgreSQL (TWINSPACE_DATABASE_URL). The content catalogue and its search are
+def open_postgres_hub(settings: Settings, *, serving: bool = False) -> Hub:
+    """The hub on PostgreSQL (TWINSPACE_DATABASE_URL), one of several replicas when
+    TWINSPACE_REDIS_URL is set too (docs/deploy.md). The content catalogue and its search are
     SQLite-only so far (FTS5), so this hub runs without content services (docs/scale.md)."""
     from twinspace.store.postgres import PostgresStore
 
     logging.getLogger("twinspace").warning("PostgreSQL store: content catalogue and search are not "
                                            "available on it yet (docs/scale.md)")
-    return Hub(PostgresStore(settings.database_url or "", path=settings.database))
+    replica = None
+    if settings.redis_url:
+        from twinspace.cluster.replica import Replica
+
+        replica = Replica(settings.redis_url, settings.replica_address if serving else None)
+    hub = Hub(PostgresStore(settings.database_url or "", path=settings.database,
+                            fence=replica.fence if replica else None))
+    if replica is not None:
+        hub.cluster = replica
+        hub.subscribe(replica.publish)
+    return hub
 
 
 def content_services(store: Store):  # noqa: ANN201 - content.services.ContentServices
@@ -73,5 +87,6 @@ def serve(hub: Hub, host: str, port: int) -> None:
 
     from twinspace.voice.warmup import warm_in_background
 
-    warm_in_background(Path(hub.store.path).parent)  # the first voice turn should not wait for models
+    if os.environ.get("TWINSPACE_PRELOAD", "1") != "0":  # 0: replicas and tests that never speak
+        warm_in_background(Path(hub.store.path).parent)  # the first voice turn should not wait for models
     uvicorn.run(create_app(hub), host=host, port=port, log_level="info")

@@ -63,7 +63,9 @@ def test_a_replica_that_lost_its_lease_cannot_commit(client, pg_url: str, tmp_pa
         changed = demo_bundle.home.model_copy(update={"name": "B owns it"})
         v = store_b.commit_change(changed, v, demo_bundle.home, action="x", args={}, message="m",
                                   person=None, device=None)
-        a._held["demo-loft"] = stale_lease  # a wakes up still believing it holds its old lease
+        # a wakes up still believing it holds its old lease (its clock paused with it)
+        stale_lease.valid_until = time.monotonic() + 60
+        a._held["demo-loft"] = stale_lease
         with pytest.raises(Conflict, match="no longer owns"):
             store_a.commit_change(demo_bundle.home, v, changed, action="y", args={}, message="m",
                                   person=None, device=None)
@@ -101,3 +103,40 @@ def test_streams_are_trimmed_and_a_consumer_behind_the_trim_is_told(client) -> N
     assert client.xlen(stream_key("h4")) < 300  # approximate trimming: about 100, never all 3000
     with pytest.raises(Gap, match="expected version 2"):
         behind.read(block_ms=100)
+
+
+def test_many_leases_renew_in_one_call_and_lost_ones_are_told(client) -> None:
+    a, b = Leases(client, ttl_ms=300, holder="http://127.0.0.1:1"), Leases(client, ttl_ms=300)
+    for home in ("m1", "m2", "m3"):
+        assert a.acquire(home) is not None
+    assert a.holder_of("m1") == "http://127.0.0.1:1"
+    time.sleep(0.2)
+    assert a.renew_many(a.held()) == {"m1": True, "m2": True, "m3": True}
+    client.delete("twinspace:home:m2:owner")  # m2's lease lapses (as if a was paused past its ttl)
+    assert b.acquire("m2") is not None
+    assert a.renew_many(a.held()) == {"m1": True, "m2": False, "m3": True}
+    assert sorted(a.held()) == ["m1", "m3"] and a.holds("m1") and not a.holds("m2")
+
+
+def test_a_lapsed_lease_nobody_took_is_retaken_and_a_taken_one_is_lost(client) -> None:
+    from twinspace.cluster.ownership import Ownership
+
+    mine = Ownership(client, "http://127.0.0.1:1", ttl_ms=400)
+    other = Ownership(client, "http://127.0.0.1:2", ttl_ms=400)
+    retaken, lost = [], []
+    mine.on_retaken(retaken.append)
+    mine.on_lost(lost.append)
+    assert mine.owner("r1") is None and mine.owner("r2") is None  # both taken by `mine`
+    assert other.owner("r1") == "http://127.0.0.1:1"
+    mine.start()
+    try:
+        client.delete("twinspace:home:r1:owner", "twinspace:home:r2:owner")  # both lapse (a busy process)
+        assert other.leases.acquire("r2") is not None  # ... and another replica takes r2 meanwhile
+        deadline = time.monotonic() + 5
+        while (not retaken or not lost) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (retaken, lost) == (["r1"], ["r2"])
+        assert mine.leases.holds("r1") and not mine.leases.holds("r2")
+        assert mine.owner("r2") == "http://127.0.0.1:2"
+    finally:
+        mine.close()

@@ -33,35 +33,91 @@ class Gap(Exception):
     """Entries after the consumer's last id were trimmed away: reload the home from the store."""
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _field(fields: dict[Any, Any], name: str) -> Any:
+    return fields[name.encode()] if name.encode() in fields else fields[name]
+
+
 def publish(client: "redis.Redis", home_id: str, version: int, data: dict[str, Any],
             maxlen: int = DEFAULT_MAXLEN) -> str:
     """Append a committed change; returns its stream id."""
     entry_id = client.xadd(stream_key(home_id), {"version": version, "data": json.dumps(data)},
                            maxlen=maxlen, approximate=True)
-    return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return _text(entry_id)
+
+
+def last_id(client: "redis.Redis", home_id: str) -> str:
+    """The id of the newest entry in the home's stream ("0-0" if it has none): read from here
+    after loading the home from the store and nothing committed since is missed."""
+    newest = client.xrevrange(stream_key(home_id), count=1)
+    return _text(newest[0][0]) if newest else "0-0"
+
+
+@dataclass
+class _Position:
+    last_id: str
+    last_version: Optional[int]
+
+
+class Follower:
+    """Reads the changes of many homes in order with one XREAD, remembering each home's last id.
+
+    One blocking reader per replica, however many homes it serves. A home whose next entry
+    does not follow the version last seen (trimmed away, or a publish that failed) is reported
+    in the `gaps` of `read` and followed on from there: reload it from the store."""
+
+    def __init__(self, client: "redis.Redis") -> None:
+        self.client = client
+        self.positions: dict[str, _Position] = {}
+
+    def follow(self, home_id: str, last_id: str = "0-0", last_version: Optional[int] = None) -> None:
+        self.positions[home_id] = _Position(last_id, last_version)
+
+    def unfollow(self, home_id: str) -> None:
+        self.positions.pop(home_id, None)
+
+    def read(self, block_ms: int = 1000, count: int = 100) -> tuple[list[Event], set[str]]:
+        """The next changes of the followed homes (waiting up to `block_ms`), and the homes with gaps."""
+        if not self.positions:
+            return [], set()
+        keys = {stream_key(h): p.last_id for h, p in list(self.positions.items())}
+        reply = self.client.xread(keys, count=count, block=block_ms)
+        events, gaps = [], set()
+        for raw_key, entries in reply or []:
+            home_id = _text(raw_key)[len(stream_key("")) - len(":changes"):-len(":changes")]
+            position = self.positions.get(home_id)
+            if position is None:  # unfollowed while reading
+                continue
+            for raw_id, fields in entries:
+                version = int(_field(fields, "version"))
+                if position.last_version is not None and version != position.last_version + 1:
+                    gaps.add(home_id)
+                position.last_id, position.last_version = _text(raw_id), version
+                events.append(Event(position.last_id, home_id, version, json.loads(_field(fields, "data"))))
+        return events, gaps
 
 
 class Consumer:
     """Reads one home's changes in order, remembering the last id across reconnects."""
 
     def __init__(self, client: "redis.Redis", home_id: str, last_id: str = "0-0") -> None:
-        self.client = client
         self.home_id = home_id
-        self.last_id = last_id
-        self.last_version: Optional[int] = None
+        self._follower = Follower(client)
+        self._follower.follow(home_id, last_id)
+        self._position = self._follower.positions[home_id]
+
+    @property
+    def last_id(self) -> str:
+        return self._position.last_id
 
     def read(self, block_ms: int = 1000, count: int = 100) -> list[Event]:
         """The next changes after `last_id` (waiting up to `block_ms` for one); Gap if some were trimmed."""
-        key = stream_key(self.home_id)
-        reply = self.client.xread({key: self.last_id}, count=count, block=block_ms)
-        events = []
-        for _, entries in reply or []:
-            for raw_id, fields in entries:
-                entry_id = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
-                version = int(fields[b"version"] if b"version" in fields else fields["version"])
-                if self.last_version is not None and version != self.last_version + 1:
-                    raise Gap(f"home {self.home_id}: expected version {self.last_version + 1}, stream has {version}")
-                data = fields[b"data"] if b"data" in fields else fields["data"]
-                events.append(Event(entry_id, self.home_id, version, json.loads(data)))
-                self.last_id, self.last_version = entry_id, version
+        before = self._position.last_version
+        events, gaps = self._follower.read(block_ms, count)
+        if gaps:
+            raise Gap(f"home {self.home_id}: expected version {(before or 0) + 1}, stream has "
+                      f"{next(e.version for e in events if e.version != (before or 0) + 1)}")
         return events

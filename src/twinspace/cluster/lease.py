@@ -1,7 +1,7 @@
 """One owner replica per home: a fenced lease in Redis.
 
-`home:<id>:owner` holds the owner's random token, set with `SET NX PX` and renewed by a
-compare-and-extend script, so only the holder extends it and an expired lease is free for
+`home:<id>:owner` holds the owner's random token and its address (where other replicas
+forward the home's requests), set with `SET NX PX` and renewed by a compare-and-extend script, so only the holder extends it and an expired lease is free for
 another replica. Each acquisition takes a fence from `home:<id>:fence` (INCR): fences only
 grow, and the PostgreSQL store refuses a commit whose fence is lower than one already
 committed for the home, so a replica that lost its lease (paused, partitioned) cannot write.
@@ -26,6 +26,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Extend many of our leases in one call: KEYS are the leases, ARGV[1] the ttl, ARGV[i+1] KEYS[i]'s token.
+_RENEW_MANY = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[i + 1] then
+    out[i] = redis.call('PEXPIRE', key, ARGV[1])
+  else
+    out[i] = 0
+  end
+end
+return out
+"""
 # Release only our own lease.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -35,22 +47,25 @@ return 0
 """
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lease:
     home_id: str
     token: str
     fence: int
+    valid_until: float = 0.0  # monotonic time the lease is sure to last until (taken or renewed before it)
 
 
 class Leases:
     """The leases this replica holds; `fence(home_id)` is the store's fence callable."""
 
-    def __init__(self, client: "redis.Redis", *, ttl_ms: int = 3000) -> None:
+    def __init__(self, client: "redis.Redis", *, ttl_ms: int = 3000, holder: str = "") -> None:
         self.client = client
         self.ttl_ms = ttl_ms
+        self.holder = holder  # this replica's address, told to the others (no spaces)
         self._held: dict[str, Lease] = {}
         self._lock = threading.Lock()
         self._renew = client.register_script(_RENEW)
+        self._renew_many = client.register_script(_RENEW_MANY)
         self._release = client.register_script(_RELEASE)
 
     @staticmethod
@@ -59,10 +74,12 @@ class Leases:
 
     def acquire(self, home_id: str) -> Optional[Lease]:
         """Take the home's lease if nobody holds it; None if another replica does."""
-        token = secrets.token_hex(16)
+        token = f"{secrets.token_hex(16)} {self.holder}".rstrip()
+        started = time.monotonic()
         if not self.client.set(self._key(home_id), token, nx=True, px=self.ttl_ms):
             return None
-        lease = Lease(home_id, token, int(self.client.incr(f"twinspace:home:{home_id}:fence")))
+        lease = Lease(home_id, token, int(self.client.incr(f"twinspace:home:{home_id}:fence")),
+                      started + self.ttl_ms / 1000)
         with self._lock:
             self._held[home_id] = lease
         return lease
@@ -73,11 +90,42 @@ class Leases:
             lease = self._held.get(home_id)
         if lease is None:
             return False
+        started = time.monotonic()
         if self._renew(keys=[self._key(home_id)], args=[lease.token, self.ttl_ms]) == 1:
+            lease.valid_until = started + self.ttl_ms / 1000
             return True
-        with self._lock:
-            self._held.pop(home_id, None)
+        self._forget_lease(lease)
         return False
+
+    def renew_many(self, home_ids: list[str], batch: int = 500) -> dict[str, bool]:
+        """`renew` for many homes, one script call per `batch` (a replica may own a thousand).
+
+        One call, not a pipeline of one per home: reading a thousand replies on a busy
+        process waits for the GIL a thousand times, long enough to let leases lapse."""
+        with self._lock:
+            leases = [self._held[h] for h in home_ids if h in self._held]
+        kept = {}
+        for first in range(0, len(leases), batch):
+            kept.update(self._renew_batch(leases[first:first + batch]))
+        return kept
+
+    def _renew_batch(self, leases: list[Lease]) -> dict[str, bool]:
+        started = time.monotonic()
+        replies = self._renew_many(keys=[self._key(lease.home_id) for lease in leases],
+                                   args=[self.ttl_ms, *(lease.token for lease in leases)])
+        kept = {}
+        for lease, reply in zip(leases, replies):
+            kept[lease.home_id] = reply == 1
+            if reply == 1:
+                lease.valid_until = started + self.ttl_ms / 1000
+            else:
+                self._forget_lease(lease)
+        return kept
+
+    def _forget_lease(self, lease: Lease) -> None:
+        with self._lock:  # not a newer lease of the same home taken meanwhile
+            if self._held.get(lease.home_id) is lease:
+                del self._held[lease.home_id]
 
     def release(self, home_id: str) -> None:
         with self._lock:
@@ -85,15 +133,35 @@ class Leases:
         if lease is not None:
             self._release(keys=[self._key(home_id)], args=[lease.token])
 
+    def forget(self, home_id: str) -> None:
+        """Drop a lease we can no longer be sure of, without touching Redis."""
+        with self._lock:
+            self._held.pop(home_id, None)
+
     def owner_token(self, home_id: str) -> Optional[str]:
         value = self.client.get(self._key(home_id))
         return value.decode() if isinstance(value, bytes) else value
+
+    def holder_of(self, home_id: str) -> Optional[str]:
+        """The address of the replica holding the home's lease ("" if it gave none); None if free."""
+        token = self.owner_token(home_id)
+        return None if token is None else token.partition(" ")[2]
+
+    def held(self) -> list[str]:
+        with self._lock:
+            return list(self._held)
+
+    def holds(self, home_id: str) -> bool:
+        """Whether this replica holds the lease and it cannot have expired yet."""
+        with self._lock:
+            lease = self._held.get(home_id)
+        return lease is not None and time.monotonic() < lease.valid_until
 
     def fence(self, home_id: str) -> int:
         """This replica's fence for the home; Conflict if it does not hold the lease."""
         with self._lock:
             lease = self._held.get(home_id)
-        if lease is None:
+        if lease is None or time.monotonic() >= lease.valid_until:  # unrenewed past its ttl: maybe taken
             raise Conflict(f"this replica does not own home {home_id!r}; its owner replica must make the change")
         return lease.fence
 

@@ -199,6 +199,7 @@ def create_app(hub: Hub) -> FastAPI:
     from twinspace.server.access_routes import install_access; install_access(app, hub, member)  # noqa: E702  (paired devices)
     from twinspace.server.log_redaction import install_redaction; install_redaction()  # noqa: E702  (no tokens in logs)
     from twinspace.bridges.manager import install_bridges; install_bridges(app, hub)  # noqa: E702  (real devices, docs/bridges.md)
+    from twinspace.server.forwarding import install_cluster; install_cluster(app, hub)  # noqa: E702  (replicas, docs/deploy.md)
 
     return app
 

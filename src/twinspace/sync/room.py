@@ -80,8 +80,9 @@ def _now() -> str:
 
 
 class HomeRoom:
-    def __init__(self, hub: Hub, home: Home, version: int) -> None:
+    def __init__(self, hub: Hub, home: Home, version: int, *, poll: bool = True) -> None:
         self.hub = hub
+        self.poll = poll  # look at the store every POLL_S; a cluster's change streams do it instead
         self.home_id = home.id
         self.home = home
         self.version = 0
@@ -106,13 +107,14 @@ class HomeRoom:
     # --- lifecycle --------------------------------------------------------------------
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(c, name=f"sync {self.home_id} {n}") for n, c in (
-            ("edits", self._edit_worker()), ("presence", self.presence.awareness.start()),
-            ("poll", self._poll_store()))]
+        jobs = [("edits", self._edit_worker()), ("presence", self.presence.awareness.start())]
+        if self.poll:
+            jobs.append(("poll", self._poll_store()))
+        self._tasks = [asyncio.create_task(c, name=f"sync {self.home_id} {n}") for n, c in jobs]
 
-    async def close(self) -> None:
+    async def close(self, code: int = 1001, reason: str = "the hub is shutting down") -> None:
         for peer in list(self.peers):
-            peer.close(1001, "the hub is shutting down")
+            peer.close(code, reason)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -158,16 +160,19 @@ class HomeRoom:
             self._write(root, key, self.shadow[root])
 
     async def _poll_store(self) -> None:
-        while True:
+        while not self.gone:
             await asyncio.sleep(POLL_S)
-            try:
-                await self.refresh()
-            except NotFound:
-                log.warning("home %s is gone from the store; closing its live document", self.home_id)
-                self.gone = True
-                for peer in list(self.peers):
-                    peer.close(4404, "this home no longer exists on the hub")
-                return
+            await self.catch_up()
+
+    async def catch_up(self) -> None:
+        """Refresh from the store; if the home left it, close the live document."""
+        try:
+            await self.refresh()
+        except NotFound:
+            log.warning("home %s is gone from the store; closing its live document", self.home_id)
+            self.gone = True
+            for peer in list(self.peers):
+                peer.close(4404, "this home no longer exists on the hub")
 
     async def refresh(self) -> None:
         """Catch up with the store if it moved without a HomeChange (another process wrote it)."""

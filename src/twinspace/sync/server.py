@@ -40,13 +40,58 @@ class SyncService:
         self._unsubscribe: Optional[Callable[[], None]] = None
         self._pending: dict[str, HomeChange] = {}  # per home, the newest change not yet delivered
         self._pending_guard = threading.Lock()
+        self.feed: Any = None  # cluster.feed.ChangeFeed on a cluster replica: streams instead of polling
+        self._catching_up: set[str] = set()
 
     def _start(self) -> None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
             self._unsubscribe = self.hub.subscribe(self._on_change)
+            cluster = self.hub.cluster
+            if cluster is not None and cluster.ownership is not None:
+                from twinspace.cluster.feed import ChangeFeed
+
+                self.feed = ChangeFeed(cluster.feed_client(), self._threadsafe(self._on_stream))
+                self.feed.start()
+                cluster.ownership.on_lost(self._threadsafe(self._on_lost))
+                cluster.ownership.on_retaken(self._threadsafe(lambda home_id: self._on_stream([], {home_id})))
+
+    def _threadsafe(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """`fn`, called from another thread, run on the loop."""
+        loop = self._loop
+        assert loop is not None
+
+        def hop(*args: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(fn, *args)
+            except RuntimeError:  # the loop closed
+                pass
+
+        return hop
+
+    def _on_stream(self, events: list[Any], gaps: set[str]) -> None:
+        """Changes another process committed (read from the homes' streams): catch the rooms up."""
+        behind = set(gaps) | {e.home_id for e in events
+                              if (room := self.rooms.get(e.home_id)) is not None and e.version > room.version}
+        for home_id in behind - self._catching_up:
+            room = self.rooms.get(home_id)
+            if room is not None:
+                self._catching_up.add(home_id)
+                task = asyncio.ensure_future(room.catch_up())
+                task.add_done_callback(lambda _, h=home_id: self._catching_up.discard(h))
+
+    def _on_lost(self, home_id: str) -> None:
+        """Another replica owns the home now: its clients reconnect and are served there."""
+        room = self.rooms.pop(home_id, None)
+        if self.feed is not None:
+            self.feed.unfollow(home_id)
+        if room is not None:
+            asyncio.ensure_future(room.close(1012, "this home moved to another hub replica; reconnect"))
 
     async def stop(self) -> None:
+        if self.feed is not None:
+            await asyncio.to_thread(self.feed.stop)
+            self.feed = None
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -103,8 +148,10 @@ class SyncService:
                 await room.close()
                 room = None
             if room is None:
+                if self.feed is not None:  # before loading: what is committed after the load is streamed
+                    await asyncio.to_thread(self.feed.follow, home_id)
                 home, version = await asyncio.to_thread(consistent_home, self.hub, home_id)
-                room = HomeRoom(self.hub, home, version)
+                room = HomeRoom(self.hub, home, version, poll=self.feed is None)
                 room.start()
                 self.rooms[home_id] = room
                 await room.refresh()  # a change committed while it was being built was not delivered
