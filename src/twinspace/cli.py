@@ -703,16 +703,23 @@ def eval_(obj: Context, cases: str, as_json: bool, model: Optional[str], only: O
 @click.option("--examples", type=int, default=8000, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="where to write the GGUF adapter (default: the one the embedded model ships with)")
+@click.option("--work", type=click.Path(file_okay=False), default=None,
+              help="the run's work folder (default: train/ in the data directory); the same "
+                   "command run again goes on from its last checkpoint")
 @click.pass_obj
 @friendly_errors
-def train(obj: Context, steps: int, examples: int, out: Optional[str]) -> None:
+def train(obj: Context, steps: int, examples: int, out: Optional[str], work: Optional[str]) -> None:
     """Train the assistant's task adapter on synthetic requests (needs the `train` extra)."""
     from twinspace.assistant import train as training
     from twinspace.assistant.runtime import MODELS, adapter_path, resolve_model
 
     model_path, _ = resolve_model("smollm2-135m", obj.settings.data_dir)
     target = Path(out) if out else adapter_path(MODELS["smollm2-135m"].adapter or "adapter.gguf")
-    written = training.run(model_path, target, training.TrainConfig(steps=steps, examples=examples))
+    folder = Path(work) if work else obj.settings.data_dir / "train"
+    try:
+        written = training.run(model_path, target, training.TrainConfig(steps=steps, examples=examples), folder)
+    except training.SettingsChanged as e:
+        raise click.ClickException(str(e)) from None
     click.echo(f"Wrote {written}")
 
 

@@ -9,12 +9,17 @@
    llama-cpp-python source distribution of the installed version.
 
 Needs the `train` extra (torch CPU, transformers, peft, gguf). Progress goes to stderr.
+A run takes about an hour on two cores, so it keeps a checkpoint in its work folder every
+`CHECKPOINT_EVERY` steps: the same command run again (same work folder and settings) goes on
+from there instead of starting over, and the export step can be retried on its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import random
 import subprocess
 import sys
@@ -30,6 +35,12 @@ from twinspace.assistant.prompt import prompt_for
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 END = "<|im_end|>"
+CHECKPOINT_EVERY = 10  # steps between checkpoints (a step is ~5-10 s; a checkpoint ~0.1 s)
+CHECKPOINT = "checkpoint.pt"
+
+
+class SettingsChanged(Exception):
+    """The work folder holds a run made with other settings or other data."""
 
 
 @dataclass
@@ -82,6 +93,10 @@ def train_adapter(model_gguf: Path, out_dir: Path, cfg: TrainConfig,
                                              target_modules=TARGET_MODULES, task_type="CAUSAL_LM"))
     optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
     warmup = max(1, cfg.steps // 20)
+    run_id = _run_id(cfg, encoded)
+    first = _resume(out_dir / CHECKPOINT, run_id, model, optim)
+    if first:
+        progress(f"resuming at step {first + 1}/{cfg.steps} from {out_dir / CHECKPOINT}")
 
     def lr_at(step: int) -> float:
         if step < warmup:
@@ -94,7 +109,7 @@ def train_adapter(model_gguf: Path, out_dir: Path, cfg: TrainConfig,
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
     model.train()
     start = time.time()
-    for step in range(cfg.steps):
+    for step in range(first, cfg.steps):
         idx = [order[(step * cfg.batch + i) % len(order)] for i in range(cfg.batch)]
         batch = [encoded[i] for i in idx]
         width = max(len(p) + len(t) for p, t in batch)
@@ -113,13 +128,48 @@ def train_adapter(model_gguf: Path, out_dir: Path, cfg: TrainConfig,
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optim.step()
         optim.zero_grad()
+        if (step + 1) % CHECKPOINT_EVERY == 0 and step + 1 < cfg.steps:
+            _checkpoint(out_dir / CHECKPOINT, run_id, step + 1, model, optim)
         if step % 10 == 0 or step == cfg.steps - 1:
-            rate = (time.time() - start) / (step + 1)
+            rate = (time.time() - start) / (step + 1 - first)
             progress(f"step {step + 1}/{cfg.steps} loss {loss.item():.4f} "
                      f"({rate:.1f}s/step, ~{rate * (cfg.steps - step - 1) / 60:.0f} min left)")
     model.save_pretrained(out_dir / "adapter")
     (out_dir / "train.json").write_text(json.dumps(cfg.__dict__, indent=2))
+    (out_dir / CHECKPOINT).unlink(missing_ok=True)
     return base_dir
+
+
+def _run_id(cfg: TrainConfig, encoded: list[tuple[list[int], list[int]]]) -> str:
+    """Settings and data of a run: a checkpoint only resumes the run that wrote it."""
+    digest = hashlib.sha256(json.dumps([cfg.__dict__, encoded]).encode()).hexdigest()
+    return digest[:16]
+
+
+def _checkpoint(path: Path, run_id: str, step: int, model, optim) -> None:  # noqa: ANN001 - torch types
+    import torch
+    from peft import get_peft_model_state_dict
+
+    tmp = path.with_suffix(".tmp")
+    torch.save({"run": run_id, "step": step, "lora": get_peft_model_state_dict(model),
+                "optim": optim.state_dict()}, tmp)
+    os.replace(tmp, path)  # a run killed while saving keeps the previous checkpoint
+
+
+def _resume(path: Path, run_id: str, model, optim) -> int:  # noqa: ANN001 - torch types
+    """The step to start from: 0, or where this run's checkpoint left off."""
+    if not path.exists():
+        return 0
+    import torch
+    from peft import set_peft_model_state_dict
+
+    state = torch.load(path, weights_only=True)
+    if state.get("run") != run_id:
+        raise SettingsChanged(f"{path} is from a run with other settings or other training data; "
+                              "train in another work folder (--work), or delete it to start over")
+    set_peft_model_state_dict(model, state["lora"])
+    optim.load_state_dict(state["optim"])
+    return int(state["step"])
 
 
 def _target_loss(model, ids, mask, labels):  # noqa: ANN001, ANN202 - torch types
@@ -164,7 +214,15 @@ def export_gguf(adapter_dir: Path, base_dir: Path, out: Path, cache: Path) -> Pa
     return out
 
 
-def run(model_gguf: Path, out: Path, cfg: TrainConfig, work: Optional[Path] = None) -> Path:
+def run(model_gguf: Path, out: Path, cfg: TrainConfig, work: Optional[Path] = None,
+        progress: Callable[[str], None] = _log) -> Path:
+    """Train (or go on training) in `work`, then export to `out`. A finished adapter in `work`
+    with the same settings is exported again without training."""
     work = work or Path(tempfile.mkdtemp(prefix="twinspace-train-"))
-    base_dir = train_adapter(model_gguf, work, cfg)
+    done = work / "train.json"
+    if (work / "adapter").is_dir() and done.exists() and json.loads(done.read_text()) == cfg.__dict__:
+        progress(f"{work / 'adapter'} is already trained with these settings: exporting it")
+        base_dir = work / "base"
+    else:
+        base_dir = train_adapter(model_gguf, work, cfg, progress)
     return export_gguf(work / "adapter", base_dir, out, work / "llama-cpp-src")
