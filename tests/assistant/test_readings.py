@@ -8,7 +8,10 @@ and a reading they cannot fit changes nothing.
 - "the sound" of something is its volume, not a speaker to switch off;
 - a channel asked about by its whole name is the channel, not a TV or a search;
 - a span that runs on from "it" into the change ("it all the way up") means what "it" means;
-- the one whole title the request says is what to show when the copied words name nothing.
+- the one whole title the request says is what to show when the copied words name nothing;
+- a place copied from the thing's own words is no place; the place is the one said last;
+- devices the request names with a kind word ("lights ... in the bedroom") when the copied words
+  name none.
 """
 
 from dataclasses import replace
@@ -39,6 +42,9 @@ SCRIPT = {
     "townhouse-open-03": 'show what="chuck" where="the wall behind me"',
     "maple-dev-013": 'light what="the tree" level="up"',
     "maple-play-034": "resume",
+    "townhouse-open-11": 'show what="the news" where="the news" size=small',
+    "townhouse-dev-05": 'light what="the table" level="half"',
+    "maple-dev-068": 'power what="it\'s bedtime" on=no',
 }
 
 NOT_CONFLICTS = [
@@ -136,3 +142,11 @@ def test_direction_said() -> None:
     assert dc.direction_said("turn it down a bit more") == "down"
     assert dc.direction_said("louder please") == "up"
     assert dc.direction_said("set the volume to 20") is None
+
+
+def test_a_place_copied_from_the_things_words_is_no_place(report) -> None:
+    _check(report, "townhouse-open-11")
+
+
+def test_the_devices_the_rest_of_the_request_names(report) -> None:
+    _check(report, "townhouse-dev-05", "maple-dev-068")

@@ -72,6 +72,7 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
     titles = [(s, e, m) for s, e, m in g.titles_in(world, world.utterance)
               if e - s >= 2 and _play_verb_before(world.utterance, s)] if world.utterance else []
     for call in calls:
+        call = _place_not_copied(world, said, call)
         spans = [v for k, v in call.slots.items() if ir.VERBS[call.verb][k] == ir.SPAN]
         inside = next(((s, e) for s, e, _ in titles if call.verb not in _CONTENT_VERBS
                        and all(set(g.words(v)) <= set(said[s:e]) for v in spans)), None)
@@ -85,6 +86,24 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
         if call not in out:
             out.append(call)
     return _without_conflicts(world, out)
+
+
+def _place_not_copied(world: g.World, said: list[str], call: Call) -> Call:
+    """A place made of the thing's own words ("show the news where='the news'", "move a quick
+    stretch where='stretch'") is the model copying twice, not a place: the place is the one the
+    request says after its last "on"/"to" ("... on my left"), or none, and a move without a
+    place is showing the thing."""
+    what, where = call.get("what"), call.get("where")
+    if not what or not where or not set(g.words(where)) <= set(g.words(what)):
+        return call
+    slots = {k: v for k, v in call.slots.items() if k != "where"}
+    at = max((i for i, w in enumerate(said) if w in ("on", "to", "onto")), default=None)
+    tail = " ".join(said[at + 1:at + 1 + ir.MAX_SPAN_WORDS]) if at is not None else ""
+    if tail and not set(g.words(tail)) & set(g.words(what)):
+        place = g.find_place(world, tail)
+        if not isinstance(place, g.Refusal) and place.placement:
+            slots["where"] = tail
+    return Call("show" if call.verb == "move" else call.verb, slots)
 
 
 def _join_split_titles(world: g.World, said: list[str], calls: list[Call]) -> list[Call]:
@@ -538,7 +557,7 @@ def _power(world: g.World, call: Call) -> Plan:
     muted = _sound_off(world, call.slots["what"], mute=not on)
     if muted is not None:
         return muted
-    devices = g.find_devices(world, call.slots["what"])
+    devices = _devices_said(world, call.slots["what"])
     if isinstance(devices, g.Refusal):
         if not on:  # "turn off the news": the panel, not a device
             target = g.find_target(world, call.slots["what"], panels_only=True)
@@ -546,6 +565,25 @@ def _power(world: g.World, call: Call) -> Plan:
                 return [Step("panel.close", {"panel": target})]
         return [refuse(devices)]
     return [Step("device.power", {"device": d.id, "on": on}) for d in devices]
+
+
+def _devices_said(world: g.World, what: str, kind: Optional[str] = None) -> Union[list[Any], g.Refusal]:
+    """The devices the words name; when they name none ("it's bedtime, lights off in the
+    bedroom" read as switching off "it's bedtime"), the ones the rest of the request names
+    with a word for a kind of device ("lights ... in the bedroom"), else the refusal."""
+    devices = g.find_devices(world, what) if kind is None else g.find_devices(world, what, kind=kind)
+    if not isinstance(devices, g.Refusal) or devices.question or not world.utterance:
+        return devices
+    said, copied = g.words(world.utterance), g.words(what)
+    for i in range(len(said) - len(copied) + 1):
+        if said[i:i + len(copied)] == copied:
+            said = said[:i] + said[i + len(copied):]
+            break
+    rest = " ".join(said)
+    if not dc.kinds_named(rest):
+        return devices
+    again = g.find_devices(world, rest) if kind is None else g.find_devices(world, rest, kind=kind)
+    return again if isinstance(again, list) else devices
 
 
 def _light(world: g.World, call: Call) -> Plan:
@@ -563,7 +601,7 @@ def _light(world: g.World, call: Call) -> Plan:
     what = call.get("what")
     if what is None or (change is not None and " ".join(words(what)) in g.DEICTIC):  # "make it brighter"
         what = "the lights" if change is not None else "the light"
-    devices = g.find_devices(world, what, kind="light")
+    devices = _devices_said(world, what, kind="light")
     if isinstance(devices, g.Refusal):
         others = g.find_devices(world, what) if call.get("what") else devices
         on = dc.power_meant(world.utterance)
