@@ -45,6 +45,7 @@ SCRIPT = {
     "townhouse-open-11": 'show what="the news" where="the news" size=small',
     "townhouse-dev-05": 'light what="the table" level="half"',
     "maple-dev-068": 'power what="it\'s bedtime" on=no',
+    "maple-dev-014": 'power what="the pendant" on=yes ; move what="the island" where="the island"',
 }
 
 NOT_CONFLICTS = [
@@ -146,6 +147,7 @@ def test_direction_said() -> None:
 
 def test_a_place_copied_from_the_things_words_is_no_place(report) -> None:
     _check(report, "townhouse-open-11")
+    _check(report, "maple-dev-014")  # the same words as thing and place: not a second command to act on
 
 
 def test_the_devices_the_rest_of_the_request_names(report) -> None:

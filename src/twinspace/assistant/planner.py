@@ -91,11 +91,13 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
 def _place_not_copied(world: g.World, said: list[str], call: Call) -> Call:
     """A place made of the thing's own words ("show the news where='the news'", "move a quick
     stretch where='stretch'") is the model copying twice, not a place: the place is the one the
-    request says after its last "on"/"to" ("... on my left"), or none, and a move without a
-    place is showing the thing."""
+    request says after its last "on"/"to" ("... on my left"), or none, and a move to a piece
+    of the thing's words is showing the thing."""
     what, where = call.get("what"), call.get("where")
     if not what or not where or not set(g.words(where)) <= set(g.words(what)):
         return call
+    if call.verb == "move" and g.words(where) == g.words(what):
+        return call  # the same words twice say nothing about which is the thing: left to refuse
     slots = {k: v for k, v in call.slots.items() if k != "where"}
     at = max((i for i, w in enumerate(said) if w in ("on", "to", "onto")), default=None)
     tail = " ".join(said[at + 1:at + 1 + ir.MAX_SPAN_WORDS]) if at is not None else ""
