@@ -27,7 +27,7 @@ from twinspace.content.services import ContentServices
 
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 
-# case id -> the adapter's reading of it (eval/cases.jsonl, eval/everyday.jsonl)
+# case id -> the adapter's reading of it (eval/cases.jsonl, everyday.jsonl, content-cases.jsonl)
 SCRIPT = {
     "studio-play-02": 'resume what="maple" ; pause what="ash"',
     "townhouse-play-02": 'resume what="tide" ; show what="time"',
@@ -45,6 +45,7 @@ SCRIPT = {
     "townhouse-open-11": 'show what="the news" where="the news" size=small',
     "townhouse-dev-05": 'light what="the table" level="half"',
     "maple-dev-068": 'power what="it\'s bedtime" on=no',
+    "townhouse-play-c03": 'show what="the biscuit tin" where="detectives"',
     "maple-dev-014": 'power what="the pendant" on=yes ; move what="the island" where="the island"',
 }
 
@@ -57,7 +58,7 @@ NOT_CONFLICTS = [
 
 
 def _cases():
-    cases = load_cases(EVAL / "cases.jsonl") + load_cases(EVAL / "everyday.jsonl")
+    cases = [c for name in ("cases", "everyday", "content-cases") for c in load_cases(EVAL / f"{name}.jsonl")]
     return {c.id: c for c in cases}
 
 
@@ -82,6 +83,7 @@ def _check(report, *ids: str) -> None:
 
 def test_a_title_split_into_commands_is_one_command(report) -> None:
     _check(report, "studio-play-02", "townhouse-play-02")
+    _check(report, "townhouse-play-c03")  # the title's last word read as the place
 
 
 def test_commands_that_contradict_keep_the_one_the_words_support(report) -> None:

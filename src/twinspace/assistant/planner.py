@@ -111,18 +111,31 @@ def _place_not_copied(world: g.World, said: list[str], call: Call) -> Call:
 def _join_split_titles(world: g.World, said: list[str], calls: list[Call]) -> list[Call]:
     """Commands that each hold a piece of one whole title said in the request ("unpause Maple &
     Ash" read as resuming "maple" and pausing "ash") are one command on the whole title, the
-    first one's: a title is one thing, and its words are not several requests."""
-    if not world.utterance or len(calls) < 2:
+    first one's: a title is one thing, and its words are not several requests (nor a thing
+    and a place)."""
+    if not world.utterance:
         return calls
     for s, e, _ in g.titles_in(world, world.utterance):
         title = said[s:e]
-        pieces = [c for c in calls if c.get("what") and set(g.words(c.slots["what"])) < set(title)
-                  and g.content_words(c.slots["what"])]
+        named = set(g.content_words(" ".join(title)))
+        # One command's thing and place both inside the title ("show 'the biscuit tin' where=
+        # 'detectives'"): the title is the thing, and no place was said.
+        calls = [Call("show" if c.verb == "move" else c.verb,
+                      {**{k: v for k, v in c.slots.items() if k != "where"}, "what": " ".join(title)})
+                 if c.get("what") and c.get("where") and _inside(c.slots["what"], named)
+                 and _inside(c.slots["where"], named, strictly=False) else c for c in calls]
+        pieces = [c for c in calls if c.get("what") and _inside(c.slots["what"], named)]
         if len(pieces) >= 2:
             first = pieces[0]
             joined = Call(first.verb, {**first.slots, "what": " ".join(title)})
             calls = [joined if c is first else c for c in calls if c is first or c not in pieces]
     return calls
+
+
+def _inside(span: str, title: set[str], strictly: bool = True) -> bool:
+    """Whether the span's content words are (a part of) the title's."""
+    ws = set(g.content_words(span))
+    return bool(ws) and (ws < title if strictly else ws <= title)
 
 
 # Commands of one family on the same target set the same thing: only one can be meant.
