@@ -8,6 +8,7 @@ and a reading they cannot fit changes nothing.
 - "the sound" of something is its volume, not a speaker to switch off;
 - a channel asked about by its whole name is the channel, not a TV or a search;
 - a span that runs on from "it" into the change ("it all the way up") means what "it" means;
+- "what's on after <programme>" is its channel's guide when it ends;
 - the one whole title the request says is what to show when the copied words name nothing;
 - a place copied from the thing's own words is no place; the place is the one said last;
 - devices the request names with a kind word ("lights ... in the bedroom") when the copied words
@@ -46,6 +47,7 @@ SCRIPT = {
     "townhouse-dev-05": 'light what="the table" level="half"',
     "maple-dev-068": 'power what="it\'s bedtime" on=no',
     "townhouse-play-c03": 'show what="the biscuit tin" where="detectives"',
+    "townhouse-ask-07": 'ask_on when="after"',
     "maple-dev-014": 'power what="the pendant" on=yes ; move what="the island" where="the island"',
 }
 
@@ -113,6 +115,10 @@ def test_a_span_running_on_from_it(report) -> None:
 
 def test_a_channel_named_whole_is_asked_about_by_what_is_on(report) -> None:
     _check(report, "loft-ask-03", "studio-ask-01")
+
+
+def test_whats_on_after_a_programme_is_the_guide_when_it_ends(report) -> None:
+    _check(report, "townhouse-ask-07")
 
 
 def test_the_title_the_request_says(report) -> None:

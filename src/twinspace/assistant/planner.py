@@ -630,6 +630,9 @@ def _light(world: g.World, call: Call) -> Plan:
 
 
 def _ask_on(world: g.World, call: Call) -> Plan:
+    after = _on_after(world)
+    if after is not None:
+        return [after]
     args: dict[str, Any] = {}
     what = call.get("what")
     if what and g.content_words(what) and world.catalog is not None:
@@ -645,6 +648,26 @@ def _ask_on(world: g.World, call: Call) -> Plan:
         if moment is not None and moment != world.now:
             args["at"] = moment.isoformat()
     return [Step("guide.now", args)]
+
+
+def _on_after(world: g.World) -> Optional[Step]:
+    """"What's on after Captain Puddle?": the guide for that programme's channel when what is
+    on it now ends (a programme on now, or a channel, said after "after")."""
+    said = g.words(world.utterance)
+    if "after" not in said or world.catalog is None:
+        return None
+    start = said.index("after") + 1
+    named = [m for s, _, m in g.titles_in(world, world.utterance) if s >= start and m.kind == "channel"]
+    if not named:
+        return None
+    channel = named[0].ref.split(":", 1)[1]
+    try:
+        listings = world.catalog.at(world.home.id, world.now, channel=channel)
+    except Exception:  # noqa: BLE001 - no guide for it: the plain question answers instead
+        return None
+    if not listings:
+        return None
+    return Step("guide.now", {"channel": channel, "at": listings[0].programme.stop.isoformat()})
 
 
 def _ask_find(world: g.World, call: Call) -> Plan:
