@@ -9,7 +9,8 @@ and a reading they cannot fit changes nothing.
 - a channel asked about by its whole name is the channel, not a TV or a search;
 - a span that runs on from "it" into the change ("it all the way up") means what "it" means;
 - "what's on after <programme>" is its channel's guide when it ends;
-- the one whole title the request says is what to show when the copied words name nothing;
+- showing what a panel already shows, with no new place or size, plays that panel;
+- the one whole title the request says is what to show or find when the copied words name nothing;
 - a place copied from the thing's own words is no place; the place is the one said last;
 - devices the request names with a kind word ("lights ... in the bedroom") when the copied words
   name none.
@@ -48,6 +49,8 @@ SCRIPT = {
     "maple-dev-068": 'power what="it\'s bedtime" on=no',
     "townhouse-play-c03": 'show what="the biscuit tin" where="detectives"',
     "townhouse-ask-07": 'ask_on when="after"',
+    "townhouse-play-c05": 'show what="tide" ; show what="time"',
+    "studio-ask-c02": 'ask_find what="the show"',
     "maple-dev-014": 'power what="the pendant" on=yes ; move what="the island" where="the island"',
 }
 
@@ -123,6 +126,11 @@ def test_whats_on_after_a_programme_is_the_guide_when_it_ends(report) -> None:
 
 def test_the_title_the_request_says(report) -> None:
     _check(report, "townhouse-open-03")
+    _check(report, "studio-ask-c02")  # "find the show Tidepool Tales" read as finding "the show"
+
+
+def test_showing_what_is_open_plays_that_panel_not_a_twin(report) -> None:
+    _check(report, "townhouse-play-c05")
 
 
 def test_a_plug_lit_up_is_switched_on(report) -> None:

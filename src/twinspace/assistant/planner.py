@@ -277,6 +277,8 @@ def _show(world: g.World, call: Call) -> Plan:
     existing = next((p for p in world.home.panels if p.content == match.ref), None)
     if existing is not None and call.get("where"):
         return [Step("panel.move", {"panel": existing.id, "placement": placement})]
+    if existing is not None and not call.get("size"):  # "play Tide and Time" with it open: that panel, not a twin
+        return [Step("playback.resume", {"target": existing.id})]
     args: dict[str, Any] = {"content": match.ref}
     if placement:
         args["placement"] = placement
@@ -674,8 +676,12 @@ def _ask_find(world: g.World, call: Call) -> Plan:
     channel = g.channel_named(world, call.slots["what"])
     if channel is not None:  # "what film is Film Club showing": a channel is found by what is on
         return [Step("guide.now", {"channel": channel.ref.split(":", 1)[1]})]
-    query = g.query_core(" ".join(g.content_words(call.slots["what"])))  # "the TV series X" is X
-    return [Step("content.search", {"query": query or call.slots["what"]})]
+    what = call.slots["what"]
+    if not set(g.content_words(what)) - g.KIND_WORDS:  # "find the show" for "find the show Tidepool Tales"
+        title = _title_elsewhere(world, call)
+        what = title.title if title is not None else what
+    query = g.query_core(" ".join(g.content_words(what)))  # "the TV series X" is X
+    return [Step("content.search", {"query": query or what})]
 
 
 def _ask_playing(world: g.World, call: Call) -> Plan:
