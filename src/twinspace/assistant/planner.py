@@ -149,7 +149,7 @@ def _without_conflicts(world: g.World, calls: list[Call]) -> list[Call]:
     keep the one with a number the request says, else the first."""
     keyed = [(_conflict_key(world, c), c) for c in calls]
     out: list[Call] = []
-    for i, (key, call) in enumerate(keyed):
+    for key, call in keyed:
         if key is None:
             out.append(call)
             continue
