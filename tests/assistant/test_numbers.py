@@ -21,7 +21,7 @@ def test_durations(text, seconds) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text, level", [("30 percent", 30), ("thirty", 30), ("150", 100), ("full", 100)])
+@pytest.mark.parametrize("text, level", [("30 percent", 30), ("thirty", 30), ("150", 100), ("full", 100), ("half", 50)])
 def test_percent(text, level) -> None:
     assert parse_percent(text) == level
 

@@ -99,6 +99,11 @@ def relative_change(text: str, quantity: Quantity, *, direction: Optional[str] =
     return step(quantity, direction, size if size != "default" else size_of(c))  # type: ignore[arg-type]
 
 
+def direction_said(text: str) -> Optional[str]:
+    """"up" or "down" as the words say it ("quieter", "turn it down a bit"); None for neither."""
+    return _direction(_text(text))
+
+
 def _direction(t: str) -> Optional[str]:
     up, down = _UP.search(t), _DOWN.search(t)
     if up and down:  # "turn it down a bit more": the first direction said wins

@@ -72,6 +72,8 @@ def parse_percent(text: str) -> Optional[int]:
         if any(w in text.lower() for w in ("full", "max", "maximum", "all the way")):
             return 100
         return None
+    if 0 < n < 1:  # "half", "a quarter": that share of the scale, not half a per cent
+        n *= 100
     return max(0, min(100, int(round(n))))
 
 

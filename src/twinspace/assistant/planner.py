@@ -8,6 +8,7 @@ the TV is `app.launch`, and moving what plays onto a headset is `playback.handof
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Union
 
@@ -67,10 +68,12 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
     big, on the right" read as resizing "on the right") goes back to the show it belongs to.
     """
     out: list[Call] = []
+    said = g.words(world.utterance)
+    calls = _join_split_titles(world, said, calls)
     titles = [(s, e, m) for s, e, m in g.titles_in(world, world.utterance)
               if e - s >= 2 and _play_verb_before(world.utterance, s)] if world.utterance else []
-    said = g.words(world.utterance)
     for call in calls:
+        call = _place_not_copied(world, said, call)
         spans = [v for k, v in call.slots.items() if ir.VERBS[call.verb][k] == ir.SPAN]
         inside = next(((s, e) for s, e, _ in titles if call.verb not in _CONTENT_VERBS
                        and all(set(g.words(v)) <= set(said[s:e]) for v in spans)), None)
@@ -83,7 +86,96 @@ def reread(world: g.World, calls: list[Call]) -> list[Call]:
             continue
         if call not in out:
             out.append(call)
+    return _without_conflicts(world, out)
+
+
+def _place_not_copied(world: g.World, said: list[str], call: Call) -> Call:
+    """A place made of the thing's own words ("show the news where='the news'", "move a quick
+    stretch where='stretch'") is the model copying twice, not a place: the place is the one the
+    request says after its last "on"/"to" ("... on my left"), or none, and a move to a piece
+    of the thing's words is showing the thing."""
+    what, where = call.get("what"), call.get("where")
+    if not what or not where or not set(g.words(where)) <= set(g.words(what)):
+        return call
+    if call.verb == "move" and g.words(where) == g.words(what):
+        return call  # the same words twice say nothing about which is the thing: left to refuse
+    slots = {k: v for k, v in call.slots.items() if k != "where"}
+    at = max((i for i, w in enumerate(said) if w in ("on", "to", "onto")), default=None)
+    tail = " ".join(said[at + 1:at + 1 + ir.MAX_SPAN_WORDS]) if at is not None else ""
+    if tail and not set(g.words(tail)) & set(g.words(what)):
+        place = g.find_place(world, tail)
+        if not isinstance(place, g.Refusal) and place.placement:
+            slots["where"] = tail
+    return Call("show" if call.verb == "move" else call.verb, slots)
+
+
+def _join_split_titles(world: g.World, said: list[str], calls: list[Call]) -> list[Call]:
+    """Commands that each hold a piece of one whole title said in the request ("unpause Maple &
+    Ash" read as resuming "maple" and pausing "ash") are one command on the whole title, the
+    first one's: a title is one thing, and its words are not several requests (nor a thing
+    and a place)."""
+    if not world.utterance:
+        return calls
+    for s, e, _ in g.titles_in(world, world.utterance):
+        title = said[s:e]
+        named = set(g.content_words(" ".join(title)))
+        # One command's thing and place both inside the title ("show 'the biscuit tin' where=
+        # 'detectives'"): the title is the thing, and no place was said.
+        calls = [Call("show" if c.verb == "move" else c.verb,
+                      {**{k: v for k, v in c.slots.items() if k != "where"}, "what": " ".join(title)})
+                 if c.get("what") and c.get("where") and _inside(c.slots["what"], named)
+                 and _inside(c.slots["where"], named, strictly=False) else c for c in calls]
+        pieces = [c for c in calls if c.get("what") and _inside(c.slots["what"], named)]
+        if len(pieces) >= 2:
+            first = pieces[0]
+            joined = Call(first.verb, {**first.slots, "what": " ".join(title)})
+            calls = [joined if c is first else c for c in calls if c is first or c not in pieces]
+    return calls
+
+
+def _inside(span: str, title: set[str], strictly: bool = True) -> bool:
+    """Whether the span's content words are (a part of) the title's."""
+    ws = set(g.content_words(span))
+    return bool(ws) and (ws < title if strictly else ws <= title)
+
+
+# Commands of one family on the same target set the same thing: only one can be meant.
+_FAMILIES = {"pause": "transport", "resume": "transport", "volume": "volume", "power": "power",
+             "light": "light", "resize": "resize"}
+
+
+def _without_conflicts(world: g.World, calls: list[Call]) -> list[Call]:
+    """Two commands that set the same thing on the same target ("volume change=up ; volume
+    level=15" for "quieter, like 15", pausing and resuming one panel) contradict each other:
+    keep the one with a number the request says, else the first."""
+    keyed = [(_conflict_key(world, c), c) for c in calls]
+    out: list[Call] = []
+    for key, call in keyed:
+        if key is None:
+            out.append(call)
+            continue
+        rivals = [c for k, c in keyed if k == key]
+        keep = next((c for c in rivals if _says_number(c)), rivals[0])
+        if call is keep:
+            out.append(call)
     return out
+
+
+def _conflict_key(world: g.World, call: Call) -> Optional[tuple[str, Any]]:
+    family = _FAMILIES.get(call.verb)
+    if family is None:
+        return None
+    what = call.get("what")
+    if family in ("power", "light"):
+        devices = g.find_devices(world, what or "the lights", kind="light" if family == "light" else None)
+        return None if isinstance(devices, g.Refusal) else (family, frozenset(d.id for d in devices))
+    target = g.find_target(world, what, panels_only=family == "resize")
+    return None if isinstance(target, g.Refusal) else (family, target)
+
+
+def _says_number(call: Call) -> bool:
+    level = call.get("level")
+    return level is not None and parse_percent(level) is not None
 
 
 def _place_after(said: list[str], end: int) -> dict[str, str]:
@@ -158,6 +250,8 @@ def _show(world: g.World, call: Call) -> Plan:
     if " ".join(words(what)) in g.DEICTIC and call.get("where"):  # "play it in the kitchen": what plays, there
         return _move(world, Call("move", {"what": what, "where": call.slots["where"]}))
     match = g.find_content(world, what)
+    if isinstance(match, g.Refusal) and not match.question:
+        match = _title_elsewhere(world, call) or match
     if isinstance(match, g.Refusal):
         devices = g.find_devices(world, what) if not match.question and not call.get("where") else None
         if isinstance(devices, list) and set(words(what)) & set(g.content_words(" ".join(d.name for d in devices))):
@@ -177,16 +271,30 @@ def _show(world: g.World, call: Call) -> Plan:
     if place.panel:
         return [Step("playback.play", {"content": match.ref, "target": place.panel})]
     placement = dict(place.placement or {})
-    if call.get("size"):
-        placement["size"] = call.slots["size"]
+    size = size_said(world.utterance, besides=what) or call.get("size")
+    if size:
+        placement["size"] = size
     # Already open somewhere and given a new place: move it rather than open a twin.
     existing = next((p for p in world.home.panels if p.content == match.ref), None)
     if existing is not None and call.get("where"):
         return [Step("panel.move", {"panel": existing.id, "placement": placement})]
+    if existing is not None and not call.get("size"):  # "play Tide and Time" with it open: that panel, not a twin
+        return [Step("playback.resume", {"target": existing.id})]
     args: dict[str, Any] = {"content": match.ref}
     if placement:
         args["placement"] = placement
     return [Step("panel.open", args)]
+
+
+def _title_elsewhere(world: g.World, call: Call) -> Optional[g.ContentMatch]:
+    """The one whole title the request says outside the command's place, when the words the
+    model copied for it name nothing ("chuck Reel Four on the wall" read as showing "chuck")."""
+    if not world.utterance:
+        return None
+    place = set(g.words(call.get("where") or ""))
+    said = g.words(world.utterance)
+    titles = [m for s, e, m in g.titles_in(world, world.utterance) if not set(said[s:e]) <= place]
+    return titles[0] if len({m.ref for m in titles}) == 1 else None
 
 
 def _switch(world: g.World, call: Call) -> Plan:
@@ -249,11 +357,62 @@ def _resize(world: g.World, call: Call) -> Plan:
     target = _panel_target(world, call)
     if isinstance(target, g.Refusal):
         return [refuse(target)]
-    return [Step("panel.resize", {"panel": target, "size": call.slots["size"]})]
+    size = size_said(world.utterance, besides=call.get("what")) or call.slots["size"]
+    return [Step("panel.resize", {"panel": target, "size": size})]
+
+
+# The sizes words ask for, biggest first: "as big as it goes" is the whole wall, not "large".
+_SIZES = (
+    ("cinema", re.compile(r"\b(as (big|large) as|biggest|largest|huge|giant|enormous|fill|full ?screen|"
+                          r"whole wall|cinema|max|maximum)\b")),
+    ("large", re.compile(r"\b(big|bigger|large|larger|enlarge)\b")),
+    ("medium", re.compile(r"\b(medium|normal|regular)\b")),
+    ("small", re.compile(r"\b(small|smaller|tiny|shrink)\b")),
+)
+
+
+def size_said(utterance: str, besides: Optional[str] = None) -> Optional[str]:
+    """The panel size the request's own words ask for, outside the words naming the thing
+    ("show The Big Wave" says no size); None when they say none, or sizes both ways."""
+    said = g.words(utterance)
+    named = g.words(besides or "")
+    for i in range(len(said) - len(named) + 1) if named else ():
+        if said[i:i + len(named)] == named:
+            said = said[:i] + said[i + len(named):]
+            break
+    text = " ".join(said)
+    found = [size for size, pattern in _SIZES if pattern.search(text)]
+    if not found:
+        return None
+    if found[0] == "cinema":
+        return "cinema"
+    return found[0] if len(found) == 1 else None
+
+
+_SOUND = frozenset({"sound", "audio", "volume"})
+
+
+def _sound_off(world: g.World, what: Optional[str], mute: bool) -> Optional[Plan]:
+    """"Kill the sound on the football", "turn the audio back on": muting what plays, named by
+    the words after the sound word, not switching off a speaker. None when nothing plays."""
+    if not what or not set(g.content_words(what)) or not set(g.content_words(what)) <= _SOUND:
+        return None
+    said = g.words(world.utterance)
+    at = next((i for i, w in enumerate(said) if w in _SOUND), None)
+    rest = said[at + 1:] if at is not None else []
+    rest = rest[1:] if rest[:1] in (["on"], ["of"], ["for"], ["from"], ["in"]) else []
+    rest = [w for w in rest if w not in ("off", "on", "please", "now")]
+    target = _find_target(world, " ".join(rest) or None)
+    if isinstance(target, g.Refusal):
+        return None
+    return [Step("playback.volume", {"target": target, "mute": mute})]
 
 
 def _close(world: g.World, call: Call) -> Plan:
     what = call.get("what")
+    muted = _sound_off(world, what, mute=True)
+    if muted is not None:
+        return muted
     target = _panel_target(world, call)
     if isinstance(target, g.Refusal):
         devices = g.find_devices(world, what) if what else target
@@ -264,9 +423,18 @@ def _close(world: g.World, call: Call) -> Plan:
     return [Step("panel.close", {"panel": target})]
 
 
+def _find_target(world: g.World, what: Optional[str]) -> Union[str, g.Refusal]:
+    """`find_target`, where words that start with "it"/"this"/"that" and name nothing open
+    ("it all the way up": the model's span ran on into the change) mean what "it" means."""
+    target = g.find_target(world, what)
+    if isinstance(target, g.Refusal) and what and words(what)[:1] in (["it"], ["this"], ["that"]):
+        return g.find_target(world, None)
+    return target
+
+
 def _transport(action: str) -> Any:
     def handler(world: g.World, call: Call) -> Plan:
-        target = g.find_target(world, call.get("what"))
+        target = _find_target(world, call.get("what"))
         if isinstance(target, g.Refusal):
             return [refuse(target)]
         return [Step(action, {"target": target})]
@@ -278,7 +446,12 @@ def _resume(world: g.World, call: Call) -> Plan:
     """Resume what the words point at; but "play Harbor Lights", with nothing by that name open,
     is that title to play (the model reads "play" as resume), not a refusal."""
     what = call.get("what")
-    target = g.find_target(world, what)
+    target = _find_target(world, what)
+    if isinstance(target, g.Refusal) and (what is None or " ".join(words(what)) in g.DEICTIC):
+        paused = [t for t, p in world.home.playback.items() if not p.playing]
+        target = paused[0] if len(paused) == 1 else target  # "play it again": the one thing paused
+    if _RESTART.search(" ".join(g.words(world.utterance))) and not isinstance(target, g.Refusal):
+        return [Step("playback.seek", {"target": target, "position_s": 0})]  # "start it again from the top"
     title = _title_said(world, what)
     if title is not None:
         showing = [t for t in _targets_showing(world, title.ref)]
@@ -289,6 +462,9 @@ def _resume(world: g.World, call: Call) -> Plan:
     if isinstance(target, g.Refusal):
         return [refuse(target)]
     return [Step("playback.resume", {"target": target})]
+
+
+_RESTART = re.compile(r"\b(from the (beginning|start|top)|start over|over again|restart|from scratch)\b")
 
 
 def _title_said(world: g.World, what: Optional[str]) -> Optional[g.ContentMatch]:
@@ -322,7 +498,7 @@ def _targets_showing(world: g.World, ref: str) -> list[str]:
 
 
 def _seek(world: g.World, call: Call) -> Plan:
-    target = g.find_target(world, call.get("what"))
+    target = _find_target(world, call.get("what"))
     if isinstance(target, g.Refusal):
         return [refuse(target)]
     if call.get("to"):
@@ -357,12 +533,14 @@ def _duration(world: g.World, target: str) -> Optional[float]:
 
 
 def _volume(world: g.World, call: Call) -> Plan:
-    target = g.find_target(world, call.get("what"))
+    target = _find_target(world, call.get("what"))
     if isinstance(target, g.Refusal):
         return [refuse(target)]
     args: dict[str, Any] = {"target": target}
     change = call.get("change")
     said = world.utterance
+    if change in ("up", "down"):
+        change = dc.direction_said(said) or change  # "quieter" is down whatever the model wrote
     if call.get("level"):
         level = parse_percent(call.slots["level"])
         relative = dc.relative_change(call.slots["level"], "volume", context=said) if level is None else None
@@ -394,7 +572,10 @@ def _power(world: g.World, call: Call) -> Plan:
     nowhere = _place_missing(world)
     if nowhere is not None:
         return [nowhere]
-    devices = g.find_devices(world, call.slots["what"])
+    muted = _sound_off(world, call.slots["what"], mute=not on)
+    if muted is not None:
+        return muted
+    devices = _devices_said(world, call.slots["what"])
     if isinstance(devices, g.Refusal):
         if not on:  # "turn off the news": the panel, not a device
             target = g.find_target(world, call.slots["what"], panels_only=True)
@@ -402,6 +583,25 @@ def _power(world: g.World, call: Call) -> Plan:
                 return [Step("panel.close", {"panel": target})]
         return [refuse(devices)]
     return [Step("device.power", {"device": d.id, "on": on}) for d in devices]
+
+
+def _devices_said(world: g.World, what: str, kind: Optional[str] = None) -> Union[list[Any], g.Refusal]:
+    """The devices the words name; when they name none ("it's bedtime, lights off in the
+    bedroom" read as switching off "it's bedtime"), the ones the rest of the request names
+    with a word for a kind of device ("lights ... in the bedroom"), else the refusal."""
+    devices = g.find_devices(world, what) if kind is None else g.find_devices(world, what, kind=kind)
+    if not isinstance(devices, g.Refusal) or devices.question or not world.utterance:
+        return devices
+    said, copied = g.words(world.utterance), g.words(what)
+    for i in range(len(said) - len(copied) + 1):
+        if said[i:i + len(copied)] == copied:
+            said = said[:i] + said[i + len(copied):]
+            break
+    rest = " ".join(said)
+    if not dc.kinds_named(rest):
+        return devices
+    again = g.find_devices(world, rest) if kind is None else g.find_devices(world, rest, kind=kind)
+    return again if isinstance(again, list) else devices
 
 
 def _light(world: g.World, call: Call) -> Plan:
@@ -419,8 +619,12 @@ def _light(world: g.World, call: Call) -> Plan:
     what = call.get("what")
     if what is None or (change is not None and " ".join(words(what)) in g.DEICTIC):  # "make it brighter"
         what = "the lights" if change is not None else "the light"
-    devices = g.find_devices(world, what, kind="light")
+    devices = _devices_said(world, what, kind="light")
     if isinstance(devices, g.Refusal):
+        others = g.find_devices(world, what) if call.get("what") else devices
+        on = dc.power_meant(world.utterance)
+        if isinstance(others, list) and all(d.kind != "light" for d in others) and on is not None:
+            return [Step("device.power", {"device": d.id, "on": on}) for d in others]  # a plug has no brightness
         return [refuse(devices)]
     if change is not None and change.delta is not None:
         return [Step("device.light", {"device": d.id, "delta": change.delta}) for d in devices]
@@ -429,6 +633,9 @@ def _light(world: g.World, call: Call) -> Plan:
 
 
 def _ask_on(world: g.World, call: Call) -> Plan:
+    after = _on_after(world)
+    if after is not None:
+        return [after]
     args: dict[str, Any] = {}
     what = call.get("what")
     if what and g.content_words(what) and world.catalog is not None:
@@ -446,13 +653,43 @@ def _ask_on(world: g.World, call: Call) -> Plan:
     return [Step("guide.now", args)]
 
 
+def _on_after(world: g.World) -> Optional[Step]:
+    """"What's on after Captain Puddle?": the guide for that programme's channel when what is
+    on it now ends (a programme on now, or a channel, said after "after")."""
+    said = g.words(world.utterance)
+    if "after" not in said or world.catalog is None:
+        return None
+    start = said.index("after") + 1
+    named = [m for s, _, m in g.titles_in(world, world.utterance) if s >= start and m.kind == "channel"]
+    if not named:
+        return None
+    channel = named[0].ref.split(":", 1)[1]
+    try:
+        listings = world.catalog.at(world.home.id, world.now, channel=channel)
+    except Exception:  # noqa: BLE001 - no guide for it: the plain question answers instead
+        return None
+    if not listings:
+        return None
+    return Step("guide.now", {"channel": channel, "at": listings[0].programme.stop.isoformat()})
+
+
 def _ask_find(world: g.World, call: Call) -> Plan:
-    query = g.query_core(" ".join(g.content_words(call.slots["what"])))  # "the TV series X" is X
-    return [Step("content.search", {"query": query or call.slots["what"]})]
+    channel = g.channel_named(world, call.slots["what"])
+    if channel is not None:  # "what film is Film Club showing": a channel is found by what is on
+        return [Step("guide.now", {"channel": channel.ref.split(":", 1)[1]})]
+    what = call.slots["what"]
+    if not set(g.content_words(what)) - g.KIND_WORDS:  # "find the show" for "find the show Tidepool Tales"
+        title = _title_elsewhere(world, call)
+        what = title.title if title is not None else what
+    query = g.query_core(" ".join(g.content_words(what)))  # "the TV series X" is X
+    return [Step("content.search", {"query": query or what})]
 
 
 def _ask_playing(world: g.World, call: Call) -> Plan:
     what = call.get("what")
+    channel = g.channel_named(world, what) if what else None
+    if channel is not None:  # "who's playing on Rink TV": the channel, not the TV
+        return [Step("guide.now", {"channel": channel.ref.split(":", 1)[1]})]
     target: Union[str, g.Refusal]
     if what and set(words(what)) & g.SCREEN_WORDS:
         devices = g.find_devices(world, what, kind="tv")

@@ -14,7 +14,7 @@ used, a close call becomes a question naming the candidates ("I heard 'ramp' —
 the corner lamp or the bedside lamp?"), and anything further off is refused as before.
 """
 
-from twinspace.assistant.grounding.content import ContentMatch, find_content, query_core, titles_in
+from twinspace.assistant.grounding.content import ContentMatch, channel_named, find_content, query_core, titles_in
 from twinspace.assistant.grounding.devices import _device_scores, _pick_devices, find_devices, find_screen
 from twinspace.assistant.grounding.places import Place, find_place
 from twinspace.assistant.grounding.rooms import room_missing, rooms_named
@@ -26,7 +26,7 @@ from twinspace.assistant.grounding.world import (DEICTIC, FILLER, KIND_WORDS, PH
 
 __all__ = [
     "DEICTIC", "FILLER", "KIND_WORDS", "PHRASES", "SCREEN_WORDS", "SIDE_WORDS", "SURFACE_NOUNS", "SYNONYMS",
-    "WEARABLE_WORDS", "Candidate", "ContentMatch", "Place", "Refusal", "World", "content_words", "default_target",
+    "WEARABLE_WORDS", "Candidate", "ContentMatch", "channel_named", "Place", "Refusal", "World", "content_words", "default_target",
     "find_content", "find_devices", "find_place", "find_screen", "find_target", "find_wearable", "playing_targets",
     "query_core", "room_missing", "rooms_named", "titles_in", "words",
     "_device_scores", "_pick_devices",

@@ -59,6 +59,11 @@ def query_core(query: str) -> str:
     return " ".join(core) if core else query
 
 
+def channel_named(world: World, text: str) -> Optional[ContentMatch]:
+    """The channel the words name by its whole name ("Rink TV", "the Film Club channel")."""
+    return _channel_named(world, " ".join(content_words(text)))
+
+
 def _channel_named(world: World, query: str) -> Optional[ContentMatch]:
     """A channel whose whole name is the words ("kids tv" is Kids TV, not any kids' title)."""
     if world.catalog is None:
