@@ -85,6 +85,7 @@ export function installDebugHook(app) {
         rooms: (twin.rooms || []).map((r) => r.id),
         surfaces: twin.surfaces.size,
         meshes,
+        avatarsDrawn: twin.people.avatars.size, // avatars in the scene (`avatars` is presence as it arrived)
         view: twin.view,
         focused: twin.focused,
         viewer: twin.viewer(),

@@ -122,7 +122,7 @@ class Avatar {
   }
 }
 
-function seatMesh(seat, materials) {
+function seatMesh(seat, materials, sitter) {
   const holder = new THREE.Group()
   const [x, y, z] = seat.pose.position
   const q = seat.pose.rotation || [0, 0, 0, 1]
@@ -137,9 +137,13 @@ function seatMesh(seat, materials) {
   base.position.y = (cushionTop - 0.1) / 2
   const back = new THREE.Mesh(new THREE.BoxGeometry(0.56, 0.62, 0.1), materials.seat)
   back.position.set(0, cushionTop + 0.26, 0.24) // behind the sitter (+Z local)
-  const tag = makeLabel(seat.name || seat.id, { height: 0.018, background: 'rgba(16,19,25,0.55)', color: '#9aa5b6', weight: 550 })
-  tag.position.set(0, cushionTop + 0.64, 0.26)
-  holder.add(base, cushion, back, tag)
+  holder.add(base, cushion, back)
+  if (sitter) {
+    // whose seat it is, on its back: empty seats stay unlabelled (a full cinema of tags is noise)
+    const tag = makeLabel(sitter, { height: 0.018, background: 'rgba(16,19,25,0.55)', color: '#9aa5b6', weight: 550 })
+    tag.position.set(0, cushionTop + 0.64, 0.26)
+    holder.add(tag)
+  }
   holder.userData.seat = seat.id
   return holder
 }
@@ -168,14 +172,18 @@ export class PeopleLayer {
   /** The document changed: rebuild the seats if they did. */
   syncSeats() {
     const seats = Object.values(this.live.snapshot.seats || {}).filter((s) => Array.isArray(s.pose?.position))
-    const key = JSON.stringify(seats.map((s) => [s.id, s.name, s.pose]))
+    const sitter = (seat) => (seat.person ? this.nameOf({ person: seat.person }) : null)
+    const key = JSON.stringify(seats.map((s) => [s.id, s.pose, sitter(s)]))
     if (key === this.seatsKey) return false
     this.seatsKey = key
     for (const child of [...this.seatGroup.children]) {
       this.seatGroup.remove(child)
-      child.traverse((o) => o.geometry?.dispose())
+      child.traverse((o) => {
+        if (o.isSprite) dispose(o) // a tag: its own texture; the seats share this.materials
+        else o.geometry?.dispose()
+      })
     }
-    for (const seat of seats) this.seatGroup.add(seatMesh(seat, this.materials))
+    for (const seat of seats) this.seatGroup.add(seatMesh(seat, this.materials, sitter(seat)))
     return true
   }
 
