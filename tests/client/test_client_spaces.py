@@ -47,6 +47,9 @@ class Participant:
             self.client.set_presence({"kind": "headset", "head": {"position": position, "yaw_deg": yaw}})
         self._call(set_())
 
+    def wait(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        return self._call(self.client.wait_for(predicate, timeout), timeout + 5)
+
     def leave(self) -> None:
         try:
             self._call(self.client.close())
@@ -137,6 +140,15 @@ def test_client_shows_the_space_seats_screen_and_a_moving_avatar(
     assert between, f"no frame between the two poses: {glide}"
     assert all(b <= a + 1e-9 for a, b in zip(glide, glide[1:])), "the glide went back and forth"
     page.screenshot(path=str(artifacts / "space-avatar.png"))
+
+    # The other way round: Alex (the page, seat 1 since Alex made the space) sits down in that
+    # seat, and Sam sees Alex's head there, stamped with the seat by the hub.
+    page.select_option("#viewpoint", "person:alex")
+    mine = seats["seat-1"]
+    wait_for(lambda: _near(page.evaluate(f"{hook}.scene.viewer.position"), mine), what="the page in seat 1")
+    alex = sam.wait(lambda: next((st for st in sam.client.peers().values() if st.get("person") == "alex"
+                                  and _near((st.get("head") or {}).get("position"), mine)), None))
+    assert alex["seat"] == "seat-1" and alex["kind"] == "browser", alex
 
     # Sam leaves: the avatar goes, for this page, at once.
     sam.leave()

@@ -803,7 +803,18 @@ export class TwinView extends Emitter {
   }
 
   /** A good spot to watch from in a room: the sofa facing the TV, else the middle facing north. */
+  /** In a virtual space, the seat the hub gave a person (this device's by default), as a viewpoint; else null. */
+  seatSpot(person = this.live.device?.person) {
+    const seat = person && Object.values(this.live.snapshot.seats || {}).find((s) => s.person === person && s.pose?.position)
+    if (!seat) return null
+    const [qx, qy, qz, qw] = seat.pose.rotation || [0, 0, 0, 1]
+    const forward = new THREE.Vector3(0, 0, -1).applyQuaternion(new THREE.Quaternion(qx, qy, qz, qw))
+    return { position: [...seat.pose.position], yaw_deg: round(yawOf(forward), 1), room: seat.room, seat: seat.id }
+  }
+
   defaultSpot(roomId) {
+    const own = this.seatSpot() // a space's seat is where its person watches from
+    if (own && (!roomId || roomId === own.room)) return own
     const room = (this.rooms || []).find((r) => r.id === roomId) || (this.rooms || [])[0]
     if (!room) return { position: [0, EYE, 1.5], yaw_deg: 0 }
     const seat = (room.surfaces || []).find((s) => s.label === 'COUCH') || null
