@@ -96,6 +96,7 @@ def test_client_shows_the_space_seats_screen_and_a_moving_avatar(
     page = open_page(space=SPACE)
     hook = "window.__twinspace"
     assert page.evaluate(f"{hook}.space") == SPACE
+    assert page.inner_text("#viewpoint option[value=orbit]") == "Orbit the space"
     assert page.evaluate(f"{hook}.scene.rooms") == ["auditorium"]  # the cinema template's one room
     # a seat drawn under every seat's head position, on the floor
     seats = {s["id"]: s["pose"]["position"] for s in cinema["seats"]}

@@ -177,7 +177,7 @@ export async function headsetMode(root, app) {
   // --- viewpoints: orbit, people, rooms --------------------------------------------------
   function renderViewpoints() {
     const current = viewSelect.value
-    const options = [h('option', { value: 'orbit' }, 'Orbit the home')]
+    const options = [h('option', { value: 'orbit' }, app.space ? 'Orbit the space' : 'Orbit the home')]
     const people = live.snapshot.people || {}
     const seen = new Set()
     for (const other of live.others) {
