@@ -42,6 +42,9 @@ export function installDebugHook(app) {
     get home() {
       return app.device?.home || null
     },
+    get space() {
+      return app.space || null
+    },
     get person() {
       return app.device?.person || null
     },
@@ -59,11 +62,19 @@ export function installDebugHook(app) {
       }))
     },
     get avatars() {
-      const twin = app.twin
-      return (app.live?.others || []).map((o) => ({
-        client: o.client, person: o.person || null, device: o.device || null, kind: o.kind || null,
-        room: o.room || null, head: o.head || null, shown: !!twin?.avatars.get(o.client)?.group.visible,
-      }))
+      // presence as it arrived, beside what the scene draws for it (./scene/avatars.js)
+      const drawn = new Map((app.twin?.people.describe().avatars || []).map((a) => [a.client, a]))
+      return (app.live?.others || []).map((o) => {
+        const a = drawn.get(o.client)
+        return {
+          client: o.client, person: o.person || null, device: o.device || null, kind: o.kind || null,
+          room: o.room || null, seat: o.seat || null, head: o.head || null, shown: !!a?.visible,
+          name: a?.name ?? null, shownAt: a?.position ?? null, shownYaw: a?.yaw_deg ?? null,
+        }
+      })
+    },
+    get seats() {
+      return app.twin ? app.twin.people.describe().seats : []
     },
     get scene() {
       const twin = app.twin
@@ -74,6 +85,7 @@ export function installDebugHook(app) {
         rooms: (twin.rooms || []).map((r) => r.id),
         surfaces: twin.surfaces.size,
         meshes,
+        avatarsDrawn: twin.people.avatars.size, // avatars in the scene (`avatars` is presence as it arrived)
         view: twin.view,
         focused: twin.focused,
         viewer: twin.viewer(),

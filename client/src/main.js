@@ -1,5 +1,6 @@
 // twinspace client: pair once, then the home in the mode this device wants
-// (?mode=headset — the 3D twin, default; ?mode=glasses; ?mode=tv).
+// (?mode=headset — the 3D twin, default; ?mode=glasses; ?mode=tv), or one of the virtual
+// spaces the home hosts (?space=ID: the cinema, the lounge; docs/spaces.md).
 
 import '@fontsource-variable/inter/wght.css'
 import './styles.css'
@@ -15,6 +16,7 @@ const MODES = new Set(['headset', 'glasses', 'tv'])
 const root = document.getElementById('app')
 const params = new URLSearchParams(location.search)
 const mode = MODES.has(params.get('mode')) ? params.get('mode') : 'headset'
+const space = params.get('space') || null
 document.documentElement.dataset.mode = mode
 
 const app = {
@@ -23,6 +25,7 @@ const app = {
   errors: [],
   device: null,
   hub: null,
+  space, // the virtual space shown instead of the home, or null
   live: null,
   catalog: null,
   homeModel: null,
@@ -57,9 +60,12 @@ async function start(reason = null) {
   try {
     const me = await hub.me()
     if (me.home !== device.home) device = { ...device, home: me.home }
-    hub.home = device.home
+    hub.home = space || device.home // a home's own tokens reach the spaces it hosts, as the same person
     homeModel = await hub.homeModel()
   } catch (e) {
+    if (space && e instanceof ApiError && (e.status === 403 || e.status === 404)) {
+      return unreachable(`This home hosts no space "${space}".`) // the pairing is fine: keep it
+    }
     if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
       pairing.forget()
       return start('The hub does not know this device any more. Pair it again.')
@@ -68,7 +74,7 @@ async function start(reason = null) {
   }
   Object.assign(app, { device, hub, homeModel })
   app.catalog = new Catalog(hub)
-  app.live = new LiveHome(device, { kind: mode === 'headset' ? 'browser' : mode })
+  app.live = new LiveHome(device, { kind: mode === 'headset' ? 'browser' : mode, room: hub.home })
   app.live.on('unpaired', (code) => {
     if (code === 4403) return location.reload() // another home's token: /me tells which
     pairing.forget()

@@ -4,7 +4,7 @@
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 
-const ROOTS = ['home', 'rooms', 'devices', 'panels', 'playback', 'people', 'xr_devices']
+const ROOTS = ['home', 'rooms', 'devices', 'panels', 'playback', 'people', 'xr_devices', 'seats']
 
 export class Emitter {
   constructor() {
@@ -31,9 +31,11 @@ export class Emitter {
  * `log` (new entries), `rejected` (this client's refused edits), `unpaired` (close code).
  */
 export class LiveHome extends Emitter {
-  constructor(device, { kind = 'browser' } = {}) {
+  /** `room`: the twin's document to open, the device's home unless a space it hosts. */
+  constructor(device, { kind = 'browser', room = device.home } = {}) {
     super()
     this.device = device
+    this.room = room
     this.doc = new Y.Doc()
     this.status = 'connecting'
     this.synced = false
@@ -42,7 +44,7 @@ export class LiveHome extends Emitter {
     this.logPrimed = false
     this.lastLogAt = ''
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    this.provider = new WebsocketProvider(`${scheme}://${location.host}/api/v1/sync`, device.home, this.doc, {
+    this.provider = new WebsocketProvider(`${scheme}://${location.host}/api/v1/sync`, room, this.doc, {
       params: { token: device.token },
       disableBc: true, // every tab is its own connection: the hub sees (and stamps) each edit
     })

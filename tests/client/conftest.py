@@ -9,6 +9,7 @@ import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import urlencode
 
 import pytest
 from client_helpers import (
@@ -145,7 +146,7 @@ class ConsoleWatch:
 
 @pytest.fixture
 def open_page(browser: Any, hub_url: str, client_hub: Hub) -> Iterator[Callable[..., Any]]:
-    """open_page(mode=None, paired=True, viewport=(w, h), init_scripts=()) → a page on the client.
+    """open_page(mode=None, paired=True, viewport=(w, h), init_scripts=(), space=None) → a page on the client.
 
     `paired=True` starts the page with a fresh device token in its storage (the pairing screen
     is tested on its own); every page's console is checked for errors at the end of the test.
@@ -154,7 +155,8 @@ def open_page(browser: Any, hub_url: str, client_hub: Hub) -> Iterator[Callable[
     watches: list[ConsoleWatch] = []
 
     def open_(mode: str | None = None, *, paired: bool = True, viewport: tuple[int, int] = (1024, 640),
-              init_scripts: tuple[str, ...] = (), wait_ready: bool = True, person: str = "alex") -> Any:
+              init_scripts: tuple[str, ...] = (), wait_ready: bool = True, person: str = "alex",
+              space: str | None = None) -> Any:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         for script in init_scripts:
@@ -169,7 +171,8 @@ def open_page(browser: Any, hub_url: str, client_hub: Hub) -> Iterator[Callable[
         watch.attach(page)
         watches.append(watch)
         page.watch = watch  # type: ignore[attr-defined]
-        page.goto(hub_url + ("/" if mode is None else f"/?mode={mode}"))
+        query = {k: v for k, v in (("mode", mode), ("space", space)) if v is not None}
+        page.goto(hub_url + "/" + ("?" + urlencode(query) if query else ""))
         if paired and wait_ready:
             wait_ready_and_connected(page)
         return page

@@ -177,7 +177,7 @@ export async function headsetMode(root, app) {
   // --- viewpoints: orbit, people, rooms --------------------------------------------------
   function renderViewpoints() {
     const current = viewSelect.value
-    const options = [h('option', { value: 'orbit' }, 'Orbit the home')]
+    const options = [h('option', { value: 'orbit' }, app.space ? 'Orbit the space' : 'Orbit the home')]
     const people = live.snapshot.people || {}
     const seen = new Set()
     for (const other of live.others) {
@@ -203,8 +203,8 @@ export async function headsetMode(root, app) {
       const pose = headPose(other?.head)
       if (pose) twin.standAt(pose.position, pose.yaw_deg, value)
     } else if (kind === 'person') {
-      // no live pose: the person's usual spot (their room's sofa, facing the TV)
-      const spot = twin.defaultSpot(null)
+      // no live pose: the person's seat in a space, else their usual spot (the sofa, facing the TV)
+      const spot = twin.seatSpot(id) || twin.defaultSpot(null)
       twin.standAt(spot.position, spot.yaw_deg, value)
     } else if (kind === 'room') {
       const spot = twin.defaultSpot(id)
@@ -275,7 +275,7 @@ export async function headsetMode(root, app) {
     lastShared = key
     live.setPresence({ head: { position: v.position, yaw_deg: v.yaw_deg }, kind: xr.presenting ? 'headset' : 'browser' })
   }
-  const presenceTimer = setInterval(sharePresence, 250)
+  const presenceTimer = setInterval(sharePresence, 1000 / 15) // 15 Hz while moving (docs/spaces.md); nothing while still
   sharePresence()
 
   const supported = await xr.detect()

@@ -4,10 +4,11 @@
 
 import * as THREE from 'three'
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js'
-import { Emitter, headPose } from '../sync.js'
+import { Emitter } from '../sync.js'
 import { Player, livePosition } from '../media.js'
 import { CoWatch } from '../cowatch.js'
 import { memberLines, watchGroup } from '../watch-group.js'
+import { PeopleLayer } from './avatars.js'
 import { appCardTexture, buttonTexture, glow, makeLabel, slateTexture } from './labels.js'
 
 const C = {
@@ -27,14 +28,6 @@ const C = {
 }
 const UP = new THREE.Vector3(0, 1, 0)
 const EYE = 1.6
-const PERSON_COLORS = ['#7cb4ff', '#ff9f7c', '#8be0a4', '#d3a6ff', '#ffd36e', '#6fd6e0']
-
-export function personColor(id) {
-  const s = String(id || '?')
-  let n = 0
-  for (const ch of s) n = (n * 31 + ch.charCodeAt(0)) >>> 0
-  return PERSON_COLORS[n % PERSON_COLORS.length]
-}
 
 function surfaceName(surface) {
   const tail = surface.id.split('/').pop()
@@ -142,7 +135,7 @@ class Screen {
     if (!group || !this.player) return this._closeCowatch()
     if (this.cowatch || this._retry) return
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    const home = encodeURIComponent(this.twin.live.device.home)
+    const home = encodeURIComponent(this.twin.live.room)
     const query = new URLSearchParams({ token: this.twin.token, target: this.target })
     const cowatch = new CoWatch(`${scheme}://${location.host}/api/v1/cowatch/${home}?${query}`, this.player.video, {
       hls: this.player.hls,
@@ -450,58 +443,6 @@ class DeviceView {
   }
 }
 
-class AvatarView {
-  constructor(twin, state) {
-    this.group = new THREE.Group()
-    this.color = personColor(state.person || state.device || state.client)
-    const material = new THREE.MeshStandardMaterial({ color: this.color, roughness: 0.45, emissive: this.color, emissiveIntensity: 0.25 })
-    this.head = new THREE.Mesh(new THREE.SphereGeometry(0.13, 24, 16), material)
-    const cone = new THREE.Mesh(new THREE.ConeGeometry(0.07, 0.24, 20), material)
-    cone.rotation.x = -Math.PI / 2 // the cone's tip along -Z: where the person looks
-    cone.position.z = -0.22
-    this.nose = new THREE.Group()
-    this.nose.add(cone)
-    this.body = new THREE.Mesh(new THREE.CylinderGeometry(0.012, 0.012, 1, 8), new THREE.MeshBasicMaterial({ color: this.color, transparent: true, opacity: 0.35 }))
-    this.ring = new THREE.Mesh(new THREE.RingGeometry(0.16, 0.2, 32), new THREE.MeshBasicMaterial({ color: this.color, transparent: true, opacity: 0.5, side: THREE.DoubleSide }))
-    this.ring.rotation.x = -Math.PI / 2
-    this.group.add(this.head, this.nose, this.body, this.ring)
-    this.label = null
-    this.update(twin, state)
-  }
-
-  update(twin, state) {
-    this.state = state
-    const pose = headPose(state.head)
-    this.group.visible = !!pose
-    if (!pose) return
-    const [x, y, z] = pose.position
-    this.head.position.set(x, y, z)
-    this.nose.position.set(x, y, z)
-    this.nose.rotation.set(0, (pose.yaw_deg * Math.PI) / 180, 0)
-    this.body.scale.y = Math.max(0.01, y - 0.13)
-    this.body.position.set(x, (y - 0.13) / 2, z)
-    this.ring.position.set(x, 0.01, z)
-    const people = twin.live.snapshot.people || {}
-    const who = people[state.person]?.name || state.person || 'Guest'
-    const text = `${who} · ${state.kind || 'device'}`
-    if (this.label?.userData.text !== text) {
-      if (this.label) {
-        this.group.remove(this.label)
-        disposeTree(this.label)
-      }
-      this.label = makeLabel(text, { height: 0.026, dot: this.color })
-      this.group.add(this.label)
-    }
-    this.label.position.set(x, y + 0.3, z)
-    this.position = pose.position
-    this.yaw = pose.yaw_deg
-  }
-
-  dispose() {
-    disposeTree(this.group)
-  }
-}
-
 export class TwinView extends Emitter {
   /**
    * @param {HTMLElement} container
@@ -515,7 +456,6 @@ export class TwinView extends Emitter {
     this.token = token
     this.panels = new Map()
     this.devices = new Map()
-    this.avatars = new Map()
     this.surfaces = new Map() // id -> {surface, room, pick, normal, up, wall}
     this.wallMeshes = []
     this.roomsKey = ''
@@ -551,8 +491,9 @@ export class TwinView extends Emitter {
     this.pickables = new THREE.Group() // invisible surface planes for dragging
     this.deviceGroup = new THREE.Group()
     this.panelGroup = new THREE.Group()
-    this.avatarGroup = new THREE.Group()
-    this.scene.add(this.shell, this.pickables, this.deviceGroup, this.panelGroup, this.avatarGroup)
+    this.people = new PeopleLayer(live, (state) => this.nameOf(state)) // seats and avatars (./avatars.js)
+    this.avatars = this.people.avatars
+    this.scene.add(this.shell, this.pickables, this.deviceGroup, this.panelGroup, this.people.group)
 
     this.controls = new OrbitControls(this.camera, renderer.domElement)
     this.controls.enableDamping = true
@@ -601,6 +542,7 @@ export class TwinView extends Emitter {
       return true
     })
     for (const [id, view] of this.panels) if (!s.panels?.[id] && this.focused === id) this.setFocus(null)
+    this.people.syncSeats()
     this.refreshXRControls()
     this.dirty = true
     this.emit('scene')
@@ -632,18 +574,15 @@ export class TwinView extends Emitter {
     }
   }
 
+  /** The name an avatar shows: the person's, from the document, else the device's. */
+  nameOf(state) {
+    const people = this.live.snapshot.people || {}
+    return people[state.person]?.name || state.name || state.person || 'Guest'
+  }
+
   syncAvatars() {
-    const seen = new Set()
+    this.people.syncAvatars()
     for (const other of this.live.others) {
-      if (!other.head) continue
-      seen.add(other.client)
-      const existing = this.avatars.get(other.client)
-      if (existing) existing.update(this, other)
-      else {
-        const view = new AvatarView(this, other)
-        this.avatars.set(other.client, view)
-        this.avatarGroup.add(view.group)
-      }
       // a drag in progress elsewhere: show the panel where their hand is
       const drag = other.dragging
       if (drag?.panel && drag.pose && this.panels.has(drag.panel)) {
@@ -656,13 +595,6 @@ export class TwinView extends Emitter {
       if (view.remoteDrag && !this.live.others.some((o) => o.client === view.remoteDrag && o.dragging?.panel === id)) {
         view.remoteDrag = null
         view.applyPose(view.data.pose)
-      }
-    }
-    for (const [client, view] of this.avatars) {
-      if (!seen.has(client)) {
-        this.avatarGroup.remove(view.group)
-        view.dispose()
-        this.avatars.delete(client)
       }
     }
     this.dirty = true
@@ -871,7 +803,18 @@ export class TwinView extends Emitter {
   }
 
   /** A good spot to watch from in a room: the sofa facing the TV, else the middle facing north. */
+  /** In a virtual space, the seat the hub gave a person (this device's by default), as a viewpoint; else null. */
+  seatSpot(person = this.live.device?.person) {
+    const seat = person && Object.values(this.live.snapshot.seats || {}).find((s) => s.person === person && s.pose?.position)
+    if (!seat) return null
+    const [qx, qy, qz, qw] = seat.pose.rotation || [0, 0, 0, 1]
+    const forward = new THREE.Vector3(0, 0, -1).applyQuaternion(new THREE.Quaternion(qx, qy, qz, qw))
+    return { position: [...seat.pose.position], yaw_deg: round(yawOf(forward), 1), room: seat.room, seat: seat.id }
+  }
+
   defaultSpot(roomId) {
+    const own = this.seatSpot() // a space's seat is where its person watches from
+    if (own && (!roomId || roomId === own.room)) return own
     const room = (this.rooms || []).find((r) => r.id === roomId) || (this.rooms || [])[0]
     if (!room) return { position: [0, EYE, 1.5], yaw_deg: 0 }
     const seat = (room.surfaces || []).find((s) => s.label === 'COUCH') || null
@@ -1187,6 +1130,7 @@ export class TwinView extends Emitter {
       if (tw.t >= 1) this.tween = null
       this.dirty = true
     }
+    if (this.people.tick(dt)) this.dirty = true
     if (this.view === 'orbit' && !this.tween) this.controls.update()
     if (this.drag && this.drag.source !== 'pointer') this.emit('xr-drag-frame')
     this.emit('frame', xrFrame)
@@ -1234,6 +1178,7 @@ export class TwinView extends Emitter {
     for (const off of this.unsub) off()
     for (const v of this.panels.values()) v.dispose()
     for (const v of this.devices.values()) v.dispose()
+    this.people.dispose()
     this.renderer.dispose()
     this.renderer.domElement.remove()
   }
