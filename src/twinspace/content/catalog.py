@@ -1,8 +1,11 @@
-"""The content catalogue of each home: lineup, guide, on-demand titles and apps, in SQLite.
+"""The content catalogue of each home: lineup, guide, on-demand titles and apps.
 
 The store owns the connection (WAL, migrations); the catalogue only reads and writes its
 own tables (store/migrations/0002_content.sql). Everything is scoped by home_id. Every
-import runs in one transaction: it completes, or it changes nothing.
+import runs in one transaction on SQLite: it completes, or it changes nothing (on
+PostgreSQL, store/catalog_pg.py imports into a scratch SQLite catalogue and copies it).
+The reads are shared by both stores: written with `:name` placeholders, run on a store's
+`reading()` connections, with what each database says differently behind `CatalogSql`.
 
 Guide imports merge into what is stored. For each channel in the file, the file's time
 window (its earliest start to its latest stop) is replaced: stored programmes starting
