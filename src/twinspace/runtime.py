@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from pathlib import Path
@@ -13,6 +12,7 @@ from twinspace.errors import FormatError
 from twinspace.home.homefile import HomeBundle, read_home_dir, read_json
 from twinspace.home.model import Home
 from twinspace.hub import Hub
+from twinspace.store.base import HomeStore
 from twinspace.store.sqlite import Store, utcnow
 
 
@@ -27,26 +27,25 @@ def open_hub(settings: Settings, *, serving: bool = False) -> Hub:
 
 def open_postgres_hub(settings: Settings, *, serving: bool = False) -> Hub:
     """The hub on PostgreSQL (TWINSPACE_DATABASE_URL), one of several replicas when
-    TWINSPACE_REDIS_URL is set too (docs/deploy.md). The content catalogue and its search are
-    SQLite-only so far (FTS5), so this hub runs without content services (docs/scale.md)."""
+    TWINSPACE_REDIS_URL is set too (docs/deploy.md). Its content services (catalogue, guide,
+    search, playback, resume points) run on the same PostgreSQL (store/catalog_pg.py)."""
     from twinspace.store.postgres import PostgresStore
 
-    logging.getLogger("twinspace").warning("PostgreSQL store: content catalogue and search are not "
-                                           "available on it yet (docs/scale.md)")
     replica = None
     if settings.redis_url:
         from twinspace.cluster.replica import Replica
 
         replica = Replica(settings.redis_url, settings.replica_address if serving else None)
-    hub = Hub(PostgresStore(settings.database_url or "", path=settings.database,
-                            fence=replica.fence if replica else None))
+    store = PostgresStore(settings.database_url or "", path=settings.database,
+                          fence=replica.fence if replica else None)
+    hub = Hub(store, services=content_services(store))
     if replica is not None:
         hub.cluster = replica
         hub.subscribe(replica.publish)
     return hub
 
 
-def content_services(store: Store):  # noqa: ANN201 - content.services.ContentServices
+def content_services(store: HomeStore):  # noqa: ANN201 - content.services.ContentServices
     from twinspace.content.services import ContentServices
 
     return ContentServices(store)

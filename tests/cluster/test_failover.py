@@ -51,6 +51,27 @@ def test_every_replica_serves_the_home_through_its_owner(cluster, token) -> None
     assert failover.owner_of(cluster, HOME) == owner  # the home did not move
 
 
+def test_every_replica_serves_the_guide_and_playback_from_postgresql(cluster, token) -> None:
+    """Content services run on the replicas: the lineup with now/next on each, a film played
+    and paused through one replica, and the owner's continue watching through another."""
+    headers = {"Authorization": f"Bearer {token}"}
+    for replica in cluster.replicas:
+        channels = httpx.get(f"{replica.url}/api/v1/homes/{HOME}/channels", headers=headers, timeout=30)
+        assert channels.status_code == 200 and channels.json(), channels.text
+    first, second = cluster.replicas[0].url, cluster.replicas[1].url
+
+    def act(url: str, name: str, args: dict) -> None:
+        reply = httpx.post(f"{url}/api/v1/homes/{HOME}/actions/{name}", headers=headers, json={"args": args},
+                           timeout=30)
+        assert reply.status_code == 200 and reply.json()["status"] == "applied", reply.text
+
+    act(first, "playback.play", {"content": "vod:big-wave", "target": "tv-lounge"})
+    act(first, "playback.seek", {"target": "tv-lounge", "position_s": 600})
+    act(second, "playback.pause", {"target": "tv-lounge"})
+    watching = httpx.get(f"{second}/api/v1/homes/{HOME}/continue-watching", headers=headers, timeout=30).json()
+    assert watching and watching[0]["content"] == "vod:big-wave" and watching[0]["position_s"] >= 600, watching
+
+
 def test_a_socket_on_a_non_owner_is_relayed_to_the_owner(cluster, token) -> None:
     owner = failover.owner_of(cluster, HOME) or ""
     other = next(r for r in cluster.replicas if r.url != owner)

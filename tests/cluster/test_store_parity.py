@@ -133,7 +133,7 @@ def test_the_setting_selects_the_store(pg_url: str, tmp_path: Path) -> None:
     pg = open_hub(Settings.from_env({"TWINSPACE_DATA": str(tmp_path / "b"), "TWINSPACE_DATABASE_URL": pg_url}))
     from twinspace.store.base import numbered_migrations
 
-    assert isinstance(pg.store, PostgresStore)
+    assert isinstance(pg.store, PostgresStore) and pg.services is not None  # content on PostgreSQL too
     assert pg.store.schema_version == len(numbered_migrations("migrations_pg"))
     pg.store.close()
     with pytest.raises(ValueError, match="postgresql:// URL"):

@@ -1,8 +1,11 @@
-"""The content catalogue of each home: lineup, guide, on-demand titles and apps, in SQLite.
+"""The content catalogue of each home: lineup, guide, on-demand titles and apps.
 
 The store owns the connection (WAL, migrations); the catalogue only reads and writes its
 own tables (store/migrations/0002_content.sql). Everything is scoped by home_id. Every
-import runs in one transaction: it completes, or it changes nothing.
+import runs in one transaction on SQLite: it completes, or it changes nothing (on
+PostgreSQL, store/catalog_pg.py imports into a scratch SQLite catalogue and copies it).
+The reads are shared by both stores: written with `:name` placeholders, run on a store's
+`reading()` connections, with what each database says differently behind `CatalogSql`.
 
 Guide imports merge into what is stored. For each channel in the file, the file's time
 window (its earliest start to its latest stop) is replaced: stored programmes starting
@@ -16,22 +19,23 @@ from __future__ import annotations
 import difflib
 import json
 import sqlite3
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, Union
 
 from twinspace.content import search as search_module
 from twinspace.content.m3u import parse_m3u
 from twinspace.content.models import App, Channel, Listing, NowNext, Programme, name_key, split_programme_id
 from twinspace.content.ratings import allowed, limit_age, rating_age
 from twinspace.content.report import ImportReport
-from twinspace.content.search import SearchHit
+from twinspace.content.search import SearchHit, SearchIndex
 from twinspace.content.sources import Source, source_name
 from twinspace.content.tables import (CHANNEL_COLUMNS, PROGRAMME_COLUMNS, channel_from_row, channel_row, columns,
                                       epoch, programme_from_row, programme_row, within_age, write_transaction)
 from twinspace.content.vod import VodTitle, parse_vod
 from twinspace.content.xmltv import GuideReader
 from twinspace.errors import InvalidInput, NotAllowed, NotFound
-from twinspace.store.search_sqlite import Fts5Index, refresh_terms
+from twinspace.store.search_sqlite import SqliteCatalogSql, refresh_terms
 
 ContentItem = Union[Channel, Programme, VodTitle, App]
 Progress = Callable[[int], None]  # called with the number of programmes read so far
@@ -54,12 +58,36 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class CatalogSql(Protocol):
+    """What catalogue reads say differently on each store (store.search_sqlite, store.catalog_pg).
+    The rest of their SQL is shared: named `:param` placeholders, which both stores take."""
+
+    def has_category(self, column: str) -> str:
+        """A condition: the JSON array of texts in `column` holds `:category` (lower-cased)."""
+        ...
+
+    def search_index(self, conn: Any) -> SearchIndex:
+        """The search index on a connection `reading` handed out."""
+        ...
+
+
+Reading = Callable[[], AbstractContextManager[Any]]  # a store's `reading`: a connection for one snapshot
+
+
 class Catalog:
+    """Imports run on `conn` (SQLite). Reads run on `conn` too, or on the connections `reading`
+    hands out (a PostgreSQL store's pool) with that store's `sql`."""
+
     allowed = staticmethod(allowed)  # the rating rule, for callers that hold an item already
 
-    def __init__(self, conn: sqlite3.Connection, *, clock: Callable[[], datetime] = _utc_now,
+    def __init__(self, conn: Optional[sqlite3.Connection] = None, *, reading: Optional[Reading] = None,
+                 sql: Optional[CatalogSql] = None, clock: Callable[[], datetime] = _utc_now,
                  preferred_lang: str = "en") -> None:
-        self.conn = conn
+        if conn is None and reading is None:
+            raise ValueError("a catalogue needs a connection or a store's reading()")
+        self.conn = conn  # type: ignore[assignment]
+        self._reading: Reading = reading or (lambda: nullcontext(conn))
+        self.sql: CatalogSql = sql or SqliteCatalogSql()
         self.clock = clock
         self.preferred_lang = preferred_lang
 
@@ -264,24 +292,27 @@ class Catalog:
     # --- channels --------------------------------------------------------------------
 
     def channels(self, home_id: str) -> list[Channel]:
-        rows = self.conn.execute(f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = ? ORDER BY position",
-                                 (home_id,))
+        with self._reading() as c:
+            rows = c.execute(f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = ? ORDER BY position",
+                             (home_id,)).fetchall()
         return [channel_from_row(row) for row in rows]
 
     def channel(self, home_id: str, id_or_name: str) -> Channel:
         """A channel by id, name ('sports one' too) or number; NotFound suggests close names."""
         text = id_or_name.strip()
-        row = (self.conn.execute(f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = ? AND id = ?",
-                                 (home_id, text)).fetchone()
-               or self.conn.execute(
-                   f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = :home AND "
-                   "(name_key = :key OR number = :text OR lower(tvg_name) = lower(:text)) "
-                   "ORDER BY name_key = :key DESC, position LIMIT 1",
-                   {"home": home_id, "text": text, "key": name_key(text)}).fetchone())
+        with self._reading() as c:
+            row = (c.execute(f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = ? AND id = ?",
+                             (home_id, text)).fetchone()
+                   or c.execute(
+                       f"SELECT {_CHANNEL} FROM content_channel c WHERE home_id = :home AND "
+                       "(name_key = :key OR number = :text OR lower(tvg_name) = lower(:text)) "
+                       "ORDER BY name_key = :key DESC, position LIMIT 1",
+                       {"home": home_id, "text": text, "key": name_key(text)}).fetchone())
+            if row is None:
+                names = [name for (name,) in c.execute(
+                    "SELECT name FROM content_channel WHERE home_id = ? ORDER BY position", (home_id,)).fetchall()]
         if row is not None:
             return channel_from_row(row)
-        names = [name for (name,) in self.conn.execute(
-            "SELECT name FROM content_channel WHERE home_id = ? ORDER BY position", (home_id,))]
         if not names:
             raise NotFound(f"there is no channel {id_or_name!r}: this home has no channel lineup yet")
         close = difflib.get_close_matches(id_or_name, names, n=3, cutoff=0.5)
@@ -323,8 +354,7 @@ class Catalog:
         for alias in slots:
             on = _SLOTS[alias].format(p=alias) + within_age(params["max_age"], f"{alias}.rating_age")
             if category is not None:
-                on += (f" AND (lower(c.grp) = :category OR EXISTS "
-                       f"(SELECT 1 FROM json_each({alias}.categories) WHERE lower(value) = :category))")
+                on += f" AND (lower(c.grp) = :category OR {self.sql.has_category(f'{alias}.categories')})"
             joins.append(f"LEFT JOIN content_programme {alias} ON {on}")
             selects.append(columns(PROGRAMME_COLUMNS, alias))
         sql = f"SELECT {', '.join(selects)} FROM content_channel c {' '.join(joins)} WHERE c.home_id = :home"
@@ -332,9 +362,11 @@ class Catalog:
             params["channel"] = self.channel(home_id, channel).id
             sql += " AND c.id = :channel"
         width, split = len(PROGRAMME_COLUMNS), len(CHANNEL_COLUMNS)
+        with self._reading() as c:
+            rows = c.execute(sql + " ORDER BY c.position", params).fetchall()
         return [(channel_from_row(row), [None if row[i] is None else programme_from_row(row[i:i + width])
                                          for i in range(split, len(row), width)])
-                for row in self.conn.execute(sql + " ORDER BY c.position", params)]
+                for row in rows]
 
     def programme(self, home_id: str, programme_id: str, *, max_rating: str | None = None) -> Programme:
         """A programme by id ('<channel>/<UTC start YYYYMMDDhhmmss>')."""
@@ -343,8 +375,9 @@ class Catalog:
         except ValueError:
             raise NotFound(f"{programme_id!r} is not a programme id; they look like "
                            "'sportsone.kr/20261128103000' (channel and UTC start)") from None
-        row = self.conn.execute(f"SELECT {_PROGRAMME} FROM content_programme p WHERE home_id = ? AND channel_id = ? "
-                                "AND start_utc = ?", (home_id, channel_id, epoch(start))).fetchone()
+        with self._reading() as c:
+            row = c.execute(f"SELECT {_PROGRAMME} FROM content_programme p WHERE home_id = ? AND channel_id = ? "
+                            "AND start_utc = ?", (home_id, channel_id, epoch(start))).fetchone()
         if row is None:
             raise NotFound(f"there is no programme starting {start:%Y-%m-%d %H:%M} UTC on {channel_id!r} "
                            "in this home's guide")
@@ -354,20 +387,22 @@ class Catalog:
 
     def vod_titles(self, home_id: str, *, max_rating: str | None = None) -> list[VodTitle]:
         max_age = limit_age(max_rating)
-        rows = self.conn.execute("SELECT data FROM content_vod WHERE home_id = :home"
-                                 + within_age(max_age) + " ORDER BY position", {"home": home_id, "max_age": max_age})
+        with self._reading() as c:
+            rows = c.execute("SELECT data FROM content_vod WHERE home_id = :home" + within_age(max_age)
+                             + " ORDER BY position", {"home": home_id, "max_age": max_age}).fetchall()
         return [VodTitle.model_validate_json(data) for (data,) in rows]
 
     def vod(self, home_id: str, vod_id: str, *, max_rating: str | None = None) -> VodTitle:
-        row = self.conn.execute("SELECT data FROM content_vod WHERE home_id = ? AND id = ?",
-                                (home_id, vod_id)).fetchone()
+        with self._reading() as c:
+            row = c.execute("SELECT data FROM content_vod WHERE home_id = ? AND id = ?", (home_id, vod_id)).fetchone()
         if row is None:
             raise NotFound(f"there is no on-demand title {vod_id!r} in this home")
         return _admit(VodTitle.model_validate_json(row[0]), max_rating)
 
     def apps(self, home_id: str) -> list[App]:
-        rows = self.conn.execute("SELECT id, name, data FROM content_app WHERE home_id = ? ORDER BY position",
-                                 (home_id,))
+        with self._reading() as c:
+            rows = c.execute("SELECT id, name, data FROM content_app WHERE home_id = ? ORDER BY position",
+                             (home_id,)).fetchall()
         return [App(id=app_id, name=name) for app_id, name, _ in rows]
 
     def app(self, home_id: str, app_id: str) -> App:
@@ -396,8 +431,10 @@ class Catalog:
     def search(self, home_id: str, query: str, *, at: datetime | None = None, kind: str | None = None,
                max_rating: str | None = None, limit: int = 20) -> list[SearchHit]:
         """Channels, programmes, on-demand titles and apps matching `query`, best first."""
-        return search_module.search(Fts5Index(self.conn), home_id, query, at=self._instant(at), kind=kind,
-                                    max_age=limit_age(max_rating), limit=limit)
+        moment = self._instant(at)
+        with self._reading() as c:
+            return search_module.search(self.sql.search_index(c), home_id, query, at=moment, kind=kind,
+                                        max_age=limit_age(max_rating), limit=limit)
 
     def _instant(self, at: datetime | None) -> datetime:
         moment = self.clock() if at is None else at

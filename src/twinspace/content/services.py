@@ -1,23 +1,17 @@
 """The content services a hub hands its actions (`Hub(store, services=ContentServices(store))`):
 the catalogue, content lookups that judge a live channel by what airs on it, and resume points.
 
-Imports run on the store's connection inside the store's own write transaction, so they
-take its lock and the store's durability rules. Catalogue reads go through a second
-connection to the same database: with WAL they see only committed imports, never one half
-done, and do not wait for a long guide import. One connection serves every thread of the
-hub (API workers, live sync, media), so each catalogue call holds that connection's lock.
+The catalogue comes from the store (`store.content_catalog()`, a CatalogStore): on SQLite
+store.content_sqlite, on PostgreSQL store.catalog_pg. Resume points are plain SQL both
+stores take, in the store's own transactions.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import sqlite3
-import threading
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, Optional, cast
+from typing import Any, Callable, Mapping, Optional, Protocol, cast
 
 from twinspace.content import playback as rules
 from twinspace.content.catalog import Catalog
@@ -26,7 +20,7 @@ from twinspace.content.ratings import allowed
 from twinspace.content.report import ImportReport
 from twinspace.errors import InvalidInput, NotAllowed, NotFound, TwinspaceError
 from twinspace.home.model import Home, Playback
-from twinspace.store.sqlite import Store, utcnow
+from twinspace.store.base import HomeStore, utcnow
 
 # What a refusal prints for content without a rating. ratings.rating_age("unrated") is None,
 # so it is judged exactly like a missing rating (conservatively).
@@ -47,47 +41,33 @@ class Resolved:
     channel: Optional[Channel] = None  # live content: the channel it is on
 
 
-class _Serialized:
-    """A catalogue whose every call holds `lock` (see the module docstring)."""
+class CatalogStore(Protocol):
+    """A store's content catalogue: reads through `catalog`, imports in the store's transactions."""
 
-    def __init__(self, catalog: Catalog, lock: Callable[[], AbstractContextManager[Any]]) -> None:
-        self._catalog, self._lock = catalog, lock
+    catalog: Catalog
 
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._catalog, name)
-        if not callable(attr):
-            return attr
+    def import_home_content(self, home: Home, files: Mapping[str, bytes], *,
+                            allow_empty: bool = False) -> list[ImportReport]:
+        """All or nothing: a malformed file raises FormatError and the catalogue stays as it was."""
+        ...
 
-        @functools.wraps(attr)
-        def locked(*args: Any, **kwargs: Any) -> Any:
-            with self._lock():
-                return attr(*args, **kwargs)
+    def set_apps(self, home_id: str, apps: Any) -> None: ...
 
-        return locked
+    def close(self) -> None: ...
 
 
 class ContentServices:
     allowed = staticmethod(allowed)  # the rating rule: allowed(rating, max_rating)
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime] = utcnow, preferred_lang: str = "en") -> None:
+    def __init__(self, store: HomeStore, *, clock: Callable[[], datetime] = utcnow, preferred_lang: str = "en") -> None:
         self.store = store
         self.clock = clock
-        self._writer = Catalog(store.conn, preferred_lang=preferred_lang)
-        self._reader: Optional[sqlite3.Connection] = None
-        if str(store.path) != ":memory:":  # an in-memory store has no second connection to open
-            self._reader = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._reader.row_factory = sqlite3.Row
-            reader_lock = threading.RLock()
-            lock: Callable[[], AbstractContextManager[Any]] = lambda: reader_lock  # noqa: E731
-        else:
-            lock = store.reading
-        self.catalog = cast(Catalog, _Serialized(Catalog(self._reader or store.conn, preferred_lang=preferred_lang),
-                                                 lock))
+        self.content: CatalogStore = store.content_catalog(preferred_lang=preferred_lang)
+        self.catalog = self.content.catalog
         self.last_report: Optional[str] = None  # of the last home import, for the CLI to show
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
+        self.content.close()
 
     def at(self, moment: datetime) -> "ContentServices":
         """These services with "now" fixed at `moment` (an action's time), sharing everything else."""
@@ -104,8 +84,7 @@ class ContentServices:
         All or nothing: a malformed file raises FormatError (file, line, column) and the
         catalogue stays as it was.
         """
-        with self.store.transaction():  # the catalogue's own transactions become savepoints in this one
-            reports = self._writer.import_home_content(home, files, allow_empty=allow_empty)
+        reports = self.content.import_home_content(home, files, allow_empty=allow_empty)
         lines = [str(report) for report in reports]
         if home.content.apps:
             lines.append(f"apps: {', '.join(app.name for app in home.content.apps)}")
@@ -114,8 +93,7 @@ class ContentServices:
 
     def set_apps(self, home_id: str, apps: Any) -> None:
         """Replace the home's apps in the catalogue (a TV's bridge reported new ones)."""
-        with self.store.transaction():
-            self._writer.set_apps(home_id, apps)
+        self.content.set_apps(home_id, apps)
 
     # --- what a ref names ------------------------------------------------------------
 

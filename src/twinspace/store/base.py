@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Optional, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, ContextManager, Mapping, Optional, Protocol, Sequence, runtime_checkable
 
 from twinspace.home.model import Home
 
@@ -74,9 +74,10 @@ class Cursor(Protocol):
 
 
 class Connection(Protocol):
-    """The connection a transaction hands out. SQL uses `?` placeholders on both stores."""
+    """The connection a transaction hands out. SQL uses `?` placeholders with a sequence of
+    parameters, or `:name` ones with a mapping, on both stores."""
 
-    def execute(self, sql: str, params: Sequence[Any] = ...) -> Cursor: ...
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ...) -> Cursor: ...
 
 
 @runtime_checkable
@@ -98,6 +99,10 @@ class HomeStore(Protocol):
 
     def reading(self) -> ContextManager[Connection]:
         """A connection for reads that sees every transaction committed before it began."""
+        ...
+
+    def content_catalog(self, *, preferred_lang: str = "en") -> Any:
+        """The homes' content catalogue in this store (content.services.CatalogStore)."""
         ...
 
     def home_ids(self) -> list[str]:

@@ -10,9 +10,10 @@ transaction, so a replica that lost its lease cannot commit.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -46,9 +47,14 @@ def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], Row]:
     return make
 
 
-def _pg(sql: str) -> str:
-    # The shared SQL is written with SQLite's `?` placeholders; psycopg wants `%s` (and `%%`).
-    return sql.replace("%", "%%").replace("?", "%s")
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # :name, but not a ::cast
+
+
+def _pg(sql: str, named: bool = False) -> str:
+    # The shared SQL is written with SQLite's `?` or `:name` placeholders; psycopg wants `%s`
+    # or `%(name)s` (and `%%`).
+    sql = sql.replace("%", "%%")
+    return _NAMED.sub(r"%(\1)s", sql) if named else sql.replace("?", "%s")
 
 
 class _Conn:
@@ -57,7 +63,9 @@ class _Conn:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.raw = conn
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> psycopg.Cursor[Any]:
+        if isinstance(params, Mapping):
+            return self.raw.execute(_pg(sql, named=True), dict(params))
         return self.raw.execute(_pg(sql), tuple(params) or None)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -86,6 +94,12 @@ class PostgresStore(HomeTables):
 
     def close(self) -> None:
         self.pool.close()
+
+    def content_catalog(self, *, preferred_lang: str = "en"):  # noqa: ANN201 - store.catalog_pg.PgCatalog
+        """This store's content catalogue (content.services.CatalogStore)."""
+        from twinspace.store.catalog_pg import PgCatalog  # it imports this module
+
+        return PgCatalog(self, preferred_lang=preferred_lang)
 
     def _migrate(self) -> None:
         with self.pool.connection() as conn:

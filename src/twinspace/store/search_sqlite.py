@@ -92,3 +92,13 @@ def refresh_terms(conn: Any) -> None:
     """Rebuild the trigram index of indexed words after the search documents changed."""
     conn.execute("DELETE FROM content_search_term")
     conn.execute("INSERT INTO content_search_term (term) SELECT term FROM content_search_vocab")
+
+
+class SqliteCatalogSql:
+    """content.catalog.CatalogSql for SQLite."""
+
+    def has_category(self, column: str) -> str:
+        return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE lower(value) = :category)"
+
+    def search_index(self, conn: Any) -> Fts5Index:
+        return Fts5Index(conn)

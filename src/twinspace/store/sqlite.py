@@ -60,6 +60,12 @@ class Store(HomeTables):
             with self._read_lock:
                 self._reader.close()
 
+    def content_catalog(self, *, preferred_lang: str = "en"):  # noqa: ANN201 - store.content_sqlite.SqliteContent
+        """This store's content catalogue (content.services.CatalogStore)."""
+        from twinspace.store.content_sqlite import SqliteContent  # the catalogue imports the store
+
+        return SqliteContent(self, preferred_lang=preferred_lang)
+
     # --- schema ----------------------------------------------------------------------
 
     def _migrate(self) -> None:
