@@ -104,7 +104,7 @@ def test_discover_lists_the_hub_and_it_goes_away_on_shutdown(netns: str, tmp_pat
         assert "#pair=" not in printed and "Pair devices with `twinspace pair --qr`" in printed  # not a terminal
         fingerprint = _fingerprint(tmp_path / "data")
 
-        found = subprocess.run([*in_ns, sys.executable, "-m", "twinspace.cli", "discover", "--seconds", "2",
+        found = subprocess.run([*in_ns, sys.executable, "-m", "twinspace.cli", "discover", "--seconds", "5",
                                 "--interface", "127.0.0.1"], capture_output=True, text=True, env=env, timeout=60)
         assert found.returncode == 0, found.stderr
         line = next(ln for ln in found.stdout.splitlines() if "home=Demo loft" in ln)

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 # once. (On this shared 2-core machine a turn under load takes seconds; 50 served turns would
 # make this a ten-minute test, and bench/soak.py is where long runs belong.)
 DEVICES, TURNS_EACH = 2, 25
-HEALTH_P99_MS = 100
+# Starvation, not speed: a queued turn once held a serving thread and /health waited 12 s.
+# The 100 ms p99 target is measured by bench/soak.py; here the bound leaves room for a loaded VM.
+HEALTH_P99_MS = 250
 MODEL_REQUEST = "put the news on the wall to my left"
 
 

@@ -198,14 +198,15 @@ async def _until(predicate: Any, timeout: float) -> None:
 
 
 async def _in_step(pa: SpacePlayer, pb: SpacePlayer) -> None:
-    """Both players' pictures within 50 ms of the timeline and of each other, sampled for 1 s."""
+    """Both players' pictures within 100 ms of the timeline and of each other, sampled for 1 s
+    (the issue's bound on the worst moment; its 50 ms p95 is bench/cowatch.py's to measure)."""
     worst = 0.0
     for _ in range(10):
         ea, eb = pa.error_s(), pb.error_s()
         assert ea is not None and eb is not None
         worst = max(worst, abs(ea), abs(eb), abs(ea - eb))
         await asyncio.sleep(0.1)
-    assert worst < 0.05, f"players {worst * 1000:.0f} ms apart"
+    assert worst < 0.1, f"players {worst * 1000:.0f} ms apart"
 
 
 # --- the screen in real browsers ------------------------------------------------------------
