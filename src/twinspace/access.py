@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Optional
 
 from twinspace.actions.registry import Caller
-from twinspace.attempts import AttemptLimiter
+from twinspace.attempts import AttemptLimiter, limiter_for
 from twinspace.errors import InvalidInput, NotFound, Unauthorized
 from twinspace.hub_key import database_key, keyed_hash
 from twinspace.store.sqlite import Store, utcnow
@@ -38,7 +38,6 @@ DEFAULT_IDLE_DAYS = 90
 TOUCH_EVERY = timedelta(hours=1)  # how often last_used_at is written (not on every request)
 PAIRING_ID_LENGTH = 12  # hex digits of the token hash that name a pairing in lists and revocations
 
-_limiters: "weakref.WeakKeyDictionary[Store, AttemptLimiter]" = weakref.WeakKeyDictionary()
 _watches: "weakref.WeakKeyDictionary[Store, TokenWatch]" = weakref.WeakKeyDictionary()
 _guard = threading.Lock()
 
@@ -57,12 +56,7 @@ def _code_hash(store: Store, raw: str) -> str:
 
 
 def pairing_limiter(store: Store) -> AttemptLimiter:
-    with _guard:
-        limiter = _limiters.get(store)
-        if limiter is None:
-            limiter = _limiters[store] = AttemptLimiter(MAX_FAILURES_PER_MINUTE, per_s=60,
-                                                        what="wrong pairing codes")
-        return limiter
+    return limiter_for(store, "wrong pairing codes", MAX_FAILURES_PER_MINUTE, per_s=60)
 
 
 def idle_limit() -> Optional[timedelta]:

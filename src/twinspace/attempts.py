@@ -15,8 +15,10 @@ which costs a guesser nothing they did not already have.
 from __future__ import annotations
 
 import math
+import threading
 import time
-from typing import Optional
+import weakref
+from typing import Any, Optional
 
 from limits import RateLimitItemPerSecond, storage, strategies
 
@@ -51,3 +53,17 @@ class AttemptLimiter:
 
     def clear(self, source: Optional[str]) -> None:
         self._window.clear(self.item, source or LOCAL)
+
+
+_by_owner: "weakref.WeakKeyDictionary[Any, dict[str, AttemptLimiter]]" = weakref.WeakKeyDictionary()
+_guard = threading.Lock()
+
+
+def limiter_for(owner: Any, what: str, attempts: int, *, per_s: int) -> AttemptLimiter:
+    """The one limiter of `what` for `owner` (a store: one hub's failures, forgotten with it)."""
+    with _guard:
+        kinds = _by_owner.setdefault(owner, {})
+        found = kinds.get(what)
+        if found is None:
+            found = kinds[what] = AttemptLimiter(attempts, per_s=per_s, what=what)
+        return found

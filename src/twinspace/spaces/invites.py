@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
 from twinspace import access
-from twinspace.attempts import AttemptLimiter
+from twinspace.attempts import AttemptLimiter, limiter_for
 from twinspace.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from twinspace.home.model import Home
 from twinspace.hub import Hub
@@ -35,8 +33,6 @@ MAX_FAILURES_PER_MINUTE = 20
 LINK_PATH = "/api/v1/invites/"
 _LINK = re.compile(r"^(https?://[^/\s?#]+(?:/[^\s?#]*?)?)/api/v1/invites/([A-Za-z0-9-]{8,40})/?$")
 
-_limiters: "weakref.WeakKeyDictionary[Store, AttemptLimiter]" = weakref.WeakKeyDictionary()
-_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -77,11 +73,7 @@ def _code_hash(store: Store, raw: str) -> str:
 
 
 def _limiter(store: Store) -> AttemptLimiter:
-    with _guard:
-        found = _limiters.get(store)
-        if found is None:
-            found = _limiters[store] = AttemptLimiter(MAX_FAILURES_PER_MINUTE, per_s=60, what="wrong invite codes")
-        return found
+    return limiter_for(store, "wrong invite codes", MAX_FAILURES_PER_MINUTE, per_s=60)
 
 
 def parse_link(link_or_code: str, host_url: Optional[str] = None) -> tuple[str, str]:
