@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import struct
+import threading
 import time
 import zlib
 from pathlib import Path
 from typing import Any, Callable
 
 import httpx
+
+from twinspace.sync.client import SyncClient
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "client"
@@ -154,3 +158,37 @@ def press_button(page: Any, button: str, value: float, hand: str = "right") -> N
     """Set an emulated controller's button ('trigger', 'squeeze'): 1 pressed, 0 let go."""
     page.evaluate("([hand, button, value]) => window.__iwerDevice.controllers[hand].updateButtonValue(button, value)",
                   [hand, button, value])
+
+
+class Participant:
+    """A SyncClient on its own event loop in a thread, driven from the (synchronous) test."""
+
+    def __init__(self, url: str, token: str, presence: dict[str, Any]) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.client = SyncClient(url, token, presence=presence)
+        self._call(self.client.__aenter__())
+        self._call(asyncio.wait_for(self.client.synced.wait(), 20))
+
+    def _call(self, coro: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    @property
+    def client_id(self) -> int:
+        return self.client.doc.client_id
+
+    def move(self, position: list[float], yaw: float) -> None:
+        async def set_() -> None:
+            self.client.set_presence({"kind": "headset", "head": {"position": position, "yaw_deg": yaw}})
+        self._call(set_())
+
+    def wait(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        return self._call(self.client.wait_for(predicate, timeout), timeout + 5)
+
+    def leave(self) -> None:
+        try:
+            self._call(self.client.close())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
