@@ -74,6 +74,7 @@ export class Hub {
   constructor(device) {
     this.device = device
     this.home = device.home
+    this.routes = null // the twin's URLs (twin-routes.js), once the client knows which twin it shows
     this.paths = null
   }
 
@@ -114,7 +115,7 @@ export class Hub {
   }
 
   homeModel() {
-    return this.get(`/api/v1/homes/${encodeURIComponent(this.home)}`)
+    return this.get(this.routes?.model || `/api/v1/homes/${encodeURIComponent(this.home)}`)
   }
 
   /** Run an action: {status, action, args, message, result}. */
@@ -145,6 +146,7 @@ export class Hub {
    * when this hub does not have it. Lists come back as arrays whatever the route's wrapping.
    */
   async content(route, query = '') {
+    if (this.routes?.joined) return null // a joined space's catalogue is its host's: not relayed
     const template = `/api/v1/homes/{home_id}/${route}`
     if (!(await this.has(template))) return null
     try {

@@ -192,6 +192,11 @@ export class Catalog {
 
   /** The HLS URL that plays a content ref here, or null (apps). */
   streamUrl(ref, token) {
+    const url = this._streamPath(ref, token)
+    return url && this.hub.routes ? this.hub.routes.media(url) : url
+  }
+
+  _streamPath(ref, token) {
     const [kind, id] = splitRef(ref)
     if (kind === 'channel' || kind === 'programme') {
       const channelId = kind === 'programme' ? id.split('/')[0] : id

@@ -73,6 +73,13 @@ export function installDebugHook(app) {
         }
       })
     },
+    get screens() {
+      // the TVs' (a space's screen's) players: what they play, where, whether a watch group leads
+      return [...(app.twin?.devices.values() || [])].filter((v) => v.screen).map((v) => ({
+        target: v.screen.target, ref: v.screen.ref, currentTime: v.screen.currentTime,
+        playing: v.screen.playing, cowatch: !!v.screen.cowatch,
+      }))
+    },
     get seats() {
       return app.twin ? app.twin.people.describe().seats : []
     },

@@ -9,6 +9,7 @@ import { ApiError, Hub, pairing } from './api.js'
 import { Catalog } from './content.js'
 import { installDebugHook } from './debug.js'
 import { LiveHome } from './sync.js'
+import { twinRoutes } from './twin-routes.js'
 import { h, icon, toast } from './ui/dom.js'
 import { pairFromLink, pairingScreen } from './ui/pairing.js'
 
@@ -60,11 +61,15 @@ async function start(reason = null) {
   try {
     const me = await hub.me()
     if (me.home !== device.home) device = { ...device, home: me.home }
-    hub.home = space || device.home // a home's own tokens reach the spaces it hosts, as the same person
+    // a home's own tokens reach the spaces it hosts, as the same person; a space it joined
+    // elsewhere is reached through this hub's relays, as the guest the host admitted
+    hub.routes = await twinRoutes(hub, device.home, space)
+    hub.home = hub.routes.twin
+    if (hub.routes.joined) device = { ...device, person: hub.routes.joined.guest }
     homeModel = await hub.homeModel()
   } catch (e) {
     if (space && e instanceof ApiError && (e.status === 403 || e.status === 404)) {
-      return unreachable(`This home hosts no space "${space}".`) // the pairing is fine: keep it
+      return unreachable(`This home hosts no space "${space}" and has not joined one.`) // the pairing is fine: keep it
     }
     if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
       pairing.forget()
@@ -74,11 +79,16 @@ async function start(reason = null) {
   }
   Object.assign(app, { device, hub, homeModel })
   app.catalog = new Catalog(hub)
-  app.live = new LiveHome(device, { kind: mode === 'headset' ? 'browser' : mode, room: hub.home })
-  app.live.on('unpaired', (code) => {
+  app.live = new LiveHome(device, { kind: mode === 'headset' ? 'browser' : mode, routes: hub.routes })
+  app.live.on('unpaired', async (code) => {
     if (code === 4403) return location.reload() // another home's token: /me tells which
-    pairing.forget()
     app.live.destroy()
+    // a joined space's relay closes when the host revoked the invite or the home left: the
+    // device's pairing with its own hub is still good then
+    if (hub.routes.joined && (await hub.me().then(() => true, () => false))) {
+      return unreachable(`You are no longer in the space "${space}": its host ended the invite, or your home left it.`)
+    }
+    pairing.forget()
     start('The hub closed the connection: this device is no longer paired.')
   })
   app.live.on('log', (entries) => app.onLog?.(entries))

@@ -3,6 +3,7 @@
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { hostedRoutes } from './twin-routes.js'
 
 const ROOTS = ['home', 'rooms', 'devices', 'panels', 'playback', 'people', 'xr_devices', 'seats']
 
@@ -31,11 +32,12 @@ export class Emitter {
  * `log` (new entries), `rejected` (this client's refused edits), `unpaired` (close code).
  */
 export class LiveHome extends Emitter {
-  /** `room`: the twin's document to open, the device's home unless a space it hosts. */
-  constructor(device, { kind = 'browser', room = device.home } = {}) {
+  /** `routes`: the twin's URLs (twin-routes.js), the device's home unless a space. */
+  constructor(device, { kind = 'browser', routes = hostedRoutes(device.home) } = {}) {
     super()
     this.device = device
-    this.room = room
+    this.routes = routes
+    this.room = routes.twin
     this.doc = new Y.Doc()
     this.status = 'connecting'
     this.synced = false
@@ -43,8 +45,7 @@ export class LiveHome extends Emitter {
     this.others = []
     this.logPrimed = false
     this.lastLogAt = ''
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    this.provider = new WebsocketProvider(`${scheme}://${location.host}/api/v1/sync`, room, this.doc, {
+    this.provider = new WebsocketProvider(routes.syncServer, routes.twin, this.doc, {
       params: { token: device.token },
       disableBc: true, // every tab is its own connection: the hub sees (and stamps) each edit
     })

@@ -2,9 +2,10 @@
 home B joins home A's cinema through its own hub, sees the host's avatar move, and both
 play the screen in step; revoking or leaving cuts the guest off at once.
 
-The clients are real ones, not browsers: pycrdt Yjs clients (twinspace.sync.client, the
-y-websocket protocol) for the document and presence, and cowatch players speaking the
-protocol over WebSockets (space_players.py).
+The clients are real ones: pycrdt Yjs clients (twinspace.sync.client, the y-websocket
+protocol) for the document and presence, cowatch players speaking the protocol over
+WebSockets (space_players.py), and headless Chromiums — plain players, and the XR client on
+the guest's hub.
 """
 
 from __future__ import annotations
@@ -298,3 +299,94 @@ def _settled(players: list[Any], ready: Any, window_s: float = 6.0, least: int =
             return found
         assert time.time() < deadline, (found, [log[-1:] for log in logs], [p.errors() for p in players])
         time.sleep(0.5)
+
+
+def test_the_xr_client_on_the_guest_hub_opens_the_joined_cinema_with_the_host_in_it(
+        hubs: dict[str, Any], browser: Any) -> None:
+    """The real XR client, paired with home B and opened on hub B with `?space=`: the space is
+    one B joined, so its model, document, player and media come through B's relays."""
+    from client.client_helpers import DIST, Participant, pairing_script, wait_for, wait_ready_and_connected
+    assert (DIST / "index.html").is_file(), "build the client first: npm run build --prefix client"
+    h = hubs
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
+                      headers=auth(h["host"]))
+        assert r.status_code == 200, r.text
+        seats = {s["id"]: s["pose"]["position"] for s in r.json()["seats"]}
+        link = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
+                         headers=auth(h["host"])).json()["link"]
+        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
+                      headers=auth(h["b_owner"]))
+        assert r.status_code == 200, r.text
+    host = Participant(f"{h['url_a'].replace('http', 'ws', 1)}/api/v1/sync/{SPACE}", h["host"],
+                       {"kind": "headset", "head": {"position": seats["seat-1"], "yaw_deg": 0.0}})
+    context = browser.new_context(viewport={"width": 1024, "height": 640})
+    errors: list[str] = []
+    try:
+        context.add_init_script(pairing_script({"token": h["b_device"], "home": HOME, "person": "sam",
+                                                "role": "member", "name": "Joon's browser"}))
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{h['url_b']}/?space={SPACE}")
+        wait_ready_and_connected(page)
+        hook = "window.__twinspace"
+        assert page.evaluate(f"{hook}.space") == SPACE
+        assert page.evaluate(f"{hook}.person") == "guest-1"  # in the space, as the guest the host admitted
+        assert page.evaluate(f"{hook}.scene.rooms") == ["auditorium"]
+        drawn = wait_for(lambda: page.evaluate(f"{hook}.seats"), what="the seats")
+        assert sorted(s["id"] for s in drawn) == sorted(seats)
+        assert [d for d in page.evaluate(f"{hook}.devices") if d["kind"] == "tv" and d["hasPose"]]
+
+        # The host turns its head in seat 1 on hub A; the page on hub B draws it there.
+        for i in range(1, 16):
+            host.move(seats["seat-1"], 2.0 * i)
+            page.wait_for_timeout(1000 / HEAD_HZ)
+
+        def host_avatar() -> Any:
+            a = next((a for a in page.evaluate(f"{hook}.avatars") if a["client"] == host.client_id), None)
+            return a if a and a["shown"] and abs((a["shownYaw"] or 0) - 30.0) < 0.1 else None
+        alex = wait_for(host_avatar, timeout=15, what="the host's avatar at its last pose")
+        assert alex["person"] == "alex" and alex["seat"] == "seat-1" and alex["name"] == "Alex", alex
+        assert all(abs(x - y) <= 0.01 for x, y in zip(alex["shownAt"], seats["seat-1"]))
+        # ... and the host sees the page, stamped as the guest in its seat.
+        guest = host.wait(lambda: next((st for st in host.client.peers().values()
+                                        if st.get("person") == "guest-1" and st.get("kind") == "browser"), None))
+        assert guest["seat"] == "seat-2", guest
+
+        # The host plays the screen: the page plays it too, its media through hub B's relay.
+        relayed: list[int] = []
+        page.on("response", lambda resp: relayed.append(resp.status)
+                if f"/joined-media/{SPACE}/media/vod/big-wave/" in resp.url else None)
+        with httpx.Client(timeout=20) as http:
+            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                          json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+            assert r.json()["status"] == "applied", r.text
+            screen = f"{hook}.screens.find((s) => s.ref === 'vod:big-wave')"
+            page.wait_for_function(f"{screen} && {screen}.currentTime > 1", timeout=60_000, polling=200)
+            assert relayed and all(s < 400 for s in relayed), relayed
+            # A seek on the host's side lands on the page (alone on its screen, the client follows
+            # the document's position and seeks past 2 s: client/src/media.js).
+            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
+                          json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
+            assert r.status_code == 200, r.text
+            sought = time.time()
+        page.wait_for_function(f"{screen}.currentTime > 58", timeout=30_000, polling=200)
+        at = page.evaluate(f"{screen}.currentTime")
+        assert abs(at - (60 + time.time() - sought)) < 3, (at, time.time() - sought)
+
+        # The host revokes the invite: the page is out of the space, and still paired with hub B.
+        with httpx.Client(timeout=20) as http:
+            invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
+                              headers=auth(h["host"])).json()[0]
+            r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
+                            headers=auth(h["host"]))
+            assert r.json()["state"] == "revoked", r.text
+        page.wait_for_selector("text=You are no longer in the space", timeout=20_000)
+        assert page.evaluate("localStorage.getItem('twinspace.device')") is not None
+        # what Chromium logs for a relayed media request the revocation refused: expected
+        errors = [e for e in errors if "status of 401 (Unauthorized)" not in e]
+        assert errors == [], errors
+    finally:
+        context.close()
+        host.leave()

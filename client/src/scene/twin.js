@@ -134,10 +134,7 @@ class Screen {
     const group = watchGroup(this.twin.live.snapshot, this.target)
     if (!group || !this.player) return this._closeCowatch()
     if (this.cowatch || this._retry) return
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    const home = encodeURIComponent(this.twin.live.room)
-    const query = new URLSearchParams({ token: this.twin.token, target: this.target })
-    const cowatch = new CoWatch(`${scheme}://${location.host}/api/v1/cowatch/${home}?${query}`, this.player.video, {
+    const cowatch = new CoWatch(this.twin.live.routes.cowatch(this.target, this.twin.token), this.player.video, {
       hls: this.player.hls,
       onMembers: (members) => {
         this.members = members
