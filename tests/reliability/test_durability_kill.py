@@ -44,14 +44,20 @@ SERVER = textwrap.dedent("""
 """)
 
 
-def _writer(url: str, token: str, acked: list[int], stop: threading.Event) -> None:
+def _brightness(start: int, i: int) -> int:
+    """Write `i`'s brightness: never the one before it (nor, for the first, the lamp's `start`),
+    so every write is a change and bumps the version once."""
+    return (start + i) % 100 + 1
+
+
+def _writer(url: str, token: str, start: int, acked: list[int], stop: threading.Event) -> None:
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=5) as client:
         i = 0
         while not stop.is_set():
             i += 1
             try:
                 r = client.post(f"/api/v1/homes/{HOME}/actions/device.light",
-                                json={"args": {"device": "lamp-floor", "brightness": i % 100 + 1}})
+                                json={"args": {"device": "lamp-floor", "brightness": _brightness(start, i)}})
             except httpx.HTTPError:
                 return  # the hub was killed: this request may or may not have committed
             assert r.status_code == 200, r.text
@@ -61,7 +67,8 @@ def _writer(url: str, token: str, acked: list[int], stop: threading.Event) -> No
 def _trial(db: Path, token: str, delay_s: float) -> tuple[int, int, int]:
     """(acknowledged writes, committed writes, SQLite integrity is ok: 1/0) of one trial."""
     base = Store(db)
-    v0 = base.home_version(HOME)
+    before, v0 = base.load_home(HOME)
+    start = before.device_state("lamp-floor").brightness or 0  # where the last trial left the lamp
     base.close()
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db)], stdout=subprocess.PIPE, text=True)
     try:
@@ -76,7 +83,7 @@ def _trial(db: Path, token: str, delay_s: float) -> tuple[int, int, int]:
                 time.sleep(0.05)
         acked: list[int] = []
         stop = threading.Event()
-        writer = threading.Thread(target=_writer, args=(url, token, acked, stop), daemon=True)
+        writer = threading.Thread(target=_writer, args=(url, token, start, acked, stop), daemon=True)
         writer.start()
         while not acked and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -94,7 +101,7 @@ def _trial(db: Path, token: str, delay_s: float) -> tuple[int, int, int]:
         home, version = store.load_home(HOME)
         committed = version - v0
         if committed:  # one writer, in order: the last committed write is number `committed`
-            assert home.device_state("lamp-floor").brightness == committed % 100 + 1
+            assert home.device_state("lamp-floor").brightness == _brightness(start, committed)
         ok = store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         store.close()
