@@ -123,6 +123,13 @@ def leave(page: Any) -> None:
     page.wait_for_function("window.__twinspace.xr.presenting === false", timeout=15_000)
 
 
+def wait_kept(page: Any) -> None:
+    """A capture keeps its anchor after lining the twin up; leaving sooner (a loaded machine
+    takes a while) would leave the next session nothing to restore."""
+    wait_for(lambda: page.evaluate("localStorage.getItem('twinspace.alignment')"), timeout=30,
+             what="the alignment kept in the browser")
+
+
 @pytest.mark.parametrize("name", ENVIRONMENTS)
 def test_capture_a_real_room_and_put_the_news_on_the_wall_to_my_left(
         name: str, iwer_js: str, sem_js: str, open_page: Callable[..., Any], owner_rest: Rest) -> None:
@@ -175,6 +182,7 @@ def test_capture_a_real_room_and_put_the_news_on_the_wall_to_my_left(
           f"found {shot['found']}, captured in {took:.2f} s, panel {off_plane(expected, at) * 100:.1f} cm off the wall to the left")
 
     # leave, come back: the anchor puts the twin back, and the panel is drawn on that wall
+    wait_kept(page)
     leave(page)
     enter_ar(page)
     back = wait_for(lambda: (a := page.evaluate("window.__twinspace.xr.alignment")) and a["method"] == "anchor" and a,
@@ -230,6 +238,7 @@ def test_without_an_anchor_the_room_is_fitted_again_and_a_bad_fit_hides_the_pane
     enter_ar(page)
     page.evaluate("document.getElementById('capture-room').click()")
     first = wait_for(lambda: page.evaluate("window.__twinspace.xr.alignment"), timeout=60, what="the capture")
+    wait_kept(page)
     leave(page)
     # forget the anchor's handle, as a browser without persistent anchors would have none
     page.evaluate("() => { const all = JSON.parse(localStorage.getItem('twinspace.alignment'));"

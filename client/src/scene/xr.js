@@ -170,7 +170,12 @@ export class XRSupport {
       return out.capture.planes.length ? out : null
     })
     if (!seen) return this._misaligned(kept.room, 'the headset reports no planes to line the room up with')
-    const out = await this.actions.hub.action('room.align', { room: kept.room, capture: seen.capture })
+    let out
+    try {
+      out = await this.actions.hub.action('room.align', { room: kept.room, capture: seen.capture })
+    } catch (e) { // the hub refused or did not answer: say so rather than leave the twin unaligned in silence
+      return this._misaligned(kept.room, `the hub could not line the room up: ${e.message || e}`)
+    }
     const result = out.result || {}
     if (!result.good) return this._misaligned(kept.room, out.message, result.fit_m)
     this._align(originOf(result), { method: 'fit', room: kept.room, good: true, fit_m: result.fit_m })
