@@ -5,13 +5,32 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DEMO_NOW = datetime(2026, 11, 28, 20, 5, tzinfo=timezone.utc)
+CHROMIUM = "/usr/bin/chromium"  # Debian's: never `playwright install`
+
+
+@contextmanager
+def chromium(args: list[str]) -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright, with a suite's own flags (a
+    playwright Browser); the test is skipped where Chromium is not installed."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"{CHROMIUM} is missing (Debian package chromium; scripts/system-deps)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def shared_path(*parts: str) -> Path:

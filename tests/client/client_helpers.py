@@ -13,13 +13,13 @@ from typing import Any, Callable
 
 import httpx
 
+from support import CHROMIUM  # noqa: F401  (the client tests import it from here)
 from twinspace.sync.client import SyncClient
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "client"
 DIST = REPO / "src" / "twinspace" / "web" / "dist"
 ARTIFACTS = REPO / "artifacts" / "client"
-CHROMIUM = "/usr/bin/chromium"  # Debian's: never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--autoplay-policy=no-user-gesture-required"]

@@ -3,7 +3,6 @@ built client, Debian's Chromium through Playwright, and paired pages."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -14,7 +13,6 @@ from urllib.parse import urlencode
 import pytest
 from client_helpers import (
     ARTIFACTS,
-    CHROMIUM,
     CHROMIUM_ARGS,
     CLIENT,
     DIST,
@@ -23,7 +21,7 @@ from client_helpers import (
     pairing_script,
     wait_ready_and_connected,
 )
-from support import serving
+from support import chromium, serving
 
 from twinspace import access
 from twinspace.demo import write_demo_home
@@ -97,14 +95,8 @@ def hub_url(client_hub: Hub, client_build: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium(CHROMIUM_ARGS) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ from typing import Any, Optional
 
 from media.media_helpers import hls_js  # tests/ is on the path: the media tests' own copy of hls.js
 from playwright.sync_api import Browser, Page
+from support import CHROMIUM  # noqa: F401  (bench/cowatch.py imports it from here)
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"  # Debian's: never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling",

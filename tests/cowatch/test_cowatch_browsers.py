@@ -8,9 +8,9 @@ from typing import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
-from players import CHROMIUM, CHROMIUM_ARGS, open_player, spreads, stats
-from playwright.sync_api import Browser, sync_playwright
-from support import serving
+from players import CHROMIUM_ARGS, open_player, spreads, stats
+from playwright.sync_api import Browser
+from support import chromium, serving
 
 from twinspace.actions.registry import Caller
 from twinspace.hub import Hub
@@ -35,13 +35,8 @@ def hub_url(app: FastAPI) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    import shutil
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed (scripts/system-deps)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium(CHROMIUM_ARGS) as b:
         yield b
-        b.close()
 
 
 def test_two_players_in_a_group_settle_in_step(browser: Browser, hub: Hub, owner: Caller, hub_url: str,

@@ -214,16 +214,11 @@ async def _in_step(pa: SpacePlayer, pb: SpacePlayer) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    import shutil
+    from cowatch.players import CHROMIUM_ARGS
+    from support import chromium
 
-    from cowatch.players import CHROMIUM, CHROMIUM_ARGS
-    from playwright.sync_api import sync_playwright
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed (scripts/system-deps)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium(CHROMIUM_ARGS) as b:
         yield b
-        b.close()
 
 
 def test_the_two_hub_cinema_plays_in_step_in_two_browsers(hubs: dict[str, Any], browser: Any) -> None:
