@@ -44,6 +44,22 @@ SERVER = textwrap.dedent("""
 """)
 
 
+def serve(db: Path) -> tuple[subprocess.Popen, str]:
+    """The app on `db` in a process of its own (SERVER), once it answers /health."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = f"http://127.0.0.1:{int(proc.stdout.readline())}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise TimeoutError("the hub did not answer /health within 30 s")
+
+
 def _brightness(start: int, i: int) -> int:
     """Write `i`'s brightness: never the one before it (nor, for the first, the lamp's `start`),
     so every write is a change and bumps the version once."""
@@ -70,17 +86,9 @@ def _trial(db: Path, token: str, delay_s: float) -> tuple[int, int, int]:
     before, v0 = base.load_home(HOME)
     start = before.device_state("lamp-floor").brightness or 0  # where the last trial left the lamp
     base.close()
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db)], stdout=subprocess.PIPE, text=True)
+    proc, url = serve(db)
     try:
-        assert proc.stdout is not None
-        url = f"http://127.0.0.1:{int(proc.stdout.readline())}"
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
         acked: list[int] = []
         stop = threading.Event()
         writer = threading.Thread(target=_writer, args=(url, token, start, acked, stop), daemon=True)

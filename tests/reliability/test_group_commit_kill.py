@@ -16,15 +16,13 @@ import os
 import random
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 from rules_helpers import demo_home_dir  # noqa: F401 - a fixture
-from test_durability_kill import HOME, SERVER
+from test_durability_kill import HOME, serve
 
 from twinspace import access
 from twinspace.home.homefile import read_home_dir
@@ -58,24 +56,9 @@ def _writer(url: str, token: str, writer: int, acked: list[int], stop: threading
             acked.append(i)
 
 
-def _serve(db: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db)], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = f"http://127.0.0.1:{int(proc.stdout.readline())}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise TimeoutError("the hub did not answer /health within 30 s")
-
-
 def _trial(db: Path, tokens: list[str], delay_s: float) -> list[tuple[int, list[int]]]:
     """Per writer: (acknowledged count, the request numbers of its journaled changes by version)."""
-    proc, url = _serve(db)
+    proc, url = serve(db)
     acked: list[list[int]] = [[] for _ in tokens]
     stop = threading.Event()
     try:
