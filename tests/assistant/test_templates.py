@@ -217,3 +217,39 @@ def test_korean_the_templates_miss_changes_nothing_and_never_reaches_the_english
 def test_language_of() -> None:
     assert templates.language_of("불 꺼줘") == "ko"
     assert templates.language_of("lights off") == "en"
+
+
+# --- replies in the request's language (templates/responses.py) ---------------------------
+
+@pytest.mark.parametrize("text, room, reply", [
+    ("불 꺼줘", "living", "조명을 껐습니다"),  # HA's own response for a room's lights, said once for two
+    ("스탠드를 꺼줘", "living", "스탠드 껐습니다"),  # HA's, with the name as said
+    ("스탠드 밝기 50%로 해줘", "living", "밝기가 설정되었습니다"),
+    ("불 좀 어둡게 해줘", "living", "더 어둡게 했습니다"),  # twinspace's own (ko.yaml): HA has none
+    ("취소", "living", "알겠습니다"),
+    ("주방 가습기 꺼줘", "living", "주방에서 가습기이라는 기기를 찾을 수 없습니다"),  # HA's no_entity_in_area
+    ("TV 꺼줘", "kids", "거실 TV, 안방 TV 중 어느 것을 말씀하시는 건가요?"),
+    ("차고 불 켜줘", "living", "죄송합니다, 이해하지 못했습니다"),  # HA's no_intent: no template, no model
+])
+def test_korean_requests_are_answered_in_korean(seoul, text, room, reply) -> None:
+    for device in ("light-living", "lamp-stand"):
+        seoul.act("device.light", {"device": device, "brightness": 60})
+    result = seoul.say(text, room, ScriptedModel())
+    assert result.reply == reply
+
+
+def test_a_korean_turn_shows_its_reply_on_every_step_it_took(seoul) -> None:
+    result = seoul.say("불 꺼줘", "living", ScriptedModel())
+    assert len(result.applied) == 2 and result.reply == "조명을 껐습니다"
+
+
+def test_the_hubs_own_refusals_keep_their_words_in_korean(seoul) -> None:
+    # Nothing plays, so the hub refuses the volume change; the hub's reason has no translation.
+    result = seoul.say("볼륨 30으로 해줘", "living", ScriptedModel())
+    assert result.layer == "template" and result.applied == []
+    assert "nothing is playing" in result.reply
+
+
+def test_english_replies_stay_twinspaces_own(maple) -> None:
+    result = maple.say("turn off the floor lamp", "living", ScriptedModel())
+    assert result.reply != "" and "껐" not in result.reply and result.reply == result.applied[0].message

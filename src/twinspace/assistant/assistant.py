@@ -53,6 +53,7 @@ class Understanding:
     seconds: float = 0.0
     layer: str = MODEL
     steps: Optional[list[Step]] = None  # the template layer's steps, already grounded
+    replies: Optional[templates.Replies] = None  # the template layer's words, when not English
 
 
 @dataclass
@@ -136,7 +137,7 @@ class Assistant:
         if reading is None:
             return None
         return Understanding([], reading.match.describe(), seconds=time.perf_counter() - started,
-                             layer=TEMPLATE, steps=reading.steps)
+                             layer=TEMPLATE, steps=reading.steps, replies=reading.replies)
 
     def world(self, home_id: str, caller: Caller, viewer: Optional[Viewer], room: Optional[str],
               focus: Optional[str], now: datetime) -> World:
@@ -180,7 +181,8 @@ class Assistant:
             replies.append("OK, never mind.")
             yield Event("answer", {"message": replies[-1]})
         elif not understanding.commands and understanding.steps is None:
-            replies.append("Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
+            replies.append(templates.not_understood(templates.language_of(utterance))
+                           or "Sorry, I didn't understand that. Try \"put the news on the wall to my left\".")
             result.refusals.append(replies[-1])
             yield Event("refused", {"message": replies[-1]})
         asked: Optional[Clarify] = None
@@ -188,6 +190,7 @@ class Assistant:
             for step in steps:
                 asked = asked or step.clarify
                 for event in self._run(home_id, step, caller, viewer, room, focus, now, confirmed, result):
+                    event = _in_language(understanding.replies, step, event)
                     replies.append(event.data.get("message", ""))
                     if event.type == "refused":
                         result.refusals.append(event.data.get("message", ""))
@@ -196,7 +199,7 @@ class Assistant:
                     focus = result.applied[-1].result["panel"]["id"] if result.applied[-1].result else focus
         if asked is not None and key is not None:
             self.questions.ask(key, asked, now)
-        result.reply = " ".join(r for r in replies if r)
+        result.reply = " ".join(dict.fromkeys(r for r in replies if r))  # a sentence is said once
         result.seconds = time.perf_counter() - started
         yield Event("done", {"reply": result.reply, "seconds": round(result.seconds, 3)})
 
@@ -254,3 +257,17 @@ class Assistant:
         yield Event("answer" if spec.read_only else "applied",
                     {"action": outcome.action, "args": outcome.args, "message": outcome.message,
                      "result": outcome.result})
+
+
+def _in_language(replies: Optional[templates.Replies], step: Step, event: Event) -> Event:
+    """The event in the request's language, where the templates have the words: a step carried
+    out, or a refusal made while grounding. The hub's own refusals keep its English words."""
+    if replies is None or event.type == "done":
+        return event
+    if event.type == "applied" or (event.type == "answer" and step.action is None and not step.refused):
+        text = replies.applied()
+    elif event.type == "refused" and step.because is not None:
+        text = replies.refused(step.because)
+    else:
+        return event
+    return event if text is None else Event(event.type, {**event.data, "message": text})

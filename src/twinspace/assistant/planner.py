@@ -45,6 +45,9 @@ class Step:
     refused: bool = False
     undo: bool = False
     clarify: Optional[Clarify] = None  # the refusal asks which was meant; how to go on when told
+    # why it was refused as an error response key and its values, for replies in other
+    # languages (templates/responses.py); `say` is the English
+    because: Optional[tuple[str, dict[str, Any]]] = None
 
 
 Plan = list[Step]

@@ -48,7 +48,8 @@ def _ask_which(devices: list[Device], phrase: str, call: Call) -> Step:
     names = [_title(d) for d in devices]
     question = f"Which one: {', '.join(names[:-1])} or {names[-1]}?"
     candidates = tuple(g.Candidate(_title(d), d.name, d.id) for d in devices)
-    return Step(say=question, refused=True, clarify=Clarify(call, "what", phrase, candidates))
+    return Step(say=question, refused=True, clarify=Clarify(call, "what", phrase, candidates),
+                because=("which_one", {"entity": phrase, "names": [d.name for d in devices]}))
 
 
 def targets(world: g.World, match: Match, domains: frozenset[str], call: Call) -> tuple[list[Device], Optional[Step]]:
@@ -72,7 +73,10 @@ def targets(world: g.World, match: Match, domains: frozenset[str], call: Call) -
         if not found:
             room = home.room(explicit) if explicit else None
             where = f"the {room.name.lower()}" if room else "this home"
-            return [], refuse(f"there is no {match.texts.get('name') or phrase} in {where}")
+            said = match.texts.get("name") or phrase
+            return [], _because(refuse(f"there is no {said} in {where}"),
+                                ("no_entity_in_area", {"entity": said, "area": room.name}) if room
+                                else ("no_entity", {"entity": said}))
         if len(found) > 1 and not dc.is_group(match.result.original_text or ""):
             return [], _ask_which(found, phrase, call)
         return found, None
@@ -85,9 +89,16 @@ def targets(world: g.World, match: Match, domains: frozenset[str], call: Call) -
         in_area = [d for d in in_area if "lamp" in d.name.lower()] or in_area
     if not in_area:
         kind = {"light": "lights", "switch": "plugs", "media_player": "media players"}[domain]
-        where = f"in the {home.room(area).name.lower()}" if area and home.room(area) else "in this home"
-        return [], refuse(f"there are no {kind} {where}")
+        room = home.room(area) if area else None
+        where = f"in the {room.name.lower()}" if room else "in this home"
+        return [], _because(refuse(f"there are no {kind} {where}"),
+                            ("no_domain_in_area", {"domain": domain, "area": room.name}) if room
+                            else ("no_domain", {"domain": domain}))
     return in_area, None
+
+
+def _because(step: Step, because: tuple[str, dict[str, Any]]) -> Step:
+    return replace(step, because=because)
 
 
 def _power(on: bool) -> Callable[[g.World, Match], Planned]:

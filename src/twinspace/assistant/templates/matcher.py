@@ -47,6 +47,13 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for key in ("lists", "expansion_rules"):
         out[key] = {**base.get(key, {}), **(extra.get(key) or {})}
     out["skip_words"] = list(base.get("skip_words", [])) + list(extra.get("skip_words") or [])
+    responses = base.get("responses", {})
+    added = extra.get("responses") or {}
+    out["responses"] = {
+        "errors": {**responses.get("errors", {}), **(added.get("errors") or {})},
+        "intents": {name: {**responses.get("intents", {}).get(name, {}), **(added.get("intents") or {}).get(name, {})}
+                    for name in set(responses.get("intents", {})) | set(added.get("intents") or {})},
+    }
     return out
 
 
@@ -59,8 +66,8 @@ INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassLightSet", "TwinspaceLigh
 
 
 @functools.lru_cache(maxsize=None)
-def intents_for(language: str) -> Intents:
-    """The language's intents with twinspace's sentences added, parsed once per process."""
+def _language(language: str) -> dict[str, Any]:
+    """HA's data for the language with twinspace's sentences and responses added."""
     data = get_intents(language)
     if data is None:
         raise ValueError(f"home-assistant-intents has no sentences for language {language!r}")
@@ -68,7 +75,18 @@ def intents_for(language: str) -> Intents:
     if ours.is_file():
         data = _merge(data, yaml.safe_load(ours.read_text(encoding="utf-8")) or {})
     data["intents"] = {name: intent for name, intent in data["intents"].items() if name in INTENTS}
-    return Intents.from_dict(data)
+    return data
+
+
+@functools.lru_cache(maxsize=None)
+def intents_for(language: str) -> Intents:
+    """The language's intents, parsed once per process."""
+    return Intents.from_dict(_language(language))
+
+
+def responses_for(language: str) -> dict[str, Any]:
+    """The language's response templates: `errors` and `intents` (by response key)."""
+    return _language(language).get("responses", {})
 
 
 def warm(language: str = "en") -> None:
