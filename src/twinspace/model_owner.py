@@ -143,8 +143,10 @@ class ModelOwner:
                 stop.set()
 
         def job() -> None:
+            made = None
             try:
-                for item in make(*args, **kwargs):
+                made = make(*args, **kwargs)
+                for item in made:
                     if stop.is_set():
                         break
                     put(False, item)
@@ -152,6 +154,10 @@ class ModelOwner:
                 put(True, e)
             else:
                 put(True, None)
+            finally:
+                # A stream left early is closed here, on the owner thread, so what it set up
+                # around itself (the model's adapter switched off) is undone before the next job.
+                getattr(made, "close", lambda: None)()
 
         self.submit(job)
 

@@ -11,6 +11,7 @@ contexts are not thread-safe, and two chats at once segfaulted the hub.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -154,19 +155,53 @@ class LocalModel:
         return self.owner.call(self._complete, prompt, grammar, max_tokens, stop, temperature)
 
     def chat(self, **kwargs: Any) -> Any:
-        """llama.cpp's OpenAI-style chat completion; a stream must be consumed on the owner's
-        thread (`owner.iterate(model.chat, stream=True, ...)`)."""
+        """llama.cpp's OpenAI-style chat completion, by the plain model (the task adapter is
+        off while it runs); a stream must be consumed on the owner's thread
+        (`owner.iterate(model.chat, stream=True, ...)`)."""
         if kwargs.get("stream") and not self.owner.on_owner_thread():
             raise RuntimeError("a streamed chat runs on the model's owner: use owner.iterate")
         if not self.owner.on_owner_thread():
             return self.owner.call(self.chat, **kwargs)
+        if kwargs.get("stream"):
+            return _first_checked(self._chat_stream(kwargs))
+        with self._plain():
+            try:
+                return self.llm.create_chat_completion(**kwargs)
+            except ValueError as e:
+                raise self._too_long(e) from None
+
+    def _chat_stream(self, kwargs: dict[str, Any]) -> Iterator[Any]:
+        with self._plain():
+            try:
+                yield from self.llm.create_chat_completion(**kwargs)
+            except ValueError as e:
+                raise self._too_long(e) from None
+
+    @contextlib.contextmanager
+    def _plain(self) -> Iterator[None]:
+        """The base model without the task adapter, for plain chat. One loaded model serves
+        both (a second copy of the weights cost the hub ~120 MB): llama.cpp applies a LoRA at
+        run time, so it is switched off on the context and back on after. The tokens llama.cpp
+        keeps for prefix reuse were evaluated with the other setting, so both switches start
+        the context over (the assistant's next turn evaluates its instructions again)."""
+        import ctypes
+
+        import llama_cpp
+
+        adapter = getattr(self.llm, "_lora_adapter", None)  # llama-cpp-python keeps it here
+        if adapter is None:
+            yield
+            return
+        llama_cpp.llama_set_adapters_lora(self.llm._ctx.ctx, None, 0, None)
+        self.llm.reset()
         try:
-            out = self.llm.create_chat_completion(**kwargs)
-            if kwargs.get("stream"):
-                return _first_checked(out)
-            return out
-        except ValueError as e:
-            raise self._too_long(e) from None
+            yield
+        finally:
+            adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
+            scales = (ctypes.c_float * 1)(self.llm.lora_scale)
+            if llama_cpp.llama_set_adapters_lora(self.llm._ctx.ctx, adapters, 1, scales):
+                raise ModelUnavailable(f"could not put the task adapter {self.adapter} back on the model")
+            self.llm.reset()
 
     def _too_long(self, error: ValueError) -> Exception:
         if "exceed context window" in str(error):

@@ -13,27 +13,23 @@ from twinspace.assistant.runtime import DEFAULT_MODEL, PROFILES, LocalModel, Mod
 from twinspace.hub import Hub
 
 _lock = threading.Lock()
-_models: dict[tuple[str, str, bool, bool], LocalModel] = {}
+_models: dict[tuple[str, str], LocalModel] = {}
 
 
-def load_model(data_dir: Path, name: Optional[str] = None, profile: Optional[str] = None,
-               with_adapter: bool = True, chat: bool = False) -> LocalModel:
-    """The model named by TWINSPACE_MODEL (default: the embedded one) for TWINSPACE_PROFILE.
-
-    `chat` loads it for general chat with tools (llama.cpp's function-calling chat format),
-    without the task adapter.
-    """
+def load_model(data_dir: Path, name: Optional[str] = None, profile: Optional[str] = None) -> LocalModel:
+    """The model named by TWINSPACE_MODEL (default: the embedded one) for TWINSPACE_PROFILE,
+    loaded once with its task adapter. The same model serves plain chat (`LocalModel.chat`
+    switches the adapter off while it runs, with llama.cpp's function-calling chat format)."""
     name = name or os.environ.get("TWINSPACE_MODEL") or DEFAULT_MODEL
     profile_name = profile or os.environ.get("TWINSPACE_PROFILE") or "headset"
     if profile_name not in PROFILES:
         raise ModelUnavailable(f"unknown device profile {profile_name!r}; choose one of {', '.join(PROFILES)}")
-    with_adapter = with_adapter and not chat
-    key = (name, profile_name, with_adapter, chat)
+    key = (name, profile_name)
     with _lock:
         if key not in _models:
             path, adapter = resolve_model(name, data_dir)
-            _models[key] = LocalModel(path, adapter=adapter if with_adapter else None, profile=PROFILES[profile_name],
-                                      chat_format="chatml-function-calling" if chat else None)
+            _models[key] = LocalModel(path, adapter=adapter, profile=PROFILES[profile_name],
+                                      chat_format="chatml-function-calling")
             for language in templates.LANGUAGES:
                 templates.warm(language)  # the template layer's first turn should not wait either
         return _models[key]

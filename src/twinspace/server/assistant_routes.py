@@ -181,7 +181,7 @@ def install_assistant(app: FastAPI, hub: Hub) -> None:
             return await _home_chat(body, who, request)
         if body.model not in MODELS:
             raise InvalidInput(f"model {body.model!r} is not served here; see GET /v1/models")
-        model = await asyncio.to_thread(load_model, data_dir, body.model, with_adapter=False, chat=True)
+        model = await asyncio.to_thread(load_model, data_dir, body.model)  # chat runs without the adapter
         kwargs: dict[str, Any] = {"messages": [m.model_dump(exclude_none=True) for m in body.messages],
                                   "stream": body.stream, "max_tokens": body.max_tokens or 256,
                                   "temperature": 0.0 if body.temperature is None else body.temperature}
