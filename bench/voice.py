@@ -171,10 +171,12 @@ def main() -> None:
                      "gap_points": round(100 * (text_report.passed - voice_report.passed) / len(cases), 1),
                      "lost": lost, "gained": gained},
         "first_audio_ms": {mode: {"p50": round(statistics.median(v) * 1000), "p95": round(pct(v, 0.95) * 1000)}
-                           for mode, v in times.items()},
+                           for mode, v in times.items() if v},  # none with --latency-cases 0
     }
-    s, b = result["first_audio_ms"]["streaming"], result["first_audio_ms"]["after_end"]
-    result["first_audio_ms"]["ratio_p50"] = round(s["p50"] / b["p50"], 2) if b["p50"] else None
+    first = result["first_audio_ms"]
+    if n:
+        first["ratio_p50"] = round(first["streaming"]["p50"] / first["after_end"]["p50"], 2) \
+            if first["after_end"]["p50"] else None
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -187,10 +189,13 @@ def main() -> None:
     for verdict, rows in (("lost", lost), ("gained", gained)):
         for cid, said, got in rows:
             print(f"  {verdict} {cid}: said {said!r}, heard {got!r}")
+    if not n:
+        return
+    s, b = first["streaming"], first["after_end"]
     print(f"end of speech → first reply audio over {n} cases (target p50 ≤ 1200 ms):")
     print(f"  streaming          p50 {s['p50']} ms, p95 {s['p95']} ms")
     print(f"  after-the-end      p50 {b['p50']} ms, p95 {b['p95']} ms")
-    print(f"  ratio streaming/after-the-end p50: {result['first_audio_ms']['ratio_p50']}")
+    print(f"  ratio streaming/after-the-end p50: {first['ratio_p50']}")
 
 
 if __name__ == "__main__":
