@@ -1,12 +1,13 @@
-"""A failover drill on a running cluster: kill the owner of a home with SIGKILL during writes.
+"""A failover drill on a running cluster: kill the owner of a home with SIGKILL during writes
+(or make Redis lose its data: `disrupt`).
 
 One trial: live clients are connected to the home through the load balancer and a writer
 changes it as fast as its acknowledgements come back; once some changes are acknowledged
 the owner replica is killed (`kill -9`). The writer keeps going; the clients reconnect as a
 browser's y-websocket provider does. The trial reports the changes acknowledged and how many
-of them the store lost, how long after the kill every client held a state at least as new as
-the first change acknowledged after it, and the presence states still shown for clients that
-no longer exist. The killed replica is started again for the next trial.
+of them the store lost, how long after the kill the first change was acknowledged again and
+every client held a state at least as new as it, and the presence states still shown for
+clients that no longer exist. The killed replica is started again for the next trial.
 
 Used by tests/cluster/test_failover.py (assertions) and bench/scale.py (failover time).
 """
@@ -17,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import httpx
 import redis
@@ -25,6 +26,7 @@ from pycrdt import Map
 
 from twinspace.cluster.lease import Leases
 from twinspace.cluster.local import LocalCluster
+from twinspace.store.base import JOURNAL_KEEP
 from twinspace.sync.client import SyncClient
 
 DEVICE = "lamp-floor"
@@ -34,6 +36,7 @@ DEVICE = "lamp-floor"
 class Trial:
     acked: int = 0
     lost: int = 0
+    recovered_s: Optional[float] = None  # kill → the first change acknowledged after it
     converged_s: Optional[float] = None  # kill → every client current; None: not within the bound
     ghosts: int = 0  # presence states of clients that no longer exist, 5 s after converging
     present: int = 0  # the fewest live clients any client sees present then (all others: clients - 1)
@@ -106,7 +109,11 @@ class _Live:
 
 
 async def trial(cluster: LocalCluster, token: str, home_id: str, *, clients: int = 3,
-                before_kill: int = 10, after_kill_s: float = 3.0, bound_s: float = 15.0) -> Trial:
+                before_kill: int = 10, after_kill_s: float = 3.0, bound_s: float = 15.0,
+                disrupt: Optional[Callable[[], None]] = None, interval_s: float = 0.0) -> Trial:
+    """`disrupt`: what happens instead of killing the owner (e.g. the cluster's Redis FLUSHALL);
+    `interval_s`: a pause between writes, so a trial without downtime stays within the journal's
+    JOURNAL_KEEP entries that the losses are counted in."""
     result = Trial()
     sync_url = cluster.url.replace("http", "ws", 1) + f"/api/v1/sync/{home_id}"
     headers = {"Authorization": f"Bearer {token}"}
@@ -138,20 +145,26 @@ async def trial(cluster: LocalCluster, token: str, home_id: str, *, clients: int
                         acked.append(value)
                         if killed_at is not None:
                             acked_after_kill.append(value)
+                            if result.recovered_s is None:
+                                result.recovered_s = time.monotonic() - killed_at
                     else:
                         await asyncio.sleep(0.05)
                 except httpx.HTTPError:
                     await asyncio.sleep(0.05)
+                await asyncio.sleep(interval_s)
                 if killed_at is None and len(acked) >= before_kill and victim is not None:
-                    await asyncio.to_thread(victim.kill)
+                    await asyncio.to_thread(disrupt or victim.kill)
                     killed_at = time.monotonic()
                     stop_at = killed_at + after_kill_s
                 if time.monotonic() > deadline + after_kill_s + bound_s:
                     result.errors.append("the writer ran past its bound")
                     break
             result.acked = len(acked)
+            if result.acked > JOURNAL_KEEP:
+                result.errors.append(f"{result.acked} changes acknowledged, more than the {JOURNAL_KEEP} the journal "
+                                     "keeps: losses cannot be counted (write more slowly: interval_s)")
             # Every acknowledged change is in the journal, in order (unacknowledged ones may be too).
-            entries = (await http.get(f"/api/v1/homes/{home_id}/journal", params={"limit": 200})).json()
+            entries = (await http.get(f"/api/v1/homes/{home_id}/journal", params={"limit": JOURNAL_KEEP})).json()
             committed = [e["args"].get("brightness") for e in reversed(entries)
                          if e["version"] > start_version and e["action"] == "device.light"]
             result.lost = _missing_in_order(acked, committed)
@@ -179,7 +192,7 @@ async def trial(cluster: LocalCluster, token: str, home_id: str, *, clients: int
         finally:
             for c in live:
                 await c.close()
-            if killed_at is not None and victim is not None:
+            if killed_at is not None and victim is not None and disrupt is None:
                 await asyncio.to_thread(victim.start)
                 await asyncio.to_thread(victim.wait)
     return result
