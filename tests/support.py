@@ -41,15 +41,6 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-def free_port() -> int:
-    """A port of 127.0.0.1 nobody listens on now (for servers that must be told their port)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serving(app, start_timeout_s: float = 20.0, host: str = "127.0.0.1") -> Iterator[str]:  # noqa: ANN001 - an ASGI app
     """Run `app` for real (uvicorn, lifespan and all) on a free port of `host` (a loopback

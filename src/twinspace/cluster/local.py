@@ -21,12 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from twinspace.cluster.haproxy import haproxy_config
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from twinspace.portcheck import free_port
 
 
 def wait_port(port: int, timeout: float, proc: Optional[subprocess.Popen] = None, what: str = "") -> None:
