@@ -50,7 +50,8 @@ except ImportError:  # a checkout without `pip install -e .`
 import httpx  # noqa: E402
 from pycrdt import Map  # noqa: E402
 
-from twinspace.cluster.local import HubReplica, LocalCluster, free_port  # noqa: E402
+from twinspace.cluster.local import HubReplica, LocalCluster  # noqa: E402
+from twinspace.portcheck import free_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
 
 CONNECT_CONCURRENCY = 64

@@ -59,6 +59,7 @@ except ImportError:  # a checkout without `pip install -e .`
 import httpx  # noqa: E402
 from pycrdt import Doc, Map  # noqa: E402
 
+from twinspace.portcheck import free_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
 
 NODE_DIR = ROOT / "tests" / "sync" / "node"
@@ -66,12 +67,6 @@ NODE_SERVER = NODE_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "s
 HOME = "demo-loft"
 CONNECT_CONCURRENCY = 50
 REST_IN_FLIGHT = 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:

@@ -15,22 +15,41 @@ DEMO_NOW = datetime(2026, 11, 28, 20, 5, tzinfo=timezone.utc)
 CHROMIUM = "/usr/bin/chromium"  # Debian's: never `playwright install`
 
 
+class _Playwright:
+    """One Playwright for every browser open at once: a second sync Playwright in the same
+    thread is refused ("Sync API inside the asyncio loop"), and a suite may need two browsers
+    with different flags side by side. Stopped when the last browser closes, so a suite that
+    starts Playwright itself still can."""
+
+    running: Any = None
+    browsers = 0
+
+
 @contextmanager
 def chromium(args: list[str]) -> Iterator[Any]:
     """Debian's Chromium, headless, through Playwright, with a suite's own flags (a
-    playwright Browser); the test is skipped where Chromium is not installed."""
+    playwright Browser); the test is skipped where Chromium is not installed. Several may be
+    open at once."""
     import shutil
 
     from playwright.sync_api import sync_playwright
 
     if shutil.which(CHROMIUM) is None:
         pytest.skip(f"{CHROMIUM} is missing (Debian package chromium; scripts/system-deps)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    if _Playwright.running is None:
+        _Playwright.running = sync_playwright().start()
+    _Playwright.browsers += 1
+    try:
+        browser = _Playwright.running.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
         try:
             yield browser
         finally:
             browser.close()
+    finally:
+        _Playwright.browsers -= 1
+        if _Playwright.browsers == 0:
+            _Playwright.running.stop()
+            _Playwright.running = None
 
 
 def shared_path(*parts: str) -> Path:
@@ -39,15 +58,6 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared fixture {path} not available")
     return path
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 nobody listens on now (for servers that must be told their port)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

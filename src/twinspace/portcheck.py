@@ -1,4 +1,4 @@
-"""Whether the hub's port is free, and if not, what holds it.
+"""Whether the hub's port is free, and if not, what holds it; and a free port to start a server on.
 
 A hub that crashed could leave children listening on its port, and `up` then failed with
 uvicorn's bare "address already in use". `up` checks first and names the holder.
@@ -52,3 +52,11 @@ def ensure_free(host: str, port: int) -> None:
                                "with --host or TWINSPACE_HOST") from None
             raise PortBusy(f"{host}:{port} is already in use by {holder(port)}; stop it, or start the hub "
                            "on another port with --port or TWINSPACE_PORT") from None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port of `host` nobody listens on now (for servers that must be told their port:
+    the local cluster's, the tests' and benchmarks')."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

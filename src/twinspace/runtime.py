@@ -32,13 +32,17 @@ def open_postgres_hub(settings: Settings, *, serving: bool = False) -> Hub:
     search, playback, resume points) run on the same PostgreSQL (store/catalog_pg.py)."""
     from twinspace.store.postgres import PostgresStore
 
+    store = PostgresStore(settings.database_url or "", path=settings.database)
     replica = None
     if settings.redis_url:
         from twinspace.cluster.replica import Replica
 
-        replica = Replica(settings.redis_url, settings.replica_address if serving else None)
-    store = PostgresStore(settings.database_url or "", path=settings.database,
-                          fence=replica.fence if replica else None)
+        try:
+            replica = Replica(settings.redis_url, settings.replica_address if serving else None, store.issue_fence)
+        except BaseException:
+            store.close()
+            raise
+        store.fencing = replica.fencing  # before anything is written: a replica's writes are fenced
     hub = Hub(store, services=content_services(store))
     if replica is not None:
         hub.cluster = replica

@@ -18,7 +18,6 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from client_helpers import (
-    CHROMIUM,
     CHROMIUM_ARGS,
     Rest,
     aim,
@@ -29,6 +28,7 @@ from client_helpers import (
     wait_for,
     wait_ready_and_connected,
 )
+from support import chromium
 
 from twinspace import access
 from twinspace.hub import Hub
@@ -63,24 +63,12 @@ def command_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
 
 
 @pytest.fixture(scope="module")
-def playwright_() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_: Any, command_wav: tuple[Path, float]) -> Iterator[Any]:
+def browser(command_wav: tuple[Path, float]) -> Iterator[Any]:
     """Overrides conftest's: this Chromium grants the microphone, which says the command."""
     wav, _ = command_wav
-    b = playwright_.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-audio-capture={wav}%noloop"])
-    yield b
-    b.close()
+    with chromium([*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                   f"--use-file-for-fake-audio-capture={wav}%noloop"]) as b:
+        yield b
 
 
 def _talk_ready(page: Any) -> None:
@@ -361,10 +349,8 @@ def _open_paired(browser: Any, hub_url: str, hub: Hub, mode: str | None = None) 
     (["--use-fake-device-for-media-stream"], "Microphone access is blocked"),  # a microphone, but no permission
     ([], "No microphone was found"),
 ], ids=["denied", "missing"])
-def test_voice_without_a_microphone_says_why(playwright_: Any, hub_url: str, client_hub: Hub,
-                                             flags: list[str], message: str) -> None:
-    b = playwright_.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *flags])
-    try:
+def test_voice_without_a_microphone_says_why(hub_url: str, client_hub: Hub, flags: list[str], message: str) -> None:
+    with chromium([*CHROMIUM_ARGS, *flags]) as b:
         page = _open_paired(b, hub_url, client_hub, "glasses")
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -379,8 +365,6 @@ def test_voice_without_a_microphone_says_why(playwright_: Any, hub_url: str, cli
         assert page.locator(".turn-spoken").count() == 0
         assert page.is_enabled("#assistant-input")  # typing still works
         assert errors == []
-    finally:
-        b.close()
 
 
 def test_glasses_hands_free_keeps_listening(open_page: Callable[..., Any]) -> None:

@@ -1,4 +1,5 @@
-"""Fixtures: a PostgreSQL and a Redis server for the session, a fresh database per test."""
+"""Fixtures: a PostgreSQL and a Redis server for the session, a fresh database and an emptied
+Redis per test."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def redis_server():
     server = Redis()
     yield server
     server.cleanup()
+
+
+@pytest.fixture
+def client(redis_server):
+    """A client of the session's Redis, emptied first."""
+    import redis
+
+    c = redis.Redis.from_url(redis_server.url)
+    c.flushall()
+    yield c
+    c.close()

@@ -1,6 +1,7 @@
 """A whole cluster (PostgreSQL, Redis, HAProxy, three replicas) started by the test run: homes
-are served by their owner whatever replica a request lands on, and the owner's crash loses
-nothing. TWINSPACE_FAILOVER_TRIALS sets the number of kill -9 trials (bench/scale.py runs 20)."""
+are served by their owner whatever replica a request lands on, and neither the owner's crash
+nor Redis losing its data loses anything. TWINSPACE_FAILOVER_TRIALS sets the number of kill -9
+trials (bench/scale.py runs 20)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import httpx
 import pytest
 from pycrdt import Map
 
+from fences import HeldFence
 from twinspace.cluster import failover
 from twinspace.cluster.local import LocalCluster, missing_binaries
+from twinspace.errors import Conflict
+from twinspace.store.postgres import PostgresStore
 from twinspace.sync.client import SyncClient
 
 TRIALS = int(os.environ.get("TWINSPACE_FAILOVER_TRIALS", "3"))
@@ -127,3 +131,30 @@ def test_owner_killed_during_writes_loses_nothing_and_clients_converge(cluster, 
         assert result.owner_after != result.owner_before, (n, result)
         assert result.converged_s is not None and result.converged_s < 5.0, (n, result)
         assert result.ghosts == 0 and result.present == 2, (n, result)  # each sees the 2 others, nobody else
+
+
+@pytest.mark.parametrize("loss", ["flushall", "restart without persistence"])
+def test_redis_losing_its_data_during_writes_loses_nothing_and_the_home_is_owned_again(cluster, token, loss,
+                                                                                       tmp_path) -> None:
+    """Leases, fence counters (had they been kept there) and streams all vanish at once; the
+    fences are the store's, so the home is owned again, and a writer still holding the fence it
+    had before is refused."""
+    assert cluster.redis is not None and cluster.postgres is not None
+    store = PostgresStore(cluster.postgres.url, path=tmp_path / "x.db")
+    try:
+        result = asyncio.run(failover.trial(
+            cluster, token, HOME, disrupt=cluster.redis.flushall if loss == "flushall" else cluster.redis.restart))
+        assert not result.errors, result
+        assert result.acked > 10 and result.lost == 0, result
+        assert result.recovered_s is not None and result.recovered_s < 5.0, result
+        assert result.converged_s is not None and result.converged_s < 5.0, result
+        assert result.owner_after in {r.url for r in cluster.replicas}, result
+        assert result.ghosts == 0 and result.present == 2, result
+        with store.reading() as c:
+            now = c.execute("SELECT fence FROM home_fences WHERE home_id = ?", (HOME,)).fetchone()[0]
+        store.fencing = HeldFence(now - 1)  # the fence of the owner before the loss (or older)
+        home, version = store.load_home(HOME)
+        with pytest.raises(Conflict, match="no longer owns"):
+            store.commit_change(home, version, home, action="x", args={}, message="m", person=None, device=None)
+    finally:
+        store.close()

@@ -15,15 +15,16 @@ from twinspace.store.postgres import PostgresStore
 
 
 @pytest.fixture
-def client(redis_server):
-    c = redis.Redis.from_url(redis_server.url)
-    c.flushdb()
-    yield c
-    c.close()
+def store(pg_url: str, tmp_path: Path):
+    """The PostgreSQL store that issues the leases' fences."""
+    s = PostgresStore(pg_url, path=tmp_path / "fences.db")
+    yield s
+    s.close()
 
 
-def test_lease_acquire_renew_and_expire(client) -> None:
-    a, b = Leases(client, ttl_ms=400), Leases(client, ttl_ms=400)
+def test_lease_acquire_renew_and_expire(client, store) -> None:
+    a, b = Leases(client, issue_fence=store.issue_fence, ttl_ms=400), Leases(client, issue_fence=store.issue_fence,
+                                                                              ttl_ms=400)
     first = a.acquire("h1")
     assert first is not None and b.acquire("h1") is None
     for _ in range(4):  # renewing keeps it past several ttls
@@ -41,8 +42,9 @@ def test_lease_acquire_renew_and_expire(client) -> None:
     assert a.acquire("h1") is not None
 
 
-def test_takeover_within_five_seconds_of_the_owner_dying(client) -> None:
-    owner, standby = Leases(client, ttl_ms=2000), Leases(client, ttl_ms=2000)
+def test_takeover_within_five_seconds_of_the_owner_dying(client, store) -> None:
+    owner, standby = (Leases(client, issue_fence=store.issue_fence, ttl_ms=2000),
+                      Leases(client, issue_fence=store.issue_fence, ttl_ms=2000))
     assert owner.acquire("h2") is not None
     died = time.monotonic()  # the owner stops renewing (killed)
     lease = standby.wait_acquire("h2", timeout_s=5)
@@ -51,9 +53,11 @@ def test_takeover_within_five_seconds_of_the_owner_dying(client) -> None:
 
 
 def test_a_replica_that_lost_its_lease_cannot_commit(client, pg_url: str, tmp_path: Path, demo_bundle) -> None:
-    a, b = Leases(client, ttl_ms=300), Leases(client, ttl_ms=300)
-    store_a = PostgresStore(pg_url, path=tmp_path / "x.db", fence=a.fence)
-    store_b = PostgresStore(pg_url, path=tmp_path / "x.db", fence=b.fence)
+    store_a = PostgresStore(pg_url, path=tmp_path / "x.db")
+    store_b = PostgresStore(pg_url, path=tmp_path / "x.db")
+    a = Leases(client, issue_fence=store_a.issue_fence, ttl_ms=300)
+    b = Leases(client, issue_fence=store_b.issue_fence, ttl_ms=300)
+    store_a.fencing, store_b.fencing = a, b
     try:
         a.acquire("demo-loft")
         v = store_a.create_home(demo_bundle.home, demo_bundle.files)
@@ -105,8 +109,9 @@ def test_streams_are_trimmed_and_a_consumer_behind_the_trim_is_told(client) -> N
         behind.read(block_ms=100)
 
 
-def test_many_leases_renew_in_one_call_and_lost_ones_are_told(client) -> None:
-    a, b = Leases(client, ttl_ms=300, holder="http://127.0.0.1:1"), Leases(client, ttl_ms=300)
+def test_many_leases_renew_in_one_call_and_lost_ones_are_told(client, store) -> None:
+    a = Leases(client, issue_fence=store.issue_fence, ttl_ms=300, holder="http://127.0.0.1:1")
+    b = Leases(client, issue_fence=store.issue_fence, ttl_ms=300)
     for home in ("m1", "m2", "m3"):
         assert a.acquire(home) is not None
     assert a.holder_of("m1") == "http://127.0.0.1:1"
@@ -118,11 +123,11 @@ def test_many_leases_renew_in_one_call_and_lost_ones_are_told(client) -> None:
     assert sorted(a.held()) == ["m1", "m3"] and a.holds("m1") and not a.holds("m2")
 
 
-def test_a_lapsed_lease_nobody_took_is_retaken_and_a_taken_one_is_lost(client) -> None:
+def test_a_lapsed_lease_nobody_took_is_retaken_and_a_taken_one_is_lost(client, store) -> None:
     from twinspace.cluster.ownership import Ownership
 
-    mine = Ownership(client, "http://127.0.0.1:1", ttl_ms=400)
-    other = Ownership(client, "http://127.0.0.1:2", ttl_ms=400)
+    mine = Ownership(client, "http://127.0.0.1:1", store.issue_fence, ttl_ms=400)
+    other = Ownership(client, "http://127.0.0.1:2", store.issue_fence, ttl_ms=400)
     retaken, lost = [], []
     mine.on_retaken(retaken.append)
     mine.on_lost(lost.append)

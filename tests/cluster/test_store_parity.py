@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fences import HeldFence
 from support import DEMO_NOW
 from twinspace import access
 from twinspace.actions.registry import Caller
@@ -105,19 +106,25 @@ def test_postgres_commits_survive_a_server_restart(postgres, pg_url: str, tmp_pa
         again.close()
 
 
-def test_a_stale_fence_cannot_commit(pg_url: str, tmp_path: Path, demo_bundle) -> None:
-    fences = {"a": 1, "b": 2}
-    old = PostgresStore(pg_url, path=tmp_path / "x.db", fence=lambda home_id: fences["a"])
-    new = PostgresStore(pg_url, path=tmp_path / "x.db", fence=lambda home_id: fences["b"])
+def test_only_the_last_fence_issued_commits(pg_url: str, tmp_path: Path, demo_bundle) -> None:
+    old = PostgresStore(pg_url, path=tmp_path / "x.db")
+    new = PostgresStore(pg_url, path=tmp_path / "x.db")
     try:
+        old.fencing = HeldFence(old.issue_fence("demo-loft"))
         v = old.create_home(demo_bundle.home, demo_bundle.files)
+        new.fencing = HeldFence(new.issue_fence("demo-loft"))
+        assert new.fencing.held > old.fencing.held
+        # the old writer is refused from the moment the new fence is issued, before the new one writes
+        with pytest.raises(Conflict, match="no longer owns"):
+            old.commit_change(demo_bundle.home, v, demo_bundle.home, action="y", args={}, message="m", person=None,
+                              device=None)
+        assert old.fencing.refusals == [("demo-loft", old.fencing.held)]
         changed = demo_bundle.home.model_copy(update={"name": "New owner"})
         v = new.commit_change(changed, v, demo_bundle.home, action="x", args={}, message="m", person=None,
                               device=None)
         with pytest.raises(Conflict, match="no longer owns"):
-            old.commit_change(demo_bundle.home, v, changed, action="y", args={}, message="m", person=None,
-                              device=None)
-        assert new.load_home("demo-loft") == (changed, v)
+            old.undo_last("demo-loft", None, None)
+        assert new.load_home("demo-loft") == (changed, v) and not new.fencing.refusals
     finally:
         old.close()
         new.close()

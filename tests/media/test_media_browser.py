@@ -6,16 +6,15 @@ from typing import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
-from media_helpers import REPO, ensure_installed, hls_js
-from playwright.sync_api import Browser, Page, sync_playwright
-from support import serving
+from media_helpers import REPO, hls_js
+from playwright.sync_api import Browser, Page
+from support import chromium, serving
 
 from twinspace.media import Media
 from twinspace.media.vod import VodOptions
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's: never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "artifacts" / "media"
@@ -44,11 +43,8 @@ window.play = (src, useHls) => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ensure_installed(CHROMIUM)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium(CHROMIUM_ARGS) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

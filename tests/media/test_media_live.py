@@ -15,7 +15,8 @@ from twinspace.home.homefile import read_home_dir
 from twinspace.hub import Hub
 from twinspace.media import tools
 from twinspace.media.directory import DemoChannel, Directory, valid_id
-from twinspace.media.live import PLAYLIST, LiveChannels, LiveOptions
+from twinspace.media.hls import PLAYLIST
+from twinspace.media.live import LiveChannels, LiveOptions
 
 # Short segments and a short window keep ffmpeg to a few seconds per test.
 QUICK = LiveOptions(segment_s=1, window=2, ready_segments=1, start_timeout_s=15)

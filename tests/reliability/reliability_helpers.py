@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import psutil
 
-from support import free_port  # noqa: F401  (the reliability tests import it from here)
 from twinspace import access
+from twinspace.portcheck import free_port  # noqa: F401  (the reliability tests import it from here)
 from twinspace.store.sqlite import Store
 
 HOME = "demo-loft"

@@ -4,6 +4,9 @@ Replaces the store polling of a lone hub: a live document learns of a change ano
 process committed (the CLI, a replica that owned the home before) from the home's stream.
 The thread blocks in one XREAD over all followed homes and hands what it read to
 `deliver(events, gaps)`; after a dropped connection it reads on from each home's last id.
+After Redis lost its data (the streams' epoch changed, cluster/events.py) it reads every
+stream again from its start and reports every followed home as a gap, so the live documents
+reload from the store: nothing published before the loss is skipped, nothing after it missed.
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ class ChangeFeed:
     def follow(self, home_id: str) -> None:
         """Follow the home from its stream's newest entry. Call before loading the home from the
         store: whatever is committed after the load is then in what the feed reads."""
+        current = events.epoch(self.client)  # before the id: a loss in between re-reads, never skips
         newest = events.last_id(self.client, home_id)
         with self._lock:
-            self._follower.follow(home_id, newest)
+            self._follower.follow(home_id, newest, epoch=current)
 
     def unfollow(self, home_id: str) -> None:
         with self._lock:

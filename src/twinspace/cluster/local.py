@@ -21,12 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from twinspace.cluster.haproxy import haproxy_config
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from twinspace.portcheck import free_port
 
 
 def wait_port(port: int, timeout: float, proc: Optional[subprocess.Popen] = None, what: str = "") -> None:
@@ -98,6 +93,10 @@ class Redis:
         self.dir = Path(directory or tempfile.mkdtemp(prefix="twinspace-redis-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        self.start()
+
+    def start(self) -> None:
+        # No persistence: a restart comes back empty, as Redis without `appendonly` does (docs/deploy.md).
         self.proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
                                       "--dir", str(self.dir), "--save", "", "--appendonly", "no"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -106,6 +105,22 @@ class Redis:
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port, without its data."""
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.start()
+
+    def flushall(self) -> None:
+        """Every key gone at once, leases and streams alike (as FLUSHALL by an operator)."""
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        try:
+            client.flushall()
+        finally:
+            client.close()
 
     def cleanup(self) -> None:
         self.proc.terminate()

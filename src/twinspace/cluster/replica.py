@@ -1,9 +1,10 @@
 """A hub process that is one of several: its Redis client, home ownership and change streams.
 
-`open_cluster(url, address)` for a serving replica (`twinspace up`): it owns homes, fences
-its commits and publishes them. With no address (a CLI command on a cluster) the process
-owns nothing and writes unfenced, as the CLI does beside a lone hub, but still publishes
-what it commits, so the owner's live documents see it at once.
+`Replica(url, address, issue_fence)` for a serving replica (`twinspace up`): it owns homes
+(the store issues their fences), fences its commits (`fencing`) and publishes them. With no
+address (a CLI command on a cluster) the process owns nothing and writes unfenced, as the CLI
+does beside a lone hub, but still publishes what it commits, so the owner's live documents
+see it at once.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from typing import Optional
 import redis
 
 from twinspace.cluster import events
+from twinspace.cluster.lease import IssueFence
 from twinspace.cluster.ownership import DEFAULT_TTL_MS, Ownership
 
 log = logging.getLogger(__name__)
 
 
 class Replica:
-    def __init__(self, url: str, address: Optional[str], *, ttl_ms: int = DEFAULT_TTL_MS) -> None:
+    def __init__(self, url: str, address: Optional[str], issue_fence: Optional[IssueFence] = None, *,
+                 ttl_ms: int = DEFAULT_TTL_MS) -> None:
+        if address and issue_fence is None:
+            raise ValueError("a serving replica needs the store's issue_fence to own homes")
         self.url = url
         self.address = address
         self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5,
@@ -29,11 +34,12 @@ class Replica:
             self.client.ping()
         except redis.RedisError as e:
             raise RuntimeError(f"cannot reach Redis at TWINSPACE_REDIS_URL ({url}): {e}") from e
-        self.ownership = Ownership(self.client, address, ttl_ms=ttl_ms) if address else None
+        self.ownership = Ownership(self.client, address, issue_fence, ttl_ms=ttl_ms) if address else None
 
     @property
-    def fence(self):  # noqa: ANN201 - the store's Fence callable, or None (unfenced)
-        return self.ownership.fence if self.ownership else None
+    def fencing(self) -> Optional[Ownership]:
+        """The store's fencing (store.postgres.Fencing), or None: unfenced writes."""
+        return self.ownership
 
     def publish(self, change) -> None:  # noqa: ANN001 - hub.HomeChange; a hub listener
         """Append a committed change to its home's stream (runs on the committing thread)."""

@@ -31,11 +31,11 @@ from typing import AsyncIterator, Callable, Optional
 
 from twinspace.media import picture, tools
 from twinspace.media.directory import DemoChannel, Directory, valid_id
+from twinspace.media.hls import PLAYLIST
 from twinspace.media.picture import Label, Picture
 
 log = logging.getLogger("twinspace.media")
 
-PLAYLIST = "index.m3u8"
 SEGMENT = re.compile(r"seg_\d{1,20}\.ts")
 _PID_FILE = "ffmpeg.pid"
 _LOG_FILE = "ffmpeg.log"

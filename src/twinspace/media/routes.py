@@ -32,6 +32,7 @@ from twinspace.actions.registry import Caller
 from twinspace.errors import NotFound, Unauthorized
 from twinspace.hub_key import database_key
 from twinspace.media import signing, vod
+from twinspace.media.hls import PLAYLIST
 from twinspace.media.service import Media
 
 HLS_TYPE = "application/vnd.apple.mpegurl"
@@ -94,7 +95,7 @@ def router(media: Media) -> APIRouter:
     @r.get("/media/vod/{title_id}/index.m3u8", summary="An on-demand title as HLS", response_class=Response)
     async def vod_playlist(title_id: str, request: Request, who: Caller = Depends(viewer)) -> Response:
         folder = await media.vod_hls(who, title_id)
-        text = (folder / vod.PLAYLIST).read_text(encoding="utf-8")
+        text = (folder / PLAYLIST).read_text(encoding="utf-8")
         token = request.query_params.get("token")
         if token and not request.headers.get("authorization"):
             text = with_query(text, "token=" + quote(token, safe=""))

@@ -21,11 +21,11 @@ from typing import Optional
 from twinspace.content.vod import VodTitle
 from twinspace.media import picture, scan, tools
 from twinspace.media.directory import valid_id
+from twinspace.media.hls import PLAYLIST
 from twinspace.media.picture import Label, Picture
 
 HLS_DIR = "hls"
 HLS_MEDIA = "media.m4s"
-PLAYLIST = "index.m3u8"
 _STAMP = "source.txt"
 
 

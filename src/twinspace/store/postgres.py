@@ -2,10 +2,11 @@
 
 Selected with `TWINSPACE_DATABASE_URL=postgresql://...`. Connections come from a
 `psycopg_pool` pool; every write is one transaction committed with `synchronous_commit=on`
-(durable before the caller hears back). Writes to a home are fenced: a `fence` callable
-(the replica's lease, cluster/lease.py) names this writer's fence for the home, and a write
-whose fence is lower than the highest one already committed for it is refused in the same
-transaction, so a replica that lost its lease cannot commit.
+(durable before the caller hears back). Writes to a home are fenced: the store issues a new
+fence to each replica that takes a home's lease (`issue_fence`, cluster/lease.py), and refuses,
+in the write's own transaction, every write whose fence is not the last one issued for the
+home, so a replica that lost its lease cannot commit. Fences live here, not in Redis, so they
+never go back when Redis loses its data.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Protocol, Sequence
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -22,7 +23,19 @@ from twinspace.errors import Conflict
 from twinspace.store.base import numbered_migrations
 from twinspace.store.tables import HomeTables
 
-Fence = Callable[[str], int]  # home id -> this writer's fence for it; raises if it holds no lease
+
+
+class Fencing(Protocol):
+    """Which writes to a home this writer may make (cluster/ownership.py on a replica)."""
+
+    def fence(self, home_id: str) -> int:
+        """This writer's fence for the home (one `issue_fence` gave it); Conflict if it does not own the home."""
+        ...
+
+    def refused(self, home_id: str, fence: int) -> None:
+        """The store refused a write with `fence`: a newer fence was issued. Called inside the
+        refused transaction, so it must not wait on the store."""
+        ...
 
 
 class Row(tuple):
@@ -78,11 +91,11 @@ class PostgresStore(HomeTables):
 
     row_locks = True
 
-    def __init__(self, url: str, *, path: str | Path, fence: Optional[Fence] = None,
+    def __init__(self, url: str, *, path: str | Path, fencing: Optional[Fencing] = None,
                  min_size: int = 1, max_size: int = 8) -> None:
         self.url = url
         self.path = Path(path)  # the local data directory's database path: its folder holds the hub key
-        self.fence = fence
+        self.fencing = fencing  # None: unfenced writes (a CLI command, a lone PostgreSQL hub)
         try:
             self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=10,
                                        kwargs={"row_factory": _row_factory, "autocommit": False,
@@ -137,20 +150,27 @@ class PostgresStore(HomeTables):
             with conn.transaction():
                 yield _Conn(conn)
 
-    def _fenced(self, c: Any, home_id: str) -> None:
-        if self.fence is None:
-            return
-        fence = self.fence(home_id)
-        # Take the home's fence row locked; a newer owner's fence (higher) wins, an older one is refused.
-        c.execute("INSERT INTO home_fences(home_id, fence) VALUES (?, ?) ON CONFLICT (home_id) DO NOTHING",
-                  (home_id, fence))
-        highest = c.execute("SELECT fence FROM home_fences WHERE home_id = ? FOR UPDATE", (home_id,)).fetchone()[0]
-        if fence < highest:
-            raise Conflict(f"this replica no longer owns home {home_id!r} (fence {fence} < {highest}); "
-                           "its owner has changed, retry there")
-        if fence > highest:
-            c.execute("UPDATE home_fences SET fence = ? WHERE home_id = ?", (fence, home_id))
+    def issue_fence(self, home_id: str) -> int:
+        """A new fence for the home, higher than every one issued before, durably: from now on only
+        writes with it commit. Call only while holding the home's lease (it fences out the last holder)."""
+        with self.transaction() as c:
+            return c.execute("INSERT INTO home_fences(home_id, fence) VALUES (?, 1) ON CONFLICT (home_id) "
+                             "DO UPDATE SET fence = home_fences.fence + 1 RETURNING fence", (home_id,)).fetchone()[0]
 
+    def _writer_fence(self, home_id: str) -> Optional[int]:
+        return None if self.fencing is None else self.fencing.fence(home_id)
+
+    def _fenced(self, c: Any, home_id: str, fence: Optional[int]) -> None:
+        if fence is None:
+            return
+        # FOR SHARE: a fence issued meanwhile waits for this write, and every write after it sees it.
+        row = c.execute("SELECT fence FROM home_fences WHERE home_id = ? FOR SHARE", (home_id,)).fetchone()
+        current = None if row is None else row[0]
+        if fence != current:
+            if self.fencing is not None:
+                self.fencing.refused(home_id, fence)
+            raise Conflict(f"this replica no longer owns home {home_id!r} (fence {fence}, the home's is {current}); "
+                           "its owner has changed, retry there")
 
 def _redact(url: str) -> str:
     """The URL without its password, for error messages."""

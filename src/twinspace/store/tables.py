@@ -1,7 +1,7 @@
 """The home, journal and file tables, written once for both stores.
 
 The SQL is the common subset of SQLite and PostgreSQL with `?` placeholders; each store
-provides `transaction()` and `reading()` and may fence writes (`_fenced`)."""
+provides `transaction()` and `reading()` and may fence writes (`_writer_fence`, `_fenced`)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ class HomeTables:
     def reading(self) -> ContextManager[Any]:
         raise NotImplementedError
 
-    def _fenced(self, c: Connection, home_id: str) -> None:
-        """Refuse the write if this writer no longer owns `home_id` (no fencing on one process)."""
+    def _writer_fence(self, home_id: str) -> Optional[int]:
+        """This writer's fence for `home_id`, asked before its transaction begins (taking a lease
+        issues a fence in a transaction of its own); None: unfenced (one process)."""
+        return None
+
+    def _fenced(self, c: Connection, home_id: str, fence: Optional[int]) -> None:
+        """Refuse the write if `fence` is no longer the home's (no fencing on one process)."""
 
     # --- homes -----------------------------------------------------------------------
 
@@ -45,8 +50,9 @@ class HomeTables:
 
     def create_home(self, home: Home, files: dict[str, bytes], *, replace: bool = False) -> int:
         """Store a whole home (and its files) in one transaction; returns its version."""
+        fence = self._writer_fence(home.id)
         with self.transaction() as c:
-            self._fenced(c, home.id)
+            self._fenced(c, home.id, fence)
             row = c.execute("SELECT version FROM homes WHERE id = ?", (home.id,)).fetchone()
             if row is not None and not replace:
                 raise Conflict(f"a home with id {home.id!r} already exists; import with --replace to overwrite it")
@@ -85,8 +91,9 @@ class HomeTables:
         """
         if not changes:
             raise ValueError("a group commit needs at least one change")
+        fence = self._writer_fence(home_id)
         with self.transaction() as c:
-            self._fenced(c, home_id)
+            self._fenced(c, home_id, fence)
             row = c.execute("SELECT version FROM homes WHERE id = ? FOR UPDATE" if self.row_locks else
                             "SELECT version FROM homes WHERE id = ?", (home_id,)).fetchone()
             if row is None:
@@ -120,8 +127,9 @@ class HomeTables:
         """Restore the home as it was before its latest change; that change must be the newest.
 
         `check` sees the restored home before anything is written and may refuse it by raising."""
+        fence = self._writer_fence(home_id)
         with self.transaction() as c:
-            self._fenced(c, home_id)
+            self._fenced(c, home_id, fence)
             home_row = c.execute("SELECT version FROM homes WHERE id = ? FOR UPDATE" if self.row_locks else
                                  "SELECT version FROM homes WHERE id = ?", (home_id,)).fetchone()
             if home_row is None:
