@@ -190,6 +190,67 @@ async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_i
         assert [i["state"] for i in states] == ["revoked", "revoked"] and again["guest"] == "guest-1"
 
 
+def test_a_guest_acts_on_the_space_through_its_hub_and_only_on_the_space(hubs: dict[str, Any]) -> None:
+    """B's device pauses the screen and changes seat through hub B's action relay: it lands on
+    the host as guest-1; what a guest may not do is refused by the host (403, its sentence);
+    after the host revokes the invite the relay says so."""
+    h = hubs
+    relay = f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}/actions"
+    device = auth(h["b_device"])
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
+                      headers=auth(h["host"]))
+        assert r.status_code == 200, r.text
+        made = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
+                         headers=auth(h["host"])).json()
+        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": made["link"], "name": "Joon"},
+                      headers=auth(h["b_owner"]))
+        assert r.status_code == 200, r.text
+        r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                      json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+        assert r.json()["status"] == "applied", r.text
+
+        # The guest pauses the space's screen from its own hub: the host's twin pauses, as guest-1.
+        r = http.post(f"{relay}/playback.pause", json={"args": {"target": "screen"}, "focus": "screen"},
+                      headers=device)
+        assert r.status_code == 200 and r.json()["status"] == "applied", r.text
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+        last = h["a"].store.journal(SPACE, 1)[0]
+        assert (last.action, last.person) == ("playback.pause", "guest-1")
+        r = http.post(f"{relay}/playback.seek", json={"args": {"target": "screen", "position_s": 42}}, headers=device)
+        assert r.status_code == 200 and abs(h["a"].home(SPACE).playback["screen"].position_s - 42) < 0.5, r.text
+
+        # ... and moves from seat 2 to seat 5; the host's seat is not free.
+        r = http.post(f"{relay}/seat.take", json={"args": {"seat": "seat-5"}}, headers=device)
+        assert r.status_code == 200 and r.json()["result"] == {"seat": "seat-5"}, r.text
+        seated = {s.id: s.person for s in h["a"].home(SPACE).seats}
+        assert (seated["seat-2"], seated["seat-5"], seated["seat-1"]) == (None, "guest-1", "alex")
+        r = http.post(f"{relay}/seat.take", json={"args": {"seat": "seat-1"}}, headers=device)
+        assert r.status_code == 409 and "taken by Alex" in r.json()["detail"], r.text
+
+        # Out of a guest's scope: the host refuses, and says why.
+        r = http.post(f"{relay}/panel.open", json={"args": {"content": "vod:big-wave"}}, headers=device)
+        assert r.status_code == 403, r.text
+        assert "the host hub refused panel.open" in r.json()["detail"] and "not panel.open" in r.json()["detail"]
+        assert not h["a"].home(SPACE).panels
+        # The relay reaches only a space this home joined: never the host's home.
+        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{HOME}/actions/playback.pause",
+                      json={"args": {"target": "screen"}}, headers=device)
+        assert r.status_code == 404 and "has not joined a space" in r.json()["detail"], r.text
+        # Nor does a device of another home, or the host's token on hub B.
+        r = http.post(f"{relay}/playback.resume", json={"args": {"target": "screen"}}, headers=auth(h["host"]))
+        assert r.status_code == 401, r.text
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+
+        # The host revokes the invite: the relay says the home is out (403, not the device's 401).
+        r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{made['id']}",
+                        headers=auth(h["host"]))
+        assert r.json()["state"] == "revoked", r.text
+        r = http.post(f"{relay}/playback.resume", json={"args": {"target": "screen"}}, headers=device)
+        assert r.status_code == 403 and "no longer lets this home in" in r.json()["detail"], r.text
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+
+
 async def _until(predicate: Any, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
