@@ -74,11 +74,18 @@ export function installDebugHook(app) {
       })
     },
     get screens() {
-      // the TVs' (a space's screen's) players: what they play, where, whether a watch group leads
+      // the TVs' (a space's screen's) players: what they play, where, whether the hub's clock
+      // leads (a watch group, a space) and the player's estimate of it
       return [...(app.twin?.devices.values() || [])].filter((v) => v.screen).map((v) => ({
         target: v.screen.target, ref: v.screen.ref, currentTime: v.screen.currentTime,
-        playing: v.screen.playing, cowatch: !!v.screen.cowatch,
+        playing: v.screen.playing, cowatch: !!v.screen.cowatch && !v.screen.cowatch.closed,
+        clock: v.screen.cowatch ? { offset: v.screen.cowatch.offset, roundTrip: v.screen.cowatch.roundTrip } : null,
+        members: v.screen.members.map((m) => ({ person: m.person, state: m.state })),
       }))
+    },
+    /** A TV's [[local wall time s, position]] on the hub's clock since `since` (what was on screen when). */
+    screenSamples(target, since = 0) {
+      return app.twin?.devices.get(target)?.screen?.samples(since) || []
     },
     get seats() {
       return app.twin ? app.twin.people.describe().seats : []

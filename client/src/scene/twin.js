@@ -87,9 +87,10 @@ class Screen {
     this.player = null
     this.videoTexture = null
     this.stillTexture = null
-    this.cowatch = null // in a watch group: the hub's timeline drives the video (../cowatch.js)
+    this.cowatch = null // in a watch group or a space: the hub's timeline drives the video (../cowatch.js)
     this.members = []
     this._retry = null
+    this._refused = false // the hub refused this screen's cowatch socket for good (a revoked pass)
   }
 
   show(ref, playback) {
@@ -124,28 +125,34 @@ class Screen {
     if (!this.player || !playback) return this._closeCowatch()
     if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
     this._followGroup()
-    if (this.cowatch) return // the group's timeline leads: play, pause and seek arrive scheduled over its socket
+    if (this.cowatch) return // the hub's timeline leads: play, pause and seek arrive scheduled over its socket
     this.player.setPlaying(playback.playing !== false)
     if (!this.player.live) this.player.seekTo(livePosition(playback))
   }
 
-  /** In a watch group: play along over the cowatch socket (one per screen); alone: close it. */
+  /**
+   * In a watch group, or on a space's screen (everyone in the space watches it, a guest's
+   * player through its hub's relay to the host): play along over the cowatch socket (one per
+   * screen), on the hub's clock. Alone in a home: close it, and follow the document.
+   */
   _followGroup() {
-    const group = watchGroup(this.twin.live.snapshot, this.target)
-    if (!group || !this.player) return this._closeCowatch()
-    if (this.cowatch || this._retry) return
+    const shared = this.twin.inSpace || !!watchGroup(this.twin.live.snapshot, this.target)
+    if (!shared || !this.player) return this._closeCowatch()
+    if (this.cowatch || this._retry || this._refused) return
     const cowatch = new CoWatch(this.twin.live.routes.cowatch(this.target, this.twin.token), this.player.video, {
       hls: this.player.hls,
       onMembers: (members) => {
         this.members = members
         this.twin.groupChanged(this.target)
       },
-      onState: ({ state }) => {
+      onState: ({ state, code }) => {
         if (state !== 'closed' || this.cowatch !== cowatch) return
-        // closed under us (the hub restarted, the network dropped): try again while still grouped
+        // closed under us (the hub restarted, the network dropped): try again while still shared;
+        // not when the pass is gone (4401, 4403: a revoked device, a space this home left)
         this.cowatch = null
         this.members = []
         this.twin.groupChanged(this.target)
+        if (code === 4401 || code === 4403) return void (this._refused = true)
         this._retry = setTimeout(() => {
           this._retry = null
           if (this.player) this._followGroup()
@@ -168,8 +175,15 @@ class Screen {
 
   /** Who watches together with this screen (watch-group.js lines), or null when it plays alone. */
   groupLines() {
+    // a space's screen needs no group in the document: its other players are the company
     const group = watchGroup(this.twin.live.snapshot, this.target)
+      || (this.twin.inSpace && this.members.length > 1 ? { id: null, targets: [this.target] } : null)
     return group ? memberLines(this.twin.live.snapshot, this.twin.catalog, group, this.members) : null
+  }
+
+  /** What was on screen when ([local wall time s, position]) while on the hub's clock: for tests. */
+  samples(since = 0) {
+    return this.cowatch ? this.cowatch.log.filter(([t]) => t >= since) : []
   }
 
   /** Called every frame: switch from the slate to the video once frames arrive. */
@@ -196,6 +210,7 @@ class Screen {
 
   clear() {
     this._closeCowatch()
+    this._refused = false
     if (this.player) this.player.destroy()
     this.videoTexture?.dispose()
     this.stillTexture?.dispose()
@@ -571,6 +586,16 @@ export class TwinView extends Emitter {
     }
   }
 
+  /** A virtual space (hosted here or joined elsewhere), not a home. */
+  get inSpace() {
+    return !!this.live.routes?.joined || (this.live.snapshot.home?.kind || 'home') !== 'home'
+  }
+
+  /** What a panel or a TV shows (its Screen), by target id; null for anything else. */
+  screenOf(target) {
+    return this.panels.get(target)?.content || this.devices.get(target)?.screen || null
+  }
+
   /** The name an avatar shows: the person's, from the document, else the device's. */
   nameOf(state) {
     const people = this.live.snapshot.people || {}
@@ -799,16 +824,22 @@ export class TwinView extends Emitter {
     return new THREE.Vector3(-Math.sin(yaw) * Math.cos(pitch), Math.sin(pitch), -Math.cos(yaw) * Math.cos(pitch))
   }
 
-  /** A good spot to watch from in a room: the sofa facing the TV, else the middle facing north. */
   /** In a virtual space, the seat the hub gave a person (this device's by default), as a viewpoint; else null. */
   seatSpot(person = this.live.device?.person) {
     const seat = person && Object.values(this.live.snapshot.seats || {}).find((s) => s.person === person && s.pose?.position)
-    if (!seat) return null
+    return seat ? this.spotOfSeat(seat.id) : null
+  }
+
+  /** A seat's head position and facing, as a viewpoint (whoever sits there); null if there is no such seat. */
+  spotOfSeat(id) {
+    const seat = this.live.snapshot.seats?.[id]
+    if (!seat?.pose?.position) return null
     const [qx, qy, qz, qw] = seat.pose.rotation || [0, 0, 0, 1]
     const forward = new THREE.Vector3(0, 0, -1).applyQuaternion(new THREE.Quaternion(qx, qy, qz, qw))
     return { position: [...seat.pose.position], yaw_deg: round(yawOf(forward), 1), room: seat.room, seat: seat.id }
   }
 
+  /** A good spot to watch from in a room: the sofa facing the TV, else the middle facing north. */
   defaultSpot(roomId) {
     const own = this.seatSpot() // a space's seat is where its person watches from
     if (own && (!roomId || roomId === own.room)) return own
