@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import time
 from pathlib import Path
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import httpx
@@ -197,15 +200,8 @@ def test_a_guest_acts_on_the_space_through_its_hub_and_only_on_the_space(hubs: d
     h = hubs
     relay = f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}/actions"
     device = auth(h["b_device"])
+    _cinema_joined(h)
     with httpx.Client(timeout=20) as http:
-        r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
-                      headers=auth(h["host"]))
-        assert r.status_code == 200, r.text
-        made = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
-                         headers=auth(h["host"])).json()
-        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": made["link"], "name": "Joon"},
-                      headers=auth(h["b_owner"]))
-        assert r.status_code == 200, r.text
         r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
                       json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
         assert r.json()["status"] == "applied", r.text
@@ -243,7 +239,8 @@ def test_a_guest_acts_on_the_space_through_its_hub_and_only_on_the_space(hubs: d
         assert h["a"].home(SPACE).playback["screen"].playing is False
 
         # The host revokes the invite: the relay says the home is out (403, not the device's 401).
-        r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{made['id']}",
+        invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", headers=auth(h["host"])).json()[0]
+        r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
                         headers=auth(h["host"]))
         assert r.json()["state"] == "revoked", r.text
         r = http.post(f"{relay}/playback.resume", json={"args": {"target": "screen"}}, headers=device)
@@ -357,92 +354,211 @@ def _settled(players: list[Any], ready: Any, window_s: float = 6.0, least: int =
         time.sleep(0.5)
 
 
-def test_the_xr_client_on_the_guest_hub_opens_the_joined_cinema_with_the_host_in_it(
-        hubs: dict[str, Any], browser: Any) -> None:
-    """The real XR client, paired with home B and opened on hub B with `?space=`: the space is
-    one B joined, so its model, document, player and media come through B's relays."""
-    from client.client_helpers import DIST, Participant, pairing_script, wait_for, wait_ready_and_connected
-    assert (DIST / "index.html").is_file(), "build the client first: npm run build --prefix client"
-    h = hubs
+def _cinema_joined(h: dict[str, Any]) -> dict[str, Any]:
+    """Home A hosts the cinema; home B joins it with an invite. The space as A created it."""
     with httpx.Client(timeout=20) as http:
         r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
                       headers=auth(h["host"]))
         assert r.status_code == 200, r.text
-        seats = {s["id"]: s["pose"]["position"] for s in r.json()["seats"]}
+        space = r.json()
         link = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
                          headers=auth(h["host"])).json()["link"]
-        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
-                      headers=auth(h["b_owner"]))
-        assert r.status_code == 200, r.text
-    host = Participant(f"{h['url_a'].replace('http', 'ws', 1)}/api/v1/sync/{SPACE}", h["host"],
-                       {"kind": "headset", "head": {"position": seats["seat-1"], "yaw_deg": 0.0}})
+        joined = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
+                           headers=auth(h["b_owner"]))
+        assert joined.status_code == 200, joined.text
+    return space
+
+
+@dataclass
+class GuestPage:
+    """The real XR client, paired with home B (B's device token) and opened on hub B at
+    `?space=`: a space B joined, so its model, document, player and media come through B's relays."""
+
+    page: Any
+    console: list[str]
+
+    def samples(self, since: float) -> list[tuple[float, float]]:
+        """What the space's screen showed when ([wall time, position]), on the host's clock."""
+        return [(float(t), float(p)) for t, p in self.page.evaluate(
+            "([t, s]) => window.__twinspace.screenSamples(t, s)", ["screen", since])]
+
+    def screen(self) -> dict[str, Any]:
+        return self.page.evaluate("window.__twinspace.screens.find((s) => s.target === 'screen')")
+
+    def errors(self) -> list[str]:
+        # what Chromium logs for a relayed media request the revocation refused: expected
+        return [e for e in self.console if "status of 401 (Unauthorized)" not in e]
+
+
+@contextmanager
+def guest_page(browser: Any, h: dict[str, Any]) -> Iterator[GuestPage]:
+    from client.client_helpers import DIST, pairing_script, wait_ready_and_connected
+    assert (DIST / "index.html").is_file(), "build the client first: npm run build --prefix client"
     context = browser.new_context(viewport={"width": 1024, "height": 640})
-    errors: list[str] = []
     try:
         context.add_init_script(pairing_script({"token": h["b_device"], "home": HOME, "person": "sam",
                                                 "role": "member", "name": "Joon's browser"}))
         page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(str(e)))
         page.goto(f"{h['url_b']}/?space={SPACE}")
         wait_ready_and_connected(page)
-        hook = "window.__twinspace"
-        assert page.evaluate(f"{hook}.space") == SPACE
-        assert page.evaluate(f"{hook}.person") == "guest-1"  # in the space, as the guest the host admitted
-        assert page.evaluate(f"{hook}.scene.rooms") == ["auditorium"]
-        drawn = wait_for(lambda: page.evaluate(f"{hook}.seats"), what="the seats")
-        assert sorted(s["id"] for s in drawn) == sorted(seats)
-        assert [d for d in page.evaluate(f"{hook}.devices") if d["kind"] == "tv" and d["hasPose"]]
-
-        # The host turns its head in seat 1 on hub A; the page on hub B draws it there.
-        for i in range(1, 16):
-            host.move(seats["seat-1"], 2.0 * i)
-            page.wait_for_timeout(1000 / HEAD_HZ)
-
-        def host_avatar() -> Any:
-            a = next((a for a in page.evaluate(f"{hook}.avatars") if a["client"] == host.client_id), None)
-            return a if a and a["shown"] and abs((a["shownYaw"] or 0) - 30.0) < 0.1 else None
-        alex = wait_for(host_avatar, timeout=15, what="the host's avatar at its last pose")
-        assert alex["person"] == "alex" and alex["seat"] == "seat-1" and alex["name"] == "Alex", alex
-        assert all(abs(x - y) <= 0.01 for x, y in zip(alex["shownAt"], seats["seat-1"]))
-        # ... and the host sees the page, stamped as the guest in its seat.
-        guest = host.wait(lambda: next((st for st in host.client.peers().values()
-                                        if st.get("person") == "guest-1" and st.get("kind") == "browser"), None))
-        assert guest["seat"] == "seat-2", guest
-
-        # The host plays the screen: the page plays it too, its media through hub B's relay.
-        relayed: list[int] = []
-        page.on("response", lambda resp: relayed.append(resp.status)
-                if f"/joined-media/{SPACE}/media/vod/big-wave/" in resp.url else None)
-        with httpx.Client(timeout=20) as http:
-            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
-                          json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
-            assert r.json()["status"] == "applied", r.text
-            screen = f"{hook}.screens.find((s) => s.ref === 'vod:big-wave')"
-            page.wait_for_function(f"{screen} && {screen}.currentTime > 1", timeout=60_000, polling=200)
-            assert relayed and all(s < 400 for s in relayed), relayed
-            # A seek on the host's side lands on the page (alone on its screen, the client follows
-            # the document's position and seeks past 2 s: client/src/media.js).
-            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
-                          json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
-            assert r.status_code == 200, r.text
-            sought = time.time()
-        page.wait_for_function(f"{screen}.currentTime > 58", timeout=30_000, polling=200)
-        at = page.evaluate(f"{screen}.currentTime")
-        assert abs(at - (60 + time.time() - sought)) < 3, (at, time.time() - sought)
-
-        # The host revokes the invite: the page is out of the space, and still paired with hub B.
-        with httpx.Client(timeout=20) as http:
-            invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
-                              headers=auth(h["host"])).json()[0]
-            r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
-                            headers=auth(h["host"]))
-            assert r.json()["state"] == "revoked", r.text
-        page.wait_for_selector("text=You are no longer in the space", timeout=20_000)
-        assert page.evaluate("localStorage.getItem('twinspace.device')") is not None
-        # what Chromium logs for a relayed media request the revocation refused: expected
-        errors = [e for e in errors if "status of 401 (Unauthorized)" not in e]
-        assert errors == [], errors
+        yield GuestPage(page, console)
     finally:
         context.close()
+
+
+def test_the_xr_client_on_the_guest_hub_opens_the_joined_cinema_with_the_host_in_it(
+        hubs: dict[str, Any], browser: Any) -> None:
+    """The real XR client, paired with home B and opened on hub B with `?space=`: the space is
+    one B joined, so its model, document, player and media come through B's relays."""
+    from client.client_helpers import Participant, wait_for
+    h = hubs
+    seats = {s["id"]: s["pose"]["position"] for s in _cinema_joined(h)["seats"]}
+    host = Participant(f"{h['url_a'].replace('http', 'ws', 1)}/api/v1/sync/{SPACE}", h["host"],
+                       {"kind": "headset", "head": {"position": seats["seat-1"], "yaw_deg": 0.0}})
+    try:
+        with guest_page(browser, h) as guest_xr:
+            page = guest_xr.page
+            hook = "window.__twinspace"
+            assert page.evaluate(f"{hook}.space") == SPACE
+            assert page.evaluate(f"{hook}.person") == "guest-1"  # in the space, as the guest the host admitted
+            assert page.evaluate(f"{hook}.scene.rooms") == ["auditorium"]
+            drawn = wait_for(lambda: page.evaluate(f"{hook}.seats"), what="the seats")
+            assert sorted(s["id"] for s in drawn) == sorted(seats)
+            assert [d for d in page.evaluate(f"{hook}.devices") if d["kind"] == "tv" and d["hasPose"]]
+
+            # The host turns its head in seat 1 on hub A; the page on hub B draws it there.
+            for i in range(1, 16):
+                host.move(seats["seat-1"], 2.0 * i)
+                page.wait_for_timeout(1000 / HEAD_HZ)
+
+            def host_avatar() -> Any:
+                a = next((a for a in page.evaluate(f"{hook}.avatars") if a["client"] == host.client_id), None)
+                return a if a and a["shown"] and abs((a["shownYaw"] or 0) - 30.0) < 0.1 else None
+            alex = wait_for(host_avatar, timeout=15, what="the host's avatar at its last pose")
+            assert alex["person"] == "alex" and alex["seat"] == "seat-1" and alex["name"] == "Alex", alex
+            assert all(abs(x - y) <= 0.01 for x, y in zip(alex["shownAt"], seats["seat-1"]))
+            # ... and the host sees the page, stamped as the guest in its seat.
+            guest = host.wait(lambda: next((st for st in host.client.peers().values()
+                                            if st.get("person") == "guest-1" and st.get("kind") == "browser"), None))
+            assert guest["seat"] == "seat-2", guest
+
+            # The host plays the screen: the page plays it too, its media through hub B's relay.
+            relayed: list[int] = []
+            page.on("response", lambda resp: relayed.append(resp.status)
+                    if f"/joined-media/{SPACE}/media/vod/big-wave/" in resp.url else None)
+            with httpx.Client(timeout=20) as http:
+                r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                              json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+                assert r.json()["status"] == "applied", r.text
+                screen = f"{hook}.screens.find((s) => s.ref === 'vod:big-wave')"
+                page.wait_for_function(f"{screen} && {screen}.currentTime > 1", timeout=60_000, polling=200)
+                assert relayed and all(s < 400 for s in relayed), relayed
+                # The page plays on the host's clock (its player socket through hub B's relay), and
+                # a seek on the host's side lands on it.
+                assert page.evaluate(f"{screen}.cowatch"), "the space's screen plays on the host's clock"
+                r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
+                              json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
+                assert r.status_code == 200, r.text
+                sought = time.time()
+            page.wait_for_function(f"{screen}.currentTime > 58", timeout=30_000, polling=200)
+            at = page.evaluate(f"{screen}.currentTime")
+            assert abs(at - (60 + time.time() - sought)) < 3, (at, time.time() - sought)
+
+            # The host revokes the invite: the page is out of the space, and still paired with hub B.
+            with httpx.Client(timeout=20) as http:
+                invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
+                                  headers=auth(h["host"])).json()[0]
+                r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
+                                headers=auth(h["host"]))
+                assert r.json()["state"] == "revoked", r.text
+            page.wait_for_selector("text=You are no longer in the space", timeout=20_000)
+            assert page.evaluate("localStorage.getItem('twinspace.device')") is not None
+            assert guest_xr.errors() == [], guest_xr.errors()
+    finally:
         host.leave()
+
+
+# --- the guest's XR client watching together with the host ------------------------------------
+
+@contextmanager
+def host_player_and_guest_xr(browser: Any, h: dict[str, Any]) -> Iterator[tuple[Any, GuestPage]]:
+    """The host's player (a page with hls.js and cowatch.js on hub A) and the guest hub's XR
+    client play the cinema's screen (vod:big-wave); yields once the host hub counts both in step."""
+    from cowatch.players import open_player
+    _cinema_joined(h)
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                      json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+        assert r.json()["status"] == "applied", r.text
+    ws_a = h["url_a"].replace("http", "ws", 1)
+    host = open_player(browser, h["url_a"], f"/media/vod/big-wave/index.m3u8?token={h['host']}",
+                       f"{ws_a}/api/v1/cowatch/{SPACE}?target=screen&token={h['host']}")
+    try:
+        with guest_page(browser, h) as guest:
+            in_step = "() => window.cw && window.cw.members.length === 2 " \
+                      "&& window.cw.members.every(m => m.state === 'in_step')"
+            host.page.wait_for_function(in_step, timeout=60_000, polling=200)  # A packages the clip first
+            screen = guest.screen()
+            assert screen["cowatch"] and {m["person"] for m in screen["members"]} == {"alex", "guest-1"}, screen
+            yield host, guest
+    finally:
+        host.close()
+
+
+def test_the_guest_xr_client_plays_the_screen_on_the_host_clock_in_step_with_the_host(
+        hubs: dict[str, Any], browser: Any) -> None:
+    """Drift between the host's player and the guest hub's XR client, once settled: each page's
+    own log of what it had on screen (video.currentTime, logged with the wall time of this
+    machine, which is the host hub's clock: both hubs and both browsers run here), compared
+    every 100 ms over 6 s. The issue's target: p95 <= 50 ms, max <= 100 ms."""
+    from cowatch.players import spreads, stats
+    with host_player_and_guest_xr(browser, hubs) as (host, guest):
+        time.sleep(4.5)  # settled: the window measured starts 4.5 s after the host hub counted both in step
+        start = time.time()
+        time.sleep(6.3)
+        logs = [host.samples(start - 0.5), guest.samples(start - 0.5)]
+        drift = stats(spreads(logs, start, start + 6.0))
+        estimate = guest.screen()["clock"]
+        clocks = {"host": host.clock(), "guest": (estimate["offset"], estimate["roundTrip"])}
+        print(f"host player vs guest XR client: {drift}; clock estimates (offset, round trip) s: {clocks}; "
+              f"load average {os.getloadavg()}")
+        assert drift["n"] >= 40, (drift, [log[-3:] for log in logs])  # both played for most of the window
+        assert drift["p95_ms"] <= 50 and drift["max_ms"] <= 100, drift
+        # The guest's estimate of the host's clock, through the relay: its error is its offset
+        # (one machine, one clock), within half its round trip.
+        offset, trip = clocks["guest"]
+        assert abs(offset) <= trip / 2 + 0.002, clocks
+        assert host.errors() == [] and guest.errors() == [], (host.errors(), guest.errors())
+
+
+def test_the_guest_pauses_in_its_xr_client_and_both_screens_pause(hubs: dict[str, Any], browser: Any) -> None:
+    """The guest clicks the space's screen in its XR client and presses Pause in the toolbar: the
+    action goes through hub B to the host (as guest-1), and the host's player and the guest's
+    pause, on the same frame (a scheduled command on the host's clock)."""
+    h = hubs
+    with host_player_and_guest_xr(browser, h) as (host, guest):
+        page = guest.page
+        twin = httpx.get(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_device"]),
+                         timeout=20).json()
+        tv = next(d for room in twin["rooms"] for d in room["devices"] if d["id"] == "screen")
+        at = page.evaluate("(p) => window.__twinspace.project(p)", tv["pose"]["position"])
+        assert at["visible"], ("the screen is not in view from the guest's seat", at)
+        page.mouse.click(at["x"], at["y"])
+        page.wait_for_selector("#panel-toolbar:not([hidden]) #panel-play[aria-label='Pause']", timeout=10_000)
+        page.click("#panel-play")
+        page.wait_for_function("() => { const s = window.__twinspace.screens.find((s) => s.target === 'screen');"
+                               " return s && !s.playing }", timeout=10_000, polling=100)
+        host.page.wait_for_function("() => document.getElementById('v').paused", timeout=10_000, polling=100)
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+        last = h["a"].store.journal(SPACE, 1)[0]
+        assert (last.action, last.person) == ("playback.pause", "guest-1")
+        time.sleep(0.5)  # both have landed on the paused position
+        here = host.page.evaluate("document.getElementById('v').currentTime")
+        there = guest.screen()["currentTime"]
+        print(f"paused at {here:.3f} s (host) and {there:.3f} s (guest)")
+        assert abs(here - there) <= 0.05, (here, there)
+        page.wait_for_selector("#panel-play[aria-label='Play']", timeout=5_000)  # the toolbar follows the twin
+        assert host.errors() == [] and guest.errors() == [], (host.errors(), guest.errors())
