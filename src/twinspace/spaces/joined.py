@@ -161,6 +161,13 @@ def leave(store: Store, home_id: str, space_id: str) -> bool:
     return told
 
 
+def _let_go(joined: JoinedSpace) -> Forbidden:
+    """The host no longer takes our pass. A 403 to our device, not a 401: the device is still
+    paired with this hub, it is this home that is no longer in the space."""
+    return Forbidden(f"the host of {joined.name!r} no longer lets this home in: it ended the invite, or "
+                     "this home left; ask the host for a new invite")
+
+
 def fetch_space(joined: JoinedSpace) -> dict[str, Any]:
     """The space's twin as its host serves it to this guest."""
     try:
@@ -168,6 +175,8 @@ def fetch_space(joined: JoinedSpace) -> dict[str, Any]:
                       headers={"Authorization": f"Bearer {joined.token}"})
     except httpx.HTTPError as e:
         raise HostError(f"could not reach the host hub at {joined.host_url}: {e}") from None
+    if r.status_code == 401:
+        raise _let_go(joined)
     if r.status_code != 200:
         raise _host_problem(r)
     return r.json()
@@ -177,8 +186,7 @@ def act(joined: JoinedSpace, action: str, body: dict[str, Any]) -> dict[str, Any
     """Run `action` on the joined space at its host, as this home's guest: the host decides
     (spaces/admission.py: a guest plays, pauses, seeks, watches together and takes a free
     seat). Its answer (ActionResult) comes back as it is; a refusal keeps the host's status
-    and sentence. A revoked pass is a 403 here, not a 401: the device asking is still paired
-    with this hub, it is this home that is no longer in the space."""
+    and sentence; a revoked pass is a 403 (`_let_go`)."""
     if not ACTION_NAME.fullmatch(action):
         raise NotFound(f"{action[:60]!r} is not an action name (e.g. playback.pause)")
     try:
@@ -189,8 +197,7 @@ def act(joined: JoinedSpace, action: str, body: dict[str, Any]) -> dict[str, Any
     if r.status_code == 200:
         return r.json()
     if r.status_code == 401:
-        raise Forbidden(f"the host of {joined.name!r} no longer lets this home in: it ended the invite, or "
-                        "this home left; ask the host for a new invite")
+        raise _let_go(joined)
     if 400 <= r.status_code < 500:
         try:
             detail = r.json().get("detail") or r.text
