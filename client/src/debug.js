@@ -109,7 +109,7 @@ export function installDebugHook(app) {
     get xr() {
       const twin = app.twin
       const controls = []
-      for (const view of twin?.panels.values() || []) {
+      for (const view of [...(twin?.panels.values() || []), ...(twin?.devices.values() || [])]) {
         for (const mesh of view.xrControls?.children || []) {
           const p = mesh.getWorldPosition(mesh.position.clone())
           controls.push({ ...mesh.userData.xrButton, position: [p.x, p.y, p.z] })
@@ -119,7 +119,7 @@ export function installDebugHook(app) {
         supported: app.xr ? { ...app.xr.supported } : { ar: false, vr: false },
         presenting: !!twin?.renderer.xr.isPresenting,
         mode: app.xr?.mode || null,
-        controls, // the buttons drawn under the focused panel in the headset
+        controls, // the buttons drawn under the focused panel (or TV) in the headset
         talk: app.xr?.talkView ?? null, // push-to-talk in the headset: ray colour, labels, captions
         abilities: app.xr?.session ? app.xr.abilities : null, // plane/mesh detection, anchors in this session
         alignment: app.xr?.alignment ?? null, // how the twin is lined up with the room (./scene/capture.js)

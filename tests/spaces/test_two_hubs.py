@@ -501,8 +501,12 @@ def host_player_and_guest_xr(browser: Any, h: dict[str, Any]) -> Iterator[tuple[
             in_step = "() => window.cw && window.cw.members.length === 2 " \
                       "&& window.cw.members.every(m => m.state === 'in_step')"
             host.page.wait_for_function(in_step, timeout=60_000, polling=200)  # A packages the clip first
-            screen = guest.screen()
-            assert screen["cowatch"] and {m["person"] for m in screen["members"]} == {"alex", "guest-1"}, screen
+            # the XR client plays along on the host's clock: its screen is a member of the timeline
+            guest.page.wait_for_function(
+                "() => { const s = window.__twinspace.screens.find((s) => s.target === 'screen');"
+                " return s && s.cowatch && s.members.length === 2 && s.members.every((m) => m.state === 'in_step') }",
+                timeout=20_000, polling=200)
+            assert {m["person"] for m in guest.screen()["members"]} == {"alex", "guest-1"}, guest.screen()
             yield host, guest
     finally:
         host.close()
@@ -541,6 +545,8 @@ def test_the_guest_pauses_in_its_xr_client_and_both_screens_pause(hubs: dict[str
     h = hubs
     with host_player_and_guest_xr(browser, h) as (host, guest):
         page = guest.page
+        page.select_option("#viewpoint", "person:guest-1")  # watch from the guest's seat
+        page.wait_for_timeout(1200)  # the camera glides there
         twin = httpx.get(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_device"]),
                          timeout=20).json()
         tv = next(d for room in twin["rooms"] for d in room["devices"] if d["id"] == "screen")
@@ -561,4 +567,16 @@ def test_the_guest_pauses_in_its_xr_client_and_both_screens_pause(hubs: dict[str
         print(f"paused at {here:.3f} s (host) and {there:.3f} s (guest)")
         assert abs(here - there) <= 0.05, (here, there)
         page.wait_for_selector("#panel-play[aria-label='Play']", timeout=5_000)  # the toolbar follows the twin
+
+        # The guest moves to a free seat from the viewpoint menu: the host seats it there.
+        page.select_option("#viewpoint", "seat:seat-5")
+        wait = time.time() + 10
+        while h["a"].home(SPACE).seat_of("guest-1").id != "seat-5":
+            assert time.time() < wait, [(s.id, s.person) for s in h["a"].home(SPACE).seats]
+            time.sleep(0.1)
+        assert h["a"].home(SPACE).seats[1].person is None  # seat 2 is free again
+        page.wait_for_timeout(1200)  # the camera glides there
+        viewer = page.evaluate("window.__twinspace.scene.viewer.position")
+        seat5 = h["a"].home(SPACE).seats[4].pose.position
+        assert all(abs(a - b) < 0.05 for a, b in zip(viewer, seat5)), (viewer, seat5)
         assert host.errors() == [] and guest.errors() == [], (host.errors(), guest.errors())

@@ -198,7 +198,8 @@ export async function headsetMode(root, app) {
     if (!d || d.kind !== 'light') return
     live.setDeviceState(id, { on: !d.state?.on })
   }
-  twin.on('device-click', (id) => (live.snapshot.devices?.[id]?.kind === 'tv' ? twin.setFocus(id) : toggleLight(id)))
+  const deviceClick = (id) => (live.snapshot.devices?.[id]?.kind === 'tv' ? twin.setFocus(id) : toggleLight(id))
+  twin.on('device-click', deviceClick)
 
   // --- refused edits come back through the document's log ------------------------------
   live.on('rejected', (entries) => {
@@ -251,6 +252,7 @@ export async function headsetMode(root, app) {
         const spot = out && twin.spotOfSeat(id)
         if (spot) twin.standAt(spot.position, spot.yaw_deg, `person:${live.device.person}`)
         renderViewpoints()
+        if (spot) viewSelect.value = `person:${live.device.person}` // "Stand where (you) sit": your new seat
       })
     }
     stage.querySelector('canvas')?.focus()
@@ -277,12 +279,13 @@ export async function headsetMode(root, app) {
   // --- XR -------------------------------------------------------------------------------
   const xr = new XRSupport(twin, {
     onFocus: (id) => twin.setFocus(id),
-    onToggleLight: toggleLight,
+    onDevice: deviceClick,
     onResize: (panel, size) => attempt('Resize', () => run('panel.resize', { panel, size })),
-    onButton: ({ panel, size, close, leave }) =>
-      close ? attempt('Close', () => run('panel.close', { panel }))
-        : leave ? attempt('Leave', () => run('cowatch.leave', { target: panel }))
-          : attempt('Resize', () => run('panel.resize', { panel, size })),
+    onButton: ({ panel, size, close, leave, target, playing, seek }) =>
+      target ? attempt('Playback', () => (seek ? run('playback.seek', { target, delta_s: seek }) : run(playing ? 'playback.resume' : 'playback.pause', { target })))
+        : close ? attempt('Close', () => run('panel.close', { panel }))
+          : leave ? attempt('Leave', () => run('cowatch.leave', { target: panel }))
+            : attempt('Resize', () => run('panel.resize', { panel, size })),
     // squeeze pointing away from the panels: the assistant's talk button, held
     onTalk: (pressed) => (pressed ? assistant.talk.press('xr') : assistant.talk.release('xr')),
     hub,

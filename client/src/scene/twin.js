@@ -222,6 +222,39 @@ class Screen {
   }
 }
 
+/**
+ * The row of controller-ray buttons under a panel or a TV in the headset (`view.xrControls`),
+ * rebuilt only when `key` changes ('' takes it away). `buttons()`: [{text, what, active?,
+ * danger?}], `what` being what a press hands to the page (`userData.xrButton`).
+ */
+function setButtonRow(view, key, buttons, position, scale = 1) {
+  if (key === view.xrControlsKey) return
+  view.xrControlsKey = key
+  if (view.xrControls) {
+    view.group.remove(view.xrControls)
+    disposeTree(view.xrControls)
+    view.xrControls = null
+  }
+  if (!key) return
+  const row = buttons()
+  const controls = new THREE.Group()
+  const widths = row.map(({ text }) => (text.length > 2 ? 0.3 : 0.15))
+  let x = -(widths.reduce((a, b) => a + b, 0) + 0.03 * (row.length - 1)) / 2
+  row.forEach(({ text, what, active = false, danger = false }, i) => {
+    const w = widths[i]
+    const material = new THREE.MeshBasicMaterial({ map: buttonTexture(text, { active, danger }), transparent: true, toneMapped: false })
+    const mesh = new THREE.Mesh(new THREE.PlaneGeometry(w, 0.075), material)
+    mesh.position.set(x + w / 2, 0, 0)
+    mesh.userData.xrButton = what
+    controls.add(mesh)
+    x += w + 0.03
+  })
+  controls.position.copy(position)
+  controls.scale.setScalar(scale)
+  view.xrControls = controls
+  view.group.add(controls)
+}
+
 /** "Together: …" above a screen that is in a watch group: who plays along. */
 class GroupBadge {
   constructor(parent) {
@@ -321,37 +354,13 @@ class PanelView {
   setXRControls(on) {
     const grouped = on && !!watchGroup(this.twin.live.snapshot, this.id)
     const key = on ? `${this.data.size_preset}|${this.data.size}|${grouped}` : ''
-    if (key === this.xrControlsKey) return
-    this.xrControlsKey = key
-    if (this.xrControls) {
-      this.group.remove(this.xrControls)
-      disposeTree(this.xrControls)
-      this.xrControls = null
-    }
-    if (!on) return
-    const controls = new THREE.Group()
-    const buttons = [
+    const [, hgt] = this.data.size || [1.6, 0.9]
+    setButtonRow(this, key, () => [
       ['S', { size: 'small' }], ['M', { size: 'medium' }], ['L', { size: 'large' }], ['Cinema', { size: 'cinema' }],
       ...(grouped ? [['Leave', { leave: true }]] : []), // leave the watch group, play on alone
       ['×', { close: true }],
-    ]
-    let x = 0
-    const widths = buttons.map(([text]) => (text.length > 2 ? 0.3 : 0.15))
-    const total = widths.reduce((a, b) => a + b, 0) + 0.03 * (buttons.length - 1)
-    x = -total / 2
-    buttons.forEach(([text, what], i) => {
-      const w = widths[i]
-      const material = new THREE.MeshBasicMaterial({ map: buttonTexture(text, { active: what.size === this.data.size_preset, danger: !!what.close || !!what.leave }), transparent: true, toneMapped: false })
-      const mesh = new THREE.Mesh(new THREE.PlaneGeometry(w, 0.075), material)
-      mesh.position.set(x + w / 2, 0, 0)
-      mesh.userData.xrButton = { panel: this.id, ...what }
-      controls.add(mesh)
-      x += w + 0.03
-    })
-    const [, hgt] = this.data.size || [1.6, 0.9]
-    controls.position.set(0, -hgt / 2 - 0.1, 0.02)
-    this.xrControls = controls
-    this.group.add(controls)
+    ].map(([text, what]) => ({ text, what: { panel: this.id, ...what }, active: what.size === this.data.size_preset, danger: !!what.close || !!what.leave })),
+    new THREE.Vector3(0, -hgt / 2 - 0.1, 0.02))
   }
 
   dispose() {
@@ -441,11 +450,27 @@ class DeviceView {
       const playing = state.on && state.playing ? state.playing : null
       this.screen.show(playing, this.twin.live.snapshot.playback?.[data.id] || null)
       this.refreshGroup()
+      this.setXRControls(this.twin.renderer.xr.isPresenting && this.twin.focused === this.id) // Play ⇄ Pause
     }
   }
 
   refreshGroup() {
     if (this.badge) this.badge.set(this.screen.groupLines(), this.badgeY)
+  }
+
+  /** In the headset: play/pause and skips under the focused TV while it plays (for everyone). */
+  setXRControls(on) {
+    const playback = this.twin.live.snapshot.playback?.[this.id]
+    const player = this.screen?.player
+    const key = on && player && playback ? `${playback.playing !== false}|${player.live}` : ''
+    const [w, hgt] = this.data.size || [1.4, 0.8]
+    const scale = Math.max(1, w / 2) // a cinema's screen is read from metres away
+    setButtonRow(this, key, () => {
+      const playing = playback.playing !== false
+      const toggle = { text: playing ? 'Pause' : 'Play', what: { target: this.id, playing: !playing } }
+      if (player.live) return [toggle]
+      return [{ text: '−10 s', what: { target: this.id, seek: -10 } }, toggle, { text: '+10 s', what: { target: this.id, seek: 10 } }]
+    }, new THREE.Vector3(0, -hgt / 2 - 0.1 * scale, 0.03), scale)
   }
 
   dispose() {
@@ -909,12 +934,13 @@ export class TwinView extends Emitter {
   refreshXRControls() {
     const presenting = this.renderer.xr.isPresenting
     for (const [pid, view] of this.panels) view.setXRControls(presenting && pid === this.focused)
+    for (const [id, view] of this.devices) if (view.screen) view.setXRControls(presenting && id === this.focused)
   }
 
   /** What a ray hits first: {button} | {panel} | {device} | {floor, point} | null. */
   pick(raycaster) {
     const targets = []
-    for (const view of this.panels.values()) if (view.xrControls) targets.push(...view.xrControls.children)
+    for (const view of [...this.panels.values(), ...this.devices.values()]) if (view.xrControls) targets.push(...view.xrControls.children)
     for (const view of this.panels.values()) targets.push(view.screen, view.bezel)
     for (const view of this.devices.values()) if (view.pick) targets.push(view.pick)
     if (!this.arMode) for (const child of this.shell.children) if (child.userData.floor) targets.push(child)
