@@ -120,9 +120,9 @@ def test_client_shows_the_space_seats_screen_and_a_moving_avatar(
              timeout=10, what="Sam's avatar to go")
 
 
-def _pull(page: Any, tracked: list[float]) -> None:
-    """The right controller at `tracked` (the headset's own space), pointing -Z: trigger pulled and let go."""
-    aim(page, tracked)
+def _pull(page: Any, at: list[float]) -> None:
+    """The emulated right controller at `at`, pointing -Z: its trigger pulled and let go."""
+    aim(page, at)
     page.wait_for_timeout(250)
     press_button(page, "trigger", 1)
     page.wait_for_timeout(250)
@@ -145,16 +145,16 @@ def test_client_in_the_headset_pauses_the_space_screen_from_its_buttons(
     page.wait_for_function("!document.getElementById('xr-button').disabled")
     page.click("#xr-button")
     page.wait_for_function("window.__twinspace.xr.presenting === true", timeout=20_000)
-    # VR starts in the seat, facing the screen (yaw 0): the headset's space is the twin's moved by the seat
-    tracked = lambda x, y, z: [x - seat[0], y, z - seat[2]]  # noqa: E731
+    # The emulator's controllers take the twin's coordinates, as in the AR test (measured here: the
+    # seat's offset of the VR start does not apply to them), pointing -Z: toward the screen.
     screen = next(d for room in client_hub.home(SPACE).rooms for d in room.devices if d.id == "screen")
     sx, sy, sz = screen.pose.position
-    _pull(page, tracked(sx, sy, sz + 1.0))
+    _pull(page, [sx, sy, sz + 1.0])
     buttons = wait_for(lambda: [c for c in page.evaluate("window.__twinspace.xr.controls") if c.get("target") == "screen"],
                        what="the screen's buttons in the headset")
     assert [("seek" in c, c.get("playing")) for c in buttons] == [(True, None), (False, False), (True, None)], buttons
     bx, by, bz = next(c for c in buttons if c.get("playing") is False)["position"]  # Pause
-    _pull(page, tracked(bx, by, bz + 0.3))
+    _pull(page, [bx, by, bz + 0.3])
     wait_for(lambda: client_hub.home(SPACE).playback["screen"].playing is False, what="the screen paused from the headset")
     wait_for(lambda: any(c.get("playing") is True for c in page.evaluate("window.__twinspace.xr.controls")),
              what="Play in place of Pause")
