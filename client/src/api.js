@@ -124,7 +124,7 @@ export class Hub {
     if (viewer) body.viewer = viewer
     if (focus) body.focus = focus
     if (room) body.room = room
-    return this.json('POST', `/api/v1/homes/${encodeURIComponent(this.home)}/actions/${name}`, body)
+    return this.json('POST', this.routes?.action(name) || `/api/v1/homes/${encodeURIComponent(this.home)}/actions/${name}`, body)
   }
 
   undo() {

@@ -74,11 +74,18 @@ export function installDebugHook(app) {
       })
     },
     get screens() {
-      // the TVs' (a space's screen's) players: what they play, where, whether a watch group leads
+      // the TVs' (a space's screen's) players: what they play, where, whether the hub's clock
+      // leads (a watch group, a space) and the player's estimate of it
       return [...(app.twin?.devices.values() || [])].filter((v) => v.screen).map((v) => ({
         target: v.screen.target, ref: v.screen.ref, currentTime: v.screen.currentTime,
-        playing: v.screen.playing, cowatch: !!v.screen.cowatch,
+        playing: v.screen.playing, cowatch: !!v.screen.cowatch && !v.screen.cowatch.closed,
+        clock: v.screen.cowatch ? { offset: v.screen.cowatch.offset, roundTrip: v.screen.cowatch.roundTrip } : null,
+        members: v.screen.members.map((m) => ({ person: m.person, state: m.state })),
       }))
+    },
+    /** A TV's [[local wall time s, position]] on the hub's clock since `since` (what was on screen when). */
+    screenSamples(target, since = 0) {
+      return app.twin?.devices.get(target)?.screen?.samples(since) || []
     },
     get seats() {
       return app.twin ? app.twin.people.describe().seats : []
@@ -102,7 +109,7 @@ export function installDebugHook(app) {
     get xr() {
       const twin = app.twin
       const controls = []
-      for (const view of twin?.panels.values() || []) {
+      for (const view of [...(twin?.panels.values() || []), ...(twin?.devices.values() || [])]) {
         for (const mesh of view.xrControls?.children || []) {
           const p = mesh.getWorldPosition(mesh.position.clone())
           controls.push({ ...mesh.userData.xrButton, position: [p.x, p.y, p.z] })
@@ -112,7 +119,7 @@ export function installDebugHook(app) {
         supported: app.xr ? { ...app.xr.supported } : { ar: false, vr: false },
         presenting: !!twin?.renderer.xr.isPresenting,
         mode: app.xr?.mode || null,
-        controls, // the buttons drawn under the focused panel in the headset
+        controls, // the buttons drawn under the focused panel (or TV) in the headset
         talk: app.xr?.talkView ?? null, // push-to-talk in the headset: ray colour, labels, captions
         abilities: app.xr?.session ? app.xr.abilities : null, // plane/mesh detection, anchors in this session
         alignment: app.xr?.alignment ?? null, // how the twin is lined up with the room (./scene/capture.js)

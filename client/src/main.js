@@ -68,6 +68,9 @@ async function start(reason = null) {
     if (hub.routes.joined) device = { ...device, person: hub.routes.joined.guest }
     homeModel = await hub.homeModel()
   } catch (e) {
+    if (hub.routes?.joined && e instanceof ApiError && e.status === 403) {
+      return unreachable(`You are no longer in the space "${space}": ${e.message}`) // the host let this home go; the pairing is fine
+    }
     if (space && e instanceof ApiError && (e.status === 403 || e.status === 404)) {
       return unreachable(`This home hosts no space "${space}" and has not joined one.`) // the pairing is fine: keep it
     }

@@ -1,7 +1,8 @@
 // Where the twin the client shows lives (docs/spaces.md), the one place that decides its URLs:
 // the device's home, or a space that home hosts, straight from this hub; a space the home
-// joined on another hub through this hub's relays (`/api/v1/homes/{home}/joined…`). The
-// device's own token goes with every one of them; the guest token stays on the hub.
+// joined on another hub through this hub's relays (`/api/v1/homes/{home}/joined…`), actions
+// included: the host decides what its guest may do. The device's own token goes with every
+// one of them; the guest token stays on the hub.
 
 const enc = encodeURIComponent
 
@@ -15,6 +16,7 @@ export function hostedRoutes(twin) {
     twin,
     joined: null,
     model: `/api/v1/homes/${enc(twin)}`,
+    action: (name) => `/api/v1/homes/${enc(twin)}/actions/${name}`,
     syncServer: `${wsOrigin()}/api/v1/sync`, // y-websocket: server URL, room = the twin
     cowatch: (target, token) => `${wsOrigin()}/api/v1/cowatch/${enc(twin)}?${new URLSearchParams({ token, target })}`,
     media: (path) => path,
@@ -29,6 +31,7 @@ export function joinedRoutes(home, joined) {
     twin: joined.id,
     joined,
     model: `${base}/joined/${space}`,
+    action: (name) => `${base}/joined/${space}/actions/${name}`, // run at the space's host, as its guest
     syncServer: `${wsOrigin()}${base}/joined-sync`,
     cowatch: (target, token) => `${wsOrigin()}${base}/joined-cowatch/${space}?${new URLSearchParams({ token, target })}`,
     // the host's /media/vod/… and /demo/live/…, relayed; other URLs (an app, a remote stream) as they are

@@ -12,7 +12,7 @@ import math
 from typing import Any, Callable, Iterator
 
 import pytest
-from client_helpers import Participant, Rest, wait_for
+from client_helpers import Participant, Rest, aim, emulator, press_button, wait_for
 
 from twinspace import access
 from twinspace.hub import Hub
@@ -118,6 +118,48 @@ def test_client_shows_the_space_seats_screen_and_a_moving_avatar(
     sam.leave()
     wait_for(lambda: _avatar(page, sam.client_id) is None and page.evaluate(f"{hook}.scene.avatarsDrawn") == 0,
              timeout=10, what="Sam's avatar to go")
+
+
+def _pull(page: Any, at: list[float]) -> None:
+    """The emulated right controller at `at`, pointing -Z: its trigger pulled and let go."""
+    aim(page, at)
+    page.wait_for_timeout(250)
+    press_button(page, "trigger", 1)
+    page.wait_for_timeout(250)
+    press_button(page, "trigger", 0)
+    page.wait_for_timeout(250)
+
+
+def test_client_in_the_headset_pauses_the_space_screen_from_its_buttons(
+        open_page: Callable[..., Any], cinema: dict[str, Any], owner_rest: Rest, client_hub: Hub,
+        iwer_js: str) -> None:
+    """In VR from seat 1: the controller selects the cinema's screen, which shows its buttons
+    (−10 s, Pause, +10 s, for everyone); Pause pauses the space's screen in the twin."""
+    r = owner_rest.http.post(f"/api/v1/homes/{SPACE}/actions/playback.play",
+                             json={"args": {"content": "vod:big-wave", "target": "screen"}})
+    assert r.json()["status"] == "applied", r.text
+    page = open_page(space=SPACE, init_scripts=(iwer_js, emulator(["inline", "immersive-vr"])))
+    seat = next(s["pose"]["position"] for s in cinema["seats"] if s["id"] == "seat-1")
+    page.select_option("#viewpoint", "person:alex")
+    wait_for(lambda: _near(page.evaluate("window.__twinspace.scene.viewer.position"), seat), what="the page in seat 1")
+    page.wait_for_function("!document.getElementById('xr-button').disabled")
+    page.click("#xr-button")
+    page.wait_for_function("window.__twinspace.xr.presenting === true", timeout=20_000)
+    # The emulator's controllers take the twin's coordinates, as in the AR test (measured here: the
+    # seat's offset of the VR start does not apply to them), pointing -Z: toward the screen.
+    screen = next(d for room in client_hub.home(SPACE).rooms for d in room.devices if d.id == "screen")
+    sx, sy, sz = screen.pose.position
+    _pull(page, [sx, sy, sz + 1.0])
+    buttons = wait_for(lambda: [c for c in page.evaluate("window.__twinspace.xr.controls") if c.get("target") == "screen"],
+                       what="the screen's buttons in the headset")
+    assert [("seek" in c, c.get("playing")) for c in buttons] == [(True, None), (False, False), (True, None)], buttons
+    bx, by, bz = next(c for c in buttons if c.get("playing") is False)["position"]  # Pause
+    _pull(page, [bx, by, bz + 0.3])
+    wait_for(lambda: client_hub.home(SPACE).playback["screen"].playing is False, what="the screen paused from the headset")
+    wait_for(lambda: any(c.get("playing") is True for c in page.evaluate("window.__twinspace.xr.controls")),
+             what="Play in place of Pause")
+    page.evaluate("document.getElementById('xr-button').click()")
+    page.wait_for_function("window.__twinspace.xr.presenting === false")
 
 
 def test_client_for_a_space_the_home_does_not_host_keeps_the_pairing(open_page: Callable[..., Any]) -> None:

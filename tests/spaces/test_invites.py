@@ -15,7 +15,7 @@ from starlette.websockets import WebSocketDisconnect
 from support import DEMO_NOW
 from twinspace import access
 from twinspace.actions.registry import Caller
-from twinspace.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from twinspace.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from twinspace.home.homefile import home_to_json
 from twinspace.home.model import Home
 from twinspace.hub import Hub
@@ -232,3 +232,24 @@ def test_undo_neither_seats_nor_unseats_anyone_and_guests_do_not_undo(hub: Hub, 
     with pytest.raises(Forbidden, match="not undo"):
         hub.undo("movie-night", access.authenticate(hub.store, guest.token))
     assert hub.undo("movie-night", alex).args["action"] == "playback.play"
+
+
+def test_a_person_of_the_space_takes_a_free_seat_and_only_a_free_one(hub: Hub, space: Home) -> None:
+    guest = access.authenticate(hub.store, invites.redeem(hub, invite(hub, space).code, "Joon").token)
+    assert hub.home("movie-night").seat_of("guest-1").id == "seat-2"
+    out = hub.apply("movie-night", "seat.take", {"seat": "seat-6"}, caller=guest)
+    assert out.message == f"Joon sits in {hub.home('movie-night').seats[5].name}"
+    seats = {s.id: s.person for s in hub.home("movie-night").seats}
+    assert (seats["seat-2"], seats["seat-6"]) == (None, "guest-1")
+    assert hub.apply("movie-night", "seat.take", {"seat": "seat-6"}, caller=guest).changed is False
+    with pytest.raises(Conflict, match="taken by Alex"):
+        hub.apply("movie-night", "seat.take", {"seat": "seat-1"}, caller=guest)
+    with pytest.raises(NotFound, match="free seats: seat-2, seat-3"):
+        hub.apply("movie-night", "seat.take", {"seat": "balcony"}, caller=guest)
+    alex = Caller("movie-night", "alex", role="owner")
+    with pytest.raises(Forbidden, match="by invites"):
+        hub.undo("movie-night", alex)  # the latest change moved the guest: not the host's to undo
+    with pytest.raises(InvalidInput, match="no seats"):
+        hub.apply(HOST, "seat.take", {"seat": "seat-1"}, caller=Caller(HOST, "alex", role="owner"))
+    with pytest.raises(Forbidden, match="nobody's"):
+        hub.apply("movie-night", "seat.take", {"seat": "seat-3"}, caller=Caller("movie-night", None))

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import time
 from pathlib import Path
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import httpx
@@ -172,7 +175,7 @@ async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_i
                 await host.wait_for(lambda: not any(s.get("person") == "guest-1" for s in host.peers().values()), 5)
                 print(f"guest cut off {cut_s * 1000:.0f} ms after the revocation")
         r = await http.get(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_device"]))
-        assert r.status_code == 401 and "the host hub said" in r.json()["detail"]
+        assert r.status_code == 403 and "no longer lets this home in" in r.json()["detail"]  # B's device is fine
         assert h["a"].home(SPACE).person("guest-1") is None
 
         # --- leaving: B forgets the dead pass, joins again, then leaves while connected.
@@ -188,6 +191,61 @@ async def test_a_guest_home_joins_the_host_cinema_sees_the_host_move_and_plays_i
         states = (await http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
                                  headers=auth(h["host"]))).json()
         assert [i["state"] for i in states] == ["revoked", "revoked"] and again["guest"] == "guest-1"
+
+
+def test_a_guest_acts_on_the_space_through_its_hub_and_only_on_the_space(hubs: dict[str, Any]) -> None:
+    """B's device pauses the screen and changes seat through hub B's action relay: it lands on
+    the host as guest-1; what a guest may not do is refused by the host (403, its sentence);
+    after the host revokes the invite the relay says so."""
+    h = hubs
+    relay = f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}/actions"
+    device = auth(h["b_device"])
+    _cinema_joined(h)
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                      json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+        assert r.json()["status"] == "applied", r.text
+
+        # The guest pauses the space's screen from its own hub: the host's twin pauses, as guest-1.
+        r = http.post(f"{relay}/playback.pause", json={"args": {"target": "screen"}, "focus": "screen"},
+                      headers=device)
+        assert r.status_code == 200 and r.json()["status"] == "applied", r.text
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+        last = h["a"].store.journal(SPACE, 1)[0]
+        assert (last.action, last.person) == ("playback.pause", "guest-1")
+        r = http.post(f"{relay}/playback.seek", json={"args": {"target": "screen", "position_s": 42}}, headers=device)
+        assert r.status_code == 200 and abs(h["a"].home(SPACE).playback["screen"].position_s - 42) < 0.5, r.text
+
+        # ... and moves from seat 2 to seat 5; the host's seat is not free.
+        r = http.post(f"{relay}/seat.take", json={"args": {"seat": "seat-5"}}, headers=device)
+        assert r.status_code == 200 and r.json()["result"] == {"seat": "seat-5"}, r.text
+        seated = {s.id: s.person for s in h["a"].home(SPACE).seats}
+        assert (seated["seat-2"], seated["seat-5"], seated["seat-1"]) == (None, "guest-1", "alex")
+        r = http.post(f"{relay}/seat.take", json={"args": {"seat": "seat-1"}}, headers=device)
+        assert r.status_code == 409 and "taken by Alex" in r.json()["detail"], r.text
+
+        # Out of a guest's scope: the host refuses, and says why.
+        r = http.post(f"{relay}/panel.open", json={"args": {"content": "vod:big-wave"}}, headers=device)
+        assert r.status_code == 403, r.text
+        assert "the host hub refused panel.open" in r.json()["detail"] and "not panel.open" in r.json()["detail"]
+        assert not h["a"].home(SPACE).panels
+        # The relay reaches only a space this home joined: never the host's home.
+        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{HOME}/actions/playback.pause",
+                      json={"args": {"target": "screen"}}, headers=device)
+        assert r.status_code == 404 and "has not joined a space" in r.json()["detail"], r.text
+        # Nor does a device of another home, or the host's token on hub B.
+        r = http.post(f"{relay}/playback.resume", json={"args": {"target": "screen"}}, headers=auth(h["host"]))
+        assert r.status_code == 401, r.text
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+
+        # The host revokes the invite: the relay says the home is out (403, not the device's 401).
+        invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", headers=auth(h["host"])).json()[0]
+        r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
+                        headers=auth(h["host"]))
+        assert r.json()["state"] == "revoked", r.text
+        r = http.post(f"{relay}/playback.resume", json={"args": {"target": "screen"}}, headers=device)
+        assert r.status_code == 403 and "no longer lets this home in" in r.json()["detail"], r.text
+        assert h["a"].home(SPACE).playback["screen"].playing is False
 
 
 async def _until(predicate: Any, timeout: float) -> None:
@@ -296,92 +354,231 @@ def _settled(players: list[Any], ready: Any, window_s: float = 6.0, least: int =
         time.sleep(0.5)
 
 
-def test_the_xr_client_on_the_guest_hub_opens_the_joined_cinema_with_the_host_in_it(
-        hubs: dict[str, Any], browser: Any) -> None:
-    """The real XR client, paired with home B and opened on hub B with `?space=`: the space is
-    one B joined, so its model, document, player and media come through B's relays."""
-    from client.client_helpers import DIST, Participant, pairing_script, wait_for, wait_ready_and_connected
-    assert (DIST / "index.html").is_file(), "build the client first: npm run build --prefix client"
-    h = hubs
+def _cinema_joined(h: dict[str, Any]) -> dict[str, Any]:
+    """Home A hosts the cinema; home B joins it with an invite. The space as A created it."""
     with httpx.Client(timeout=20) as http:
         r = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces", json={"template": "cinema", "id": SPACE},
                       headers=auth(h["host"]))
         assert r.status_code == 200, r.text
-        seats = {s["id"]: s["pose"]["position"] for s in r.json()["seats"]}
+        space = r.json()
         link = http.post(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites", json={"for": "the Kims"},
                          headers=auth(h["host"])).json()["link"]
-        r = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
-                      headers=auth(h["b_owner"]))
-        assert r.status_code == 200, r.text
-    host = Participant(f"{h['url_a'].replace('http', 'ws', 1)}/api/v1/sync/{SPACE}", h["host"],
-                       {"kind": "headset", "head": {"position": seats["seat-1"], "yaw_deg": 0.0}})
+        joined = http.post(f"{h['url_b']}/api/v1/homes/{HOME}/joined", json={"link": link, "name": "Joon"},
+                           headers=auth(h["b_owner"]))
+        assert joined.status_code == 200, joined.text
+    return space
+
+
+@dataclass
+class GuestPage:
+    """The real XR client, paired with home B (B's device token) and opened on hub B at
+    `?space=`: a space B joined, so its model, document, player and media come through B's relays."""
+
+    page: Any
+    console: list[str]
+
+    def samples(self, since: float) -> list[tuple[float, float]]:
+        """What the space's screen showed when ([wall time, position]), on the host's clock."""
+        return [(float(t), float(p)) for t, p in self.page.evaluate(
+            "([t, s]) => window.__twinspace.screenSamples(t, s)", ["screen", since])]
+
+    def screen(self) -> dict[str, Any]:
+        return self.page.evaluate("window.__twinspace.screens.find((s) => s.target === 'screen')")
+
+    def errors(self) -> list[str]:
+        # what Chromium logs for a relayed media request the revocation refused: expected
+        return [e for e in self.console if "status of 401 (Unauthorized)" not in e]
+
+
+@contextmanager
+def guest_page(browser: Any, h: dict[str, Any]) -> Iterator[GuestPage]:
+    from client.client_helpers import DIST, pairing_script, wait_ready_and_connected
+    assert (DIST / "index.html").is_file(), "build the client first: npm run build --prefix client"
     context = browser.new_context(viewport={"width": 1024, "height": 640})
-    errors: list[str] = []
     try:
         context.add_init_script(pairing_script({"token": h["b_device"], "home": HOME, "person": "sam",
                                                 "role": "member", "name": "Joon's browser"}))
         page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(str(e)))
         page.goto(f"{h['url_b']}/?space={SPACE}")
         wait_ready_and_connected(page)
-        hook = "window.__twinspace"
-        assert page.evaluate(f"{hook}.space") == SPACE
-        assert page.evaluate(f"{hook}.person") == "guest-1"  # in the space, as the guest the host admitted
-        assert page.evaluate(f"{hook}.scene.rooms") == ["auditorium"]
-        drawn = wait_for(lambda: page.evaluate(f"{hook}.seats"), what="the seats")
-        assert sorted(s["id"] for s in drawn) == sorted(seats)
-        assert [d for d in page.evaluate(f"{hook}.devices") if d["kind"] == "tv" and d["hasPose"]]
-
-        # The host turns its head in seat 1 on hub A; the page on hub B draws it there.
-        for i in range(1, 16):
-            host.move(seats["seat-1"], 2.0 * i)
-            page.wait_for_timeout(1000 / HEAD_HZ)
-
-        def host_avatar() -> Any:
-            a = next((a for a in page.evaluate(f"{hook}.avatars") if a["client"] == host.client_id), None)
-            return a if a and a["shown"] and abs((a["shownYaw"] or 0) - 30.0) < 0.1 else None
-        alex = wait_for(host_avatar, timeout=15, what="the host's avatar at its last pose")
-        assert alex["person"] == "alex" and alex["seat"] == "seat-1" and alex["name"] == "Alex", alex
-        assert all(abs(x - y) <= 0.01 for x, y in zip(alex["shownAt"], seats["seat-1"]))
-        # ... and the host sees the page, stamped as the guest in its seat.
-        guest = host.wait(lambda: next((st for st in host.client.peers().values()
-                                        if st.get("person") == "guest-1" and st.get("kind") == "browser"), None))
-        assert guest["seat"] == "seat-2", guest
-
-        # The host plays the screen: the page plays it too, its media through hub B's relay.
-        relayed: list[int] = []
-        page.on("response", lambda resp: relayed.append(resp.status)
-                if f"/joined-media/{SPACE}/media/vod/big-wave/" in resp.url else None)
-        with httpx.Client(timeout=20) as http:
-            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
-                          json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
-            assert r.json()["status"] == "applied", r.text
-            screen = f"{hook}.screens.find((s) => s.ref === 'vod:big-wave')"
-            page.wait_for_function(f"{screen} && {screen}.currentTime > 1", timeout=60_000, polling=200)
-            assert relayed and all(s < 400 for s in relayed), relayed
-            # A seek on the host's side lands on the page (alone on its screen, the client follows
-            # the document's position and seeks past 2 s: client/src/media.js).
-            r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
-                          json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
-            assert r.status_code == 200, r.text
-            sought = time.time()
-        page.wait_for_function(f"{screen}.currentTime > 58", timeout=30_000, polling=200)
-        at = page.evaluate(f"{screen}.currentTime")
-        assert abs(at - (60 + time.time() - sought)) < 3, (at, time.time() - sought)
-
-        # The host revokes the invite: the page is out of the space, and still paired with hub B.
-        with httpx.Client(timeout=20) as http:
-            invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
-                              headers=auth(h["host"])).json()[0]
-            r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
-                            headers=auth(h["host"]))
-            assert r.json()["state"] == "revoked", r.text
-        page.wait_for_selector("text=You are no longer in the space", timeout=20_000)
-        assert page.evaluate("localStorage.getItem('twinspace.device')") is not None
-        # what Chromium logs for a relayed media request the revocation refused: expected
-        errors = [e for e in errors if "status of 401 (Unauthorized)" not in e]
-        assert errors == [], errors
+        yield GuestPage(page, console)
     finally:
         context.close()
+
+
+def test_the_xr_client_on_the_guest_hub_opens_the_joined_cinema_with_the_host_in_it(
+        hubs: dict[str, Any], browser: Any) -> None:
+    """The real XR client, paired with home B and opened on hub B with `?space=`: the space is
+    one B joined, so its model, document, player and media come through B's relays."""
+    from client.client_helpers import Participant, wait_for
+    h = hubs
+    seats = {s["id"]: s["pose"]["position"] for s in _cinema_joined(h)["seats"]}
+    host = Participant(f"{h['url_a'].replace('http', 'ws', 1)}/api/v1/sync/{SPACE}", h["host"],
+                       {"kind": "headset", "head": {"position": seats["seat-1"], "yaw_deg": 0.0}})
+    try:
+        with guest_page(browser, h) as guest_xr:
+            page = guest_xr.page
+            hook = "window.__twinspace"
+            assert page.evaluate(f"{hook}.space") == SPACE
+            assert page.evaluate(f"{hook}.person") == "guest-1"  # in the space, as the guest the host admitted
+            assert page.evaluate(f"{hook}.scene.rooms") == ["auditorium"]
+            drawn = wait_for(lambda: page.evaluate(f"{hook}.seats"), what="the seats")
+            assert sorted(s["id"] for s in drawn) == sorted(seats)
+            assert [d for d in page.evaluate(f"{hook}.devices") if d["kind"] == "tv" and d["hasPose"]]
+
+            # The host turns its head in seat 1 on hub A; the page on hub B draws it there.
+            for i in range(1, 16):
+                host.move(seats["seat-1"], 2.0 * i)
+                page.wait_for_timeout(1000 / HEAD_HZ)
+
+            def host_avatar() -> Any:
+                a = next((a for a in page.evaluate(f"{hook}.avatars") if a["client"] == host.client_id), None)
+                return a if a and a["shown"] and abs((a["shownYaw"] or 0) - 30.0) < 0.1 else None
+            alex = wait_for(host_avatar, timeout=15, what="the host's avatar at its last pose")
+            assert alex["person"] == "alex" and alex["seat"] == "seat-1" and alex["name"] == "Alex", alex
+            assert all(abs(x - y) <= 0.01 for x, y in zip(alex["shownAt"], seats["seat-1"]))
+            # ... and the host sees the page, stamped as the guest in its seat.
+            guest = host.wait(lambda: next((st for st in host.client.peers().values()
+                                            if st.get("person") == "guest-1" and st.get("kind") == "browser"), None))
+            assert guest["seat"] == "seat-2", guest
+
+            # The host plays the screen: the page plays it too, its media through hub B's relay.
+            relayed: list[int] = []
+            page.on("response", lambda resp: relayed.append(resp.status)
+                    if f"/joined-media/{SPACE}/media/vod/big-wave/" in resp.url else None)
+            with httpx.Client(timeout=20) as http:
+                r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                              json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+                assert r.json()["status"] == "applied", r.text
+                screen = f"{hook}.screens.find((s) => s.ref === 'vod:big-wave')"
+                page.wait_for_function(f"{screen} && {screen}.currentTime > 1", timeout=60_000, polling=200)
+                assert relayed and all(s < 400 for s in relayed), relayed
+                # The page plays on the host's clock (its player socket through hub B's relay), and
+                # a seek on the host's side lands on it.
+                assert page.evaluate(f"{screen}.cowatch"), "the space's screen plays on the host's clock"
+                r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.seek",
+                              json={"args": {"target": "screen", "position_s": 60}}, headers=auth(h["host"]))
+                assert r.status_code == 200, r.text
+                sought = time.time()
+            page.wait_for_function(f"{screen}.currentTime > 58", timeout=30_000, polling=200)
+            at = page.evaluate(f"{screen}.currentTime")
+            assert abs(at - (60 + time.time() - sought)) < 3, (at, time.time() - sought)
+
+            # The host revokes the invite: the page is out of the space, and still paired with hub B.
+            with httpx.Client(timeout=20) as http:
+                invite = http.get(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites",
+                                  headers=auth(h["host"])).json()[0]
+                r = http.delete(f"{h['url_a']}/api/v1/homes/{HOME}/spaces/{SPACE}/invites/{invite['id']}",
+                                headers=auth(h["host"]))
+                assert r.json()["state"] == "revoked", r.text
+            page.wait_for_selector("text=You are no longer in the space", timeout=20_000)
+            assert page.evaluate("localStorage.getItem('twinspace.device')") is not None
+            assert guest_xr.errors() == [], guest_xr.errors()
+    finally:
         host.leave()
+
+
+# --- the guest's XR client watching together with the host ------------------------------------
+
+@contextmanager
+def host_player_and_guest_xr(browser: Any, h: dict[str, Any]) -> Iterator[tuple[Any, GuestPage]]:
+    """The host's player (a page with hls.js and cowatch.js on hub A) and the guest hub's XR
+    client play the cinema's screen (vod:big-wave); yields once the host hub counts both in step."""
+    from cowatch.players import open_player
+    _cinema_joined(h)
+    with httpx.Client(timeout=20) as http:
+        r = http.post(f"{h['url_a']}/api/v1/homes/{SPACE}/actions/playback.play",
+                      json={"args": {"content": "vod:big-wave", "target": "screen"}}, headers=auth(h["host"]))
+        assert r.json()["status"] == "applied", r.text
+    ws_a = h["url_a"].replace("http", "ws", 1)
+    host = open_player(browser, h["url_a"], f"/media/vod/big-wave/index.m3u8?token={h['host']}",
+                       f"{ws_a}/api/v1/cowatch/{SPACE}?target=screen&token={h['host']}")
+    try:
+        with guest_page(browser, h) as guest:
+            in_step = "() => window.cw && window.cw.members.length === 2 " \
+                      "&& window.cw.members.every(m => m.state === 'in_step')"
+            host.page.wait_for_function(in_step, timeout=60_000, polling=200)  # A packages the clip first
+            # the XR client plays along on the host's clock: its screen is a member of the timeline
+            guest.page.wait_for_function(
+                "() => { const s = window.__twinspace.screens.find((s) => s.target === 'screen');"
+                " return s && s.cowatch && s.members.length === 2 && s.members.every((m) => m.state === 'in_step') }",
+                timeout=20_000, polling=200)
+            assert {m["person"] for m in guest.screen()["members"]} == {"alex", "guest-1"}, guest.screen()
+            yield host, guest
+    finally:
+        host.close()
+
+
+def test_the_guest_xr_client_plays_the_screen_on_the_host_clock_in_step_with_the_host(
+        hubs: dict[str, Any], browser: Any) -> None:
+    """Drift between the host's player and the guest hub's XR client, once settled: each page's
+    own log of what it had on screen (video.currentTime, logged with the wall time of this
+    machine, which is the host hub's clock: both hubs and both browsers run here), compared
+    every 100 ms over 6 s. The issue's target: p95 <= 50 ms, max <= 100 ms."""
+    from cowatch.players import spread_series, spreads, stats
+    with host_player_and_guest_xr(browser, hubs) as (host, guest):
+        time.sleep(4.5)  # settled: the window measured starts 4.5 s after the host hub counted both in step
+        start = time.time()
+        time.sleep(6.3)
+        logs = [host.samples(start - 0.5), guest.samples(start - 0.5)]
+        drift = stats(spreads(logs, start, start + 6.0))
+        estimate = guest.screen()["clock"]
+        clocks = {"host": host.clock(), "guest": (estimate["offset"], estimate["roundTrip"])}
+        print(f"host player vs guest XR client: {drift}; clock estimates (offset, round trip) s: {clocks}; "
+              f"load average {os.getloadavg()}")
+        series = [(round(t - start, 1), round(1000 * d)) for t, d in spread_series(logs, start, start + 6.0)]
+        seen = host.page.evaluate("window.cw.members.map((m) => [m.person, m.state, m.error_s])")  # the host hub's view
+        assert drift["n"] >= 40, (drift, [log[-3:] for log in logs])  # both played for most of the window
+        assert drift["p95_ms"] <= 50 and drift["max_ms"] <= 100, (drift, series, seen, os.getloadavg())
+        # The guest's estimate of the host's clock, through the relay: its error is its offset
+        # (one machine, one clock), within half its round trip.
+        offset, trip = clocks["guest"]
+        assert abs(offset) <= trip / 2 + 0.002, clocks
+        assert host.errors() == [] and guest.errors() == [], (host.errors(), guest.errors())
+
+
+def test_the_guest_pauses_in_its_xr_client_and_both_screens_pause(hubs: dict[str, Any], browser: Any) -> None:
+    """The guest clicks the space's screen in its XR client and presses Pause in the toolbar: the
+    action goes through hub B to the host (as guest-1), and the host's player and the guest's
+    pause, on the same frame (a scheduled command on the host's clock)."""
+    h = hubs
+    with host_player_and_guest_xr(browser, h) as (host, guest):
+        page = guest.page
+        page.select_option("#viewpoint", "person:guest-1")  # watch from the guest's seat
+        page.wait_for_timeout(1200)  # the camera glides there
+        twin = httpx.get(f"{h['url_b']}/api/v1/homes/{HOME}/joined/{SPACE}", headers=auth(h["b_device"]),
+                         timeout=20).json()
+        tv = next(d for room in twin["rooms"] for d in room["devices"] if d["id"] == "screen")
+        at = page.evaluate("(p) => window.__twinspace.project(p)", tv["pose"]["position"])
+        assert at["visible"], ("the screen is not in view from the guest's seat", at)
+        page.mouse.click(at["x"], at["y"])
+        page.wait_for_selector("#panel-toolbar:not([hidden]) #panel-play[aria-label='Pause']", timeout=10_000)
+        page.click("#panel-play")
+        page.wait_for_function("() => { const s = window.__twinspace.screens.find((s) => s.target === 'screen');"
+                               " return s && !s.playing }", timeout=10_000, polling=100)
+        host.page.wait_for_function("() => document.getElementById('v').paused", timeout=10_000, polling=100)
+        assert h["a"].home(SPACE).playback["screen"].playing is False
+        last = h["a"].store.journal(SPACE, 1)[0]
+        assert (last.action, last.person) == ("playback.pause", "guest-1")
+        time.sleep(0.5)  # both have landed on the paused position
+        here = host.page.evaluate("document.getElementById('v').currentTime")
+        there = guest.screen()["currentTime"]
+        print(f"paused at {here:.3f} s (host) and {there:.3f} s (guest)")
+        assert abs(here - there) <= 0.05, (here, there)
+        page.wait_for_selector("#panel-play[aria-label='Play']", timeout=5_000)  # the toolbar follows the twin
+
+        # The guest moves to a free seat from the viewpoint menu: the host seats it there.
+        page.select_option("#viewpoint", "seat:seat-5")
+        wait = time.time() + 10
+        while h["a"].home(SPACE).seat_of("guest-1").id != "seat-5":
+            assert time.time() < wait, [(s.id, s.person) for s in h["a"].home(SPACE).seats]
+            time.sleep(0.1)
+        assert h["a"].home(SPACE).seats[1].person is None  # seat 2 is free again
+        page.wait_for_timeout(1200)  # the camera glides there
+        viewer = page.evaluate("window.__twinspace.scene.viewer.position")
+        seat5 = h["a"].home(SPACE).seats[4].pose.position
+        assert all(abs(a - b) < 0.05 for a, b in zip(viewer, seat5)), (viewer, seat5)
+        assert host.errors() == [] and guest.errors() == [], (host.errors(), guest.errors())

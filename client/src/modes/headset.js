@@ -7,6 +7,7 @@ import { openPicker } from '../ui/picker.js'
 import { ask, h, icon, toast } from '../ui/dom.js'
 import { headPose } from '../sync.js'
 import { topBar } from '../ui/chrome.js'
+import { watchGroup } from '../watch-group.js'
 
 const SCAN_ROOM = /\b(scan|capture)\b.*\b(room|space)\b/i
 const SIZES = [
@@ -103,11 +104,15 @@ export async function headsetMode(root, app) {
   // --- the focused panel's toolbar -----------------------------------------------------
   let canPlayback = false
   hub.hasAction('playback.pause').then((yes) => (canPlayback = yes))
+  let canSit = false
+  hub.hasAction('seat.take').then((yes) => (canSit = yes) && renderViewpoints())
   function renderToolbar() {
     const id = twin.focused
     const view = id ? twin.panels.get(id) : null
-    toolbar.hidden = !view
-    hint.classList.toggle('faded', !!view || hint.classList.contains('faded'))
+    const tv = id && !view ? twin.devices.get(id) : null
+    toolbar.hidden = !view && !tv?.screen
+    hint.classList.toggle('faded', !!view || !!tv || hint.classList.contains('faded'))
+    if (tv?.screen) return renderScreenToolbar(id, tv)
     if (!view) return
     const d = view.data
     const surface = d.surface ? twin.surfaces.get(d.surface) : null
@@ -119,19 +124,7 @@ export async function headsetMode(root, app) {
       b.addEventListener('click', () => attempt('Resize', () => run('panel.resize', { panel: id, size: value })))
       return b
     })
-    const player = view.content.player
-    const playback = live.snapshot.playback?.[id]
-    const playButton = player && playback && canPlayback
-      ? h('button', { type: 'button', class: 'btn btn-icon btn-ghost', id: 'panel-play', title: playback.playing ? 'Pause (for everyone)' : 'Play', 'aria-label': playback.playing ? 'Pause' : 'Play' }, icon(playback.playing ? 'pause' : 'play'))
-      : null
-    playButton?.addEventListener('click', () => attempt('Playback', () => run(playback.playing ? 'playback.pause' : 'playback.resume', { target: id })))
-    const muteButton = player
-      ? h('button', { type: 'button', class: 'btn btn-icon btn-ghost', title: player.video.muted ? 'Unmute' : 'Mute', 'aria-label': player.video.muted ? 'Unmute' : 'Mute' }, icon(player.video.muted ? 'mute' : 'volume'))
-      : null
-    muteButton?.addEventListener('click', () => {
-      player.setMuted(!player.video.muted)
-      renderToolbar()
-    })
+    const [playButton, muteButton] = playbackButtons(id, view.content)
     const together = watchTogether(id, view.content.groupLines())
     const close = h('button', { type: 'button', class: 'btn btn-icon btn-danger', id: 'panel-close', title: 'Close the panel', 'aria-label': 'Close the panel' }, icon('close'))
     close.addEventListener('click', () => attempt('Close', () => run('panel.close', { panel: id })))
@@ -144,11 +137,49 @@ export async function headsetMode(root, app) {
       close,
     )
   }
-  /** Who watches together with the panel, and Leave (the panel plays on alone). */
+  /** Play/pause (for everyone watching) and mute (this device only) for a screen's player. */
+  function playbackButtons(id, screen) {
+    const player = screen.player
+    const playback = live.snapshot.playback?.[id]
+    const playButton = player && playback && canPlayback
+      ? h('button', { type: 'button', class: 'btn btn-icon btn-ghost', id: 'panel-play', title: playback.playing ? 'Pause (for everyone)' : 'Play', 'aria-label': playback.playing ? 'Pause' : 'Play' }, icon(playback.playing ? 'pause' : 'play'))
+      : null
+    playButton?.addEventListener('click', () => attempt('Playback', () => run(playback.playing ? 'playback.pause' : 'playback.resume', { target: id })))
+    const muteButton = player
+      ? h('button', { type: 'button', class: 'btn btn-icon btn-ghost', title: player.video.muted ? 'Unmute' : 'Mute', 'aria-label': player.video.muted ? 'Unmute' : 'Mute' }, icon(player.video.muted ? 'mute' : 'volume'))
+      : null
+    muteButton?.addEventListener('click', () => {
+      player.setMuted(!player.video.muted)
+      renderToolbar()
+    })
+    return [playButton, muteButton]
+  }
+  /** A TV's (a space's screen's) toolbar: what plays, play/pause and skips for everyone, mute. */
+  function renderScreenToolbar(id, tv) {
+    const screen = tv.screen
+    const playback = live.snapshot.playback?.[id]
+    const [playButton, muteButton] = playbackButtons(id, screen)
+    const skips = playback && canPlayback && !screen.player?.live
+      ? [['-10', 'Back 10 s'], ['+10', 'Forward 10 s']].map(([text, title]) => {
+          const b = h('button', { type: 'button', class: 'btn btn-ghost btn-small', title: `${title} (for everyone)`, dataset: { skip: text } }, `${text} s`)
+          b.addEventListener('click', () => attempt('Playback', () => run('playback.seek', { target: id, delta_s: Number(text) })))
+          return b
+        })
+      : []
+    const lines = screen.groupLines()
+    toolbar.replaceChildren(
+      h('div', { class: 'toolbar-title' }, h('strong', {}, screen.ref ? catalog.title(screen.ref) : tv.data.name || id), h('small', {}, `${tv.data.name || id}${lines ? ` · with ${lines.map((l) => l.who).join(', ')}` : ''}`)),
+      ...skips.slice(0, 1),
+      playButton,
+      ...skips.slice(1),
+      muteButton,
+    )
+  }
+  /** Who watches together with the panel, and Leave (the panel plays on alone, out of its group). */
   function watchTogether(id, lines) {
     if (!lines) return null
-    const leave = h('button', { type: 'button', class: 'btn btn-ghost btn-small danger', id: 'panel-leave', title: 'Leave the watch group: this panel plays on by itself' }, 'Leave')
-    leave.addEventListener('click', () => {
+    const leave = watchGroup(live.snapshot, id) ? h('button', { type: 'button', class: 'btn btn-ghost btn-small danger', id: 'panel-leave', title: 'Leave the watch group: this panel plays on by itself' }, 'Leave') : null
+    leave?.addEventListener('click', () => {
       leave.disabled = true
       attempt('Leave', () => run('cowatch.leave', { target: id })).finally(() => (leave.disabled = false))
     })
@@ -167,7 +198,8 @@ export async function headsetMode(root, app) {
     if (!d || d.kind !== 'light') return
     live.setDeviceState(id, { on: !d.state?.on })
   }
-  twin.on('device-click', toggleLight)
+  const deviceClick = (id) => (live.snapshot.devices?.[id]?.kind === 'tv' ? twin.setFocus(id) : toggleLight(id))
+  twin.on('device-click', deviceClick)
 
   // --- refused edits come back through the document's log ------------------------------
   live.on('rejected', (entries) => {
@@ -190,6 +222,12 @@ export async function headsetMode(root, app) {
       if (seen.has(person.id)) continue
       options.push(h('option', { value: `person:${person.id}` }, `Stand where ${person.name} sits`))
     }
+    // in a space, a free seat is yours to take (seat.take: the space's host decides)
+    if (twin.inSpace && canSit) {
+      for (const seat of Object.values(live.snapshot.seats || {})) {
+        if (!seat.person) options.push(h('option', { value: `seat:${seat.id}` }, `Sit in ${seat.name || seat.id}`))
+      }
+    }
     for (const room of twin.rooms || []) options.push(h('option', { value: `room:${room.id}` }, `Stand in the ${room.name || room.id}`))
     viewSelect.replaceChildren(...options)
     viewSelect.value = [...viewSelect.options].some((o) => o.value === current) ? current : twin.view === 'orbit' ? 'orbit' : ''
@@ -209,6 +247,13 @@ export async function headsetMode(root, app) {
     } else if (kind === 'room') {
       const spot = twin.defaultSpot(id)
       twin.standAt(spot.position, spot.yaw_deg, value)
+    } else if (kind === 'seat') {
+      attempt('Seat', () => run('seat.take', { seat: id })).then((out) => {
+        const spot = out && twin.spotOfSeat(id)
+        if (spot) twin.standAt(spot.position, spot.yaw_deg, `person:${live.device.person}`)
+        renderViewpoints()
+        if (spot) viewSelect.value = `person:${live.device.person}` // "Stand where (you) sit": your new seat
+      })
     }
     stage.querySelector('canvas')?.focus()
   })
@@ -220,8 +265,11 @@ export async function headsetMode(root, app) {
     viewSelect.value = ''
   })
   live.on('presence', renderViewpoints)
+  let seatsKey = ''
   live.on('change', () => {
-    if (viewSelect.options.length <= 1) renderViewpoints()
+    const key = Object.values(live.snapshot.seats || {}).map((s) => `${s.id}=${s.person || ''}`).join('|')
+    if (viewSelect.options.length <= 1 || key !== seatsKey) renderViewpoints() // a seat taken or freed
+    seatsKey = key
   })
   twin.on('scene', () => {
     if (viewSelect.options.length <= 1 && twin.rooms?.length) renderViewpoints()
@@ -231,12 +279,13 @@ export async function headsetMode(root, app) {
   // --- XR -------------------------------------------------------------------------------
   const xr = new XRSupport(twin, {
     onFocus: (id) => twin.setFocus(id),
-    onToggleLight: toggleLight,
+    onDevice: deviceClick,
     onResize: (panel, size) => attempt('Resize', () => run('panel.resize', { panel, size })),
-    onButton: ({ panel, size, close, leave }) =>
-      close ? attempt('Close', () => run('panel.close', { panel }))
-        : leave ? attempt('Leave', () => run('cowatch.leave', { target: panel }))
-          : attempt('Resize', () => run('panel.resize', { panel, size })),
+    onButton: ({ panel, size, close, leave, target, playing, seek }) =>
+      target ? attempt('Playback', () => (seek ? run('playback.seek', { target, delta_s: seek }) : run(playing ? 'playback.resume' : 'playback.pause', { target })))
+        : close ? attempt('Close', () => run('panel.close', { panel }))
+          : leave ? attempt('Leave', () => run('cowatch.leave', { target: panel }))
+            : attempt('Resize', () => run('panel.resize', { panel, size })),
     // squeeze pointing away from the panels: the assistant's talk button, held
     onTalk: (pressed) => (pressed ? assistant.talk.press('xr') : assistant.talk.release('xr')),
     hub,

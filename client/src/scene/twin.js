@@ -87,9 +87,10 @@ class Screen {
     this.player = null
     this.videoTexture = null
     this.stillTexture = null
-    this.cowatch = null // in a watch group: the hub's timeline drives the video (../cowatch.js)
+    this.cowatch = null // in a watch group or a space: the hub's timeline drives the video (../cowatch.js)
     this.members = []
     this._retry = null
+    this._refused = false // the hub refused this screen's cowatch socket for good (a revoked pass)
   }
 
   show(ref, playback) {
@@ -124,28 +125,34 @@ class Screen {
     if (!this.player || !playback) return this._closeCowatch()
     if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
     this._followGroup()
-    if (this.cowatch) return // the group's timeline leads: play, pause and seek arrive scheduled over its socket
+    if (this.cowatch) return // the hub's timeline leads: play, pause and seek arrive scheduled over its socket
     this.player.setPlaying(playback.playing !== false)
     if (!this.player.live) this.player.seekTo(livePosition(playback))
   }
 
-  /** In a watch group: play along over the cowatch socket (one per screen); alone: close it. */
+  /**
+   * In a watch group, or on a space's screen (everyone in the space watches it, a guest's
+   * player through its hub's relay to the host): play along over the cowatch socket (one per
+   * screen), on the hub's clock. Alone in a home: close it, and follow the document.
+   */
   _followGroup() {
-    const group = watchGroup(this.twin.live.snapshot, this.target)
-    if (!group || !this.player) return this._closeCowatch()
-    if (this.cowatch || this._retry) return
+    const shared = this.twin.inSpace || !!watchGroup(this.twin.live.snapshot, this.target)
+    if (!shared || !this.player) return this._closeCowatch()
+    if (this.cowatch || this._retry || this._refused) return
     const cowatch = new CoWatch(this.twin.live.routes.cowatch(this.target, this.twin.token), this.player.video, {
       hls: this.player.hls,
       onMembers: (members) => {
         this.members = members
         this.twin.groupChanged(this.target)
       },
-      onState: ({ state }) => {
+      onState: ({ state, code }) => {
         if (state !== 'closed' || this.cowatch !== cowatch) return
-        // closed under us (the hub restarted, the network dropped): try again while still grouped
+        // closed under us (the hub restarted, the network dropped): try again while still shared;
+        // not when the pass is gone (4401, 4403: a revoked device, a space this home left)
         this.cowatch = null
         this.members = []
         this.twin.groupChanged(this.target)
+        if (code === 4401 || code === 4403) return void (this._refused = true)
         this._retry = setTimeout(() => {
           this._retry = null
           if (this.player) this._followGroup()
@@ -168,8 +175,15 @@ class Screen {
 
   /** Who watches together with this screen (watch-group.js lines), or null when it plays alone. */
   groupLines() {
+    // a space's screen needs no group in the document: its other players are the company
     const group = watchGroup(this.twin.live.snapshot, this.target)
+      || (this.twin.inSpace && this.members.length > 1 ? { id: null, targets: [this.target] } : null)
     return group ? memberLines(this.twin.live.snapshot, this.twin.catalog, group, this.members) : null
+  }
+
+  /** What was on screen when ([local wall time s, position]) while on the hub's clock: for tests. */
+  samples(since = 0) {
+    return this.cowatch ? this.cowatch.log.filter(([t]) => t >= since) : []
   }
 
   /** Called every frame: switch from the slate to the video once frames arrive. */
@@ -196,6 +210,7 @@ class Screen {
 
   clear() {
     this._closeCowatch()
+    this._refused = false
     if (this.player) this.player.destroy()
     this.videoTexture?.dispose()
     this.stillTexture?.dispose()
@@ -205,6 +220,39 @@ class Screen {
     this.material.needsUpdate = true
     this.ref = null
   }
+}
+
+/**
+ * The row of controller-ray buttons under a panel or a TV in the headset (`view.xrControls`),
+ * rebuilt only when `key` changes ('' takes it away). `buttons()`: [{text, what, active?,
+ * danger?}], `what` being what a press hands to the page (`userData.xrButton`).
+ */
+function setButtonRow(view, key, buttons, position, scale = 1) {
+  if (key === view.xrControlsKey) return
+  view.xrControlsKey = key
+  if (view.xrControls) {
+    view.group.remove(view.xrControls)
+    disposeTree(view.xrControls)
+    view.xrControls = null
+  }
+  if (!key) return
+  const row = buttons()
+  const controls = new THREE.Group()
+  const widths = row.map(({ text }) => (text.length > 2 ? 0.3 : 0.15))
+  let x = -(widths.reduce((a, b) => a + b, 0) + 0.03 * (row.length - 1)) / 2
+  row.forEach(({ text, what, active = false, danger = false }, i) => {
+    const w = widths[i]
+    const material = new THREE.MeshBasicMaterial({ map: buttonTexture(text, { active, danger }), transparent: true, toneMapped: false })
+    const mesh = new THREE.Mesh(new THREE.PlaneGeometry(w, 0.075), material)
+    mesh.position.set(x + w / 2, 0, 0)
+    mesh.userData.xrButton = what
+    controls.add(mesh)
+    x += w + 0.03
+  })
+  controls.position.copy(position)
+  controls.scale.setScalar(scale)
+  view.xrControls = controls
+  view.group.add(controls)
 }
 
 /** "Together: …" above a screen that is in a watch group: who plays along. */
@@ -306,37 +354,13 @@ class PanelView {
   setXRControls(on) {
     const grouped = on && !!watchGroup(this.twin.live.snapshot, this.id)
     const key = on ? `${this.data.size_preset}|${this.data.size}|${grouped}` : ''
-    if (key === this.xrControlsKey) return
-    this.xrControlsKey = key
-    if (this.xrControls) {
-      this.group.remove(this.xrControls)
-      disposeTree(this.xrControls)
-      this.xrControls = null
-    }
-    if (!on) return
-    const controls = new THREE.Group()
-    const buttons = [
+    const [, hgt] = this.data.size || [1.6, 0.9]
+    setButtonRow(this, key, () => [
       ['S', { size: 'small' }], ['M', { size: 'medium' }], ['L', { size: 'large' }], ['Cinema', { size: 'cinema' }],
       ...(grouped ? [['Leave', { leave: true }]] : []), // leave the watch group, play on alone
       ['×', { close: true }],
-    ]
-    let x = 0
-    const widths = buttons.map(([text]) => (text.length > 2 ? 0.3 : 0.15))
-    const total = widths.reduce((a, b) => a + b, 0) + 0.03 * (buttons.length - 1)
-    x = -total / 2
-    buttons.forEach(([text, what], i) => {
-      const w = widths[i]
-      const material = new THREE.MeshBasicMaterial({ map: buttonTexture(text, { active: what.size === this.data.size_preset, danger: !!what.close || !!what.leave }), transparent: true, toneMapped: false })
-      const mesh = new THREE.Mesh(new THREE.PlaneGeometry(w, 0.075), material)
-      mesh.position.set(x + w / 2, 0, 0)
-      mesh.userData.xrButton = { panel: this.id, ...what }
-      controls.add(mesh)
-      x += w + 0.03
-    })
-    const [, hgt] = this.data.size || [1.6, 0.9]
-    controls.position.set(0, -hgt / 2 - 0.1, 0.02)
-    this.xrControls = controls
-    this.group.add(controls)
+    ].map(([text, what]) => ({ text, what: { panel: this.id, ...what }, active: what.size === this.data.size_preset, danger: !!what.close || !!what.leave })),
+    new THREE.Vector3(0, -hgt / 2 - 0.1, 0.02))
   }
 
   dispose() {
@@ -426,11 +450,27 @@ class DeviceView {
       const playing = state.on && state.playing ? state.playing : null
       this.screen.show(playing, this.twin.live.snapshot.playback?.[data.id] || null)
       this.refreshGroup()
+      this.setXRControls(this.twin.renderer.xr.isPresenting && this.twin.focused === this.id) // Play ⇄ Pause
     }
   }
 
   refreshGroup() {
     if (this.badge) this.badge.set(this.screen.groupLines(), this.badgeY)
+  }
+
+  /** In the headset: play/pause and skips under the focused TV while it plays (for everyone). */
+  setXRControls(on) {
+    const playback = this.twin.live.snapshot.playback?.[this.id]
+    const player = this.screen?.player
+    const key = on && player && playback ? `${playback.playing !== false}|${player.live}` : ''
+    const [w, hgt] = this.data.size || [1.4, 0.8]
+    const scale = Math.max(1, w / 2) // a cinema's screen is read from metres away
+    setButtonRow(this, key, () => {
+      const playing = playback.playing !== false
+      const toggle = { text: playing ? 'Pause' : 'Play', what: { target: this.id, playing: !playing } }
+      if (player.live) return [toggle]
+      return [{ text: '−10 s', what: { target: this.id, seek: -10 } }, toggle, { text: '+10 s', what: { target: this.id, seek: 10 } }]
+    }, new THREE.Vector3(0, -hgt / 2 - 0.1 * scale, 0.03), scale)
   }
 
   dispose() {
@@ -569,6 +609,16 @@ export class TwinView extends Emitter {
         if (views === this.panels) view.update(d, this.live.snapshot.playback?.[id] || null)
       }
     }
+  }
+
+  /** A virtual space (hosted here or joined elsewhere), not a home. */
+  get inSpace() {
+    return !!this.live.routes?.joined || (this.live.snapshot.home?.kind || 'home') !== 'home'
+  }
+
+  /** What a panel or a TV shows (its Screen), by target id; null for anything else. */
+  screenOf(target) {
+    return this.panels.get(target)?.content || this.devices.get(target)?.screen || null
   }
 
   /** The name an avatar shows: the person's, from the document, else the device's. */
@@ -799,16 +849,22 @@ export class TwinView extends Emitter {
     return new THREE.Vector3(-Math.sin(yaw) * Math.cos(pitch), Math.sin(pitch), -Math.cos(yaw) * Math.cos(pitch))
   }
 
-  /** A good spot to watch from in a room: the sofa facing the TV, else the middle facing north. */
   /** In a virtual space, the seat the hub gave a person (this device's by default), as a viewpoint; else null. */
   seatSpot(person = this.live.device?.person) {
     const seat = person && Object.values(this.live.snapshot.seats || {}).find((s) => s.person === person && s.pose?.position)
-    if (!seat) return null
+    return seat ? this.spotOfSeat(seat.id) : null
+  }
+
+  /** A seat's head position and facing, as a viewpoint (whoever sits there); null if there is no such seat. */
+  spotOfSeat(id) {
+    const seat = this.live.snapshot.seats?.[id]
+    if (!seat?.pose?.position) return null
     const [qx, qy, qz, qw] = seat.pose.rotation || [0, 0, 0, 1]
     const forward = new THREE.Vector3(0, 0, -1).applyQuaternion(new THREE.Quaternion(qx, qy, qz, qw))
     return { position: [...seat.pose.position], yaw_deg: round(yawOf(forward), 1), room: seat.room, seat: seat.id }
   }
 
+  /** A good spot to watch from in a room: the sofa facing the TV, else the middle facing north. */
   defaultSpot(roomId) {
     const own = this.seatSpot() // a space's seat is where its person watches from
     if (own && (!roomId || roomId === own.room)) return own
@@ -878,12 +934,13 @@ export class TwinView extends Emitter {
   refreshXRControls() {
     const presenting = this.renderer.xr.isPresenting
     for (const [pid, view] of this.panels) view.setXRControls(presenting && pid === this.focused)
+    for (const [id, view] of this.devices) if (view.screen) view.setXRControls(presenting && id === this.focused)
   }
 
   /** What a ray hits first: {button} | {panel} | {device} | {floor, point} | null. */
   pick(raycaster) {
     const targets = []
-    for (const view of this.panels.values()) if (view.xrControls) targets.push(...view.xrControls.children)
+    for (const view of [...this.panels.values(), ...this.devices.values()]) if (view.xrControls) targets.push(...view.xrControls.children)
     for (const view of this.panels.values()) targets.push(view.screen, view.bezel)
     for (const view of this.devices.values()) if (view.pick) targets.push(view.pick)
     if (!this.arMode) for (const child of this.shell.children) if (child.userData.floor) targets.push(child)

@@ -32,8 +32,8 @@ const CAPTION_CHARS = 72 // one line: longer replies are cut (the drawer has the
 export class XRSupport {
   /**
    * @param {import('./twin.js').TwinView} twin
-   * @param {{onResize: (panel, size) => void, onButton: ({panel, size?, close?}) => void,
-   *          onToggleLight: (id) => void, onFocus: (id) => void, onTalk?: (pressed: boolean) => void}} actions
+   * @param {{onResize: (panel, size) => void, onButton: ({panel?, size?, close?, leave?, target?, playing?, seek?}) => void,
+   *          onDevice: (id) => void, onFocus: (id) => void, onTalk?: (pressed: boolean) => void}} actions
    */
   constructor(twin, actions) {
     this.twin = twin
@@ -302,7 +302,7 @@ export class XRSupport {
       this.actions.onFocus(hit.panel)
       if (this.twin.beginDrag(hit.panel, this.raycaster.ray, 'xr')) this.active = entry
     } else if (hit?.device) {
-      this.actions.onToggleLight(hit.device)
+      this.actions.onDevice(hit.device) // a light toggles, a TV takes the focus (its buttons)
     } else {
       this.actions.onFocus(null)
     }

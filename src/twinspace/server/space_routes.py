@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Body, Depends, FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
@@ -159,6 +159,14 @@ def install_spaces(app: FastAPI, hub: Hub) -> None:
     def joined_twin(home_id: str, space_id: str, who: Caller = Depends(member)) -> dict[str, Any]:
         return joined.fetch_space(joined.joined_space(hub.store, home_id, space_id))
 
+    @homes.post("/joined/{space_id}/actions/{action}",
+                summary="Run an action on a joined space (play, pause, seek its screen; take a seat), at its host")
+    def joined_action(home_id: str, space_id: str, action: str, body: dict[str, Any] = Body(...),
+                      who: Caller = Depends(member)) -> dict[str, Any]:
+        # The body ({args, viewer?, room?, focus?, confirm?}) goes as the device sent it: the host
+        # validates it and decides what this home's guest may do there (spaces/admission.py).
+        return joined.act(joined.joined_space(hub.store, home_id, space_id), action, body)
+
     @homes.delete("/joined/{space_id}", summary="Leave a joined space: its host revokes our pass, sockets close")
     def leave(home_id: str, space_id: str, who: Caller = Depends(owner)) -> dict[str, Any]:
         told = joined.leave(hub.store, home_id, space_id)
@@ -279,6 +287,15 @@ def install_spaces(app: FastAPI, hub: Hub) -> None:
         await relay(websocket, home_id, space_id, "/api/v1/sync/")
 
     async def cowatch_relay(websocket: WebSocket, home_id: str, space_id: str) -> None:
+        # The player's clock exchange crosses this relay both ways: t0 and t3 are stamped by the
+        # player, t1 and t2 by the host, so whatever the relay costs (this hub's event loop, the
+        # second hop) falls inside the round trip the player measures, (t3 - t0) - (t2 - t1),
+        # and the offset's error stays within half of it; of its last 8 samples the player keeps
+        # the one with the least round trip (cowatch.js, cowatch/clock.py). That holds because
+        # the relay never answers a ping itself, stamps, batches or reorders: each frame goes on
+        # as it arrives, on a socket of its own per player (no queue shared with media or other
+        # players; asyncio sets TCP_NODELAY). The round trip the player reports back (`clock`)
+        # includes the relay too, so the host's command lead (cowatch/schedule.py) covers it.
         await relay(websocket, home_id, space_id, "/api/v1/cowatch/")
 
     app.add_api_websocket_route(API + "/homes/{home_id}/joined-sync/{space_id}", sync_relay, name="joined-sync")

@@ -21,9 +21,9 @@ GUEST = "guest"
 NOT_PAIRED = "this device is not paired with that home"
 GUEST_ONLY_SPACE = ("this is a guest pass to one shared space; it reaches only that space "
                     "(/api/v1/homes/{space}, its live document and its screens)")
-# What a guest may do in a space: watch together and read. Set-up (panels, rooms, devices)
-# stays with the host's household.
-GUEST_ACTIONS = ("playback.", "cowatch.")
+# What a guest may do in a space: watch together, take a free seat, and read. Set-up (panels,
+# rooms, devices) stays with the host's household.
+GUEST_ACTIONS = ("playback.", "cowatch.", "seat.")
 
 
 def admit(hub, who: Caller, home_id: str) -> Caller:  # noqa: ANN001 - twinspace.hub.Hub (imports this module)
@@ -50,15 +50,16 @@ def refuse_guest(who: Caller) -> Caller:
 
 
 def undo_keeps_seats(current: Any, restored: Any) -> None:
-    """Who is in a space changes only by invites: an undo may not seat or unseat anyone
-    (a revoked guest brought back without a token, a guest's seat taken from under them)."""
+    """Who is in a space changes only by invites, and where they sit only by their own
+    `seat.take`: an undo may not seat, unseat or move anyone (a revoked guest brought back
+    without a token, a guest's seat taken from under them)."""
     if [(s.id, s.person) for s in current.seats] != [(s.id, s.person) for s in restored.seats] \
             or {p.id for p in current.people} != {p.id for p in restored.people}:
-        raise Forbidden("that change seated or unseated someone; who is in a space changes by invites "
-                        "(revoke one, or invite again), not by undo")
+        raise Forbidden("that change seated, unseated or moved someone; who is in a space changes by invites "
+                        "(revoke one, or invite again) and each person takes a seat themselves, not by undo")
 
 
 def guest_may(who: Caller, action: str, read_only: bool) -> None:
     if who.role == GUEST and not read_only and not action.startswith(GUEST_ACTIONS):
-        raise Forbidden(f"a guest may watch together here (playback and cowatch actions), not {action}; "
-                        "ask the host")
+        raise Forbidden(f"a guest may watch together here (playback and cowatch actions) and take a free "
+                        f"seat, not {action}; ask the host")

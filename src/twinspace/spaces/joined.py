@@ -3,8 +3,8 @@
 This hub redeems the host's invite over HTTP(S) and keeps what it gets back: the host's
 address and a guest token for that one space. The token never leaves this hub: the
 household's own devices reach the space through this hub (server/space_routes.py relays
-their live-document and player sockets), so the host sees one peer, this hub, and nothing
-of this home. Leaving tells the host (which revokes the token) and forgets the space.
+their live-document and player sockets, the screen's media and their actions on the space),
+so the host sees one peer, this hub, and nothing of this home. Leaving tells the host (which revokes the token) and forgets the space.
 
 A host over HTTPS with its own local CA (LAN mode) is trusted when `TWINSPACE_PEER_CA`
 names that CA's certificate file; otherwise the system's CAs decide.
@@ -13,16 +13,18 @@ names that CA's certificate file; otherwise the system's CAs decide.
 from __future__ import annotations
 
 import os
+import re
 import ssl
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import httpx
 
-from twinspace.errors import Conflict, InvalidInput, NotFound, TwinspaceError, Unauthorized
+from twinspace.errors import Conflict, Forbidden, InvalidInput, NotFound, TwinspaceError, Unauthorized
 from twinspace.store.sqlite import Store, utcnow
 
 TIMEOUT_S = 10.0
+ACTION_NAME = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,17 @@ def _host_problem(response: httpx.Response) -> TwinspaceError:
     if response.status_code == 409:
         return Conflict(detail)
     return HostError(detail)
+
+
+class HostRefused(TwinspaceError):
+    """The host hub answered a relayed request with a refusal: its status and its words."""
+
+    title = "Refused by the space's host"
+    slug = "host-refused"
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
 
 
 def redeem_remote(host_url: str, code: str, name: str) -> dict[str, Any]:
@@ -148,6 +161,13 @@ def leave(store: Store, home_id: str, space_id: str) -> bool:
     return told
 
 
+def _let_go(joined: JoinedSpace) -> Forbidden:
+    """The host no longer takes our pass. A 403 to our device, not a 401: the device is still
+    paired with this hub, it is this home that is no longer in the space."""
+    return Forbidden(f"the host of {joined.name!r} no longer lets this home in: it ended the invite, or "
+                     "this home left; ask the host for a new invite")
+
+
 def fetch_space(joined: JoinedSpace) -> dict[str, Any]:
     """The space's twin as its host serves it to this guest."""
     try:
@@ -155,6 +175,33 @@ def fetch_space(joined: JoinedSpace) -> dict[str, Any]:
                       headers={"Authorization": f"Bearer {joined.token}"})
     except httpx.HTTPError as e:
         raise HostError(f"could not reach the host hub at {joined.host_url}: {e}") from None
+    if r.status_code == 401:
+        raise _let_go(joined)
     if r.status_code != 200:
         raise _host_problem(r)
     return r.json()
+
+
+def act(joined: JoinedSpace, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Run `action` on the joined space at its host, as this home's guest: the host decides
+    (spaces/admission.py: a guest plays, pauses, seeks, watches together and takes a free
+    seat). Its answer (ActionResult) comes back as it is; a refusal keeps the host's status
+    and sentence; a revoked pass is a 403 (`_let_go`)."""
+    if not ACTION_NAME.fullmatch(action):
+        raise NotFound(f"{action[:60]!r} is not an action name (e.g. playback.pause)")
+    try:
+        r = httpx.post(f"{joined.host_url}/api/v1/homes/{joined.id}/actions/{action}", json=body,
+                       timeout=TIMEOUT_S, verify=verify(), headers={"Authorization": f"Bearer {joined.token}"})
+    except httpx.HTTPError as e:
+        raise HostError(f"could not reach the host hub at {joined.host_url}: {e}") from None
+    if r.status_code == 200:
+        return r.json()
+    if r.status_code == 401:
+        raise _let_go(joined)
+    if 400 <= r.status_code < 500:
+        try:
+            detail = r.json().get("detail") or r.text
+        except ValueError:
+            detail = r.text
+        raise HostRefused(r.status_code, f"the host hub refused {action}: {str(detail)[:300]}")
+    raise _host_problem(r)
