@@ -6,10 +6,11 @@ Three flows meet here, all on the event loop thread:
   last state written from the hub (`shadow`), so a client edit still being validated is
   never overwritten by an unrelated change.
 - Client → hub. Edits observed in the document (deep observe, attributed through the
-  transaction origin) queue up per entity, coalescing; one worker turns each into actions
-  (sync/edits.py) and runs them through `Hub.apply` as the peer's caller. Whatever the
-  outcome, the entity is then set back to the hub's truth (a no-op when the edit was
-  accepted as written), and a refusal is logged in the document.
+  transaction origin) go to the room's EditQueue (sync/edit_queue.py), which turns each
+  into actions (sync/edits.py) run through the hub as the peer's caller, many in flight
+  at once so that they share group commits. Once an edit is durable or refused, a refusal
+  is logged in the document and the entity is set back to the hub's truth (a no-op when
+  the edit was accepted as written).
 - Handshake. What a client sends in its sync step 2 is state it had before connecting
   (offline edits, or a document from before a hub restart): it is reconciled to the
   hub's truth, never applied, so stale replicas never overwrite acknowledged changes.
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
@@ -33,11 +33,10 @@ from pycrdt import (
     create_update_message, get_state, handle_sync_message, merge_updates, read_message,
 )
 
-from twinspace.actions.registry import Pending
-from twinspace.errors import NotFound, TwinspaceError
+from twinspace.errors import NotFound
 from twinspace.home.model import Home
 from twinspace.hub import HomeChange, Hub
-from twinspace.sync.edits import Refused, calls_for
+from twinspace.sync.edit_queue import EditQueue, Planned
 from twinspace.sync.guard import MAX_UPDATE_BYTES, TOO_BIG, Refusal
 from twinspace.sync.peer import Peer
 from twinspace.sync.presence import Presence
@@ -55,14 +54,6 @@ class ClientOrigin:
 
     peer: Peer
     handshake: bool
-
-
-@dataclass
-class Edit:
-    """A peer's pending edit of one entity: the fields it touched and the entity as it left it."""
-
-    touched: Optional[set[str]]  # None: the whole entity (added, deleted or replaced)
-    after: Optional[Json]
 
 
 def _py(value: Any) -> Json:
@@ -94,9 +85,10 @@ class HomeRoom:
         self.log_array = self.doc.get(LOG, type=Array)
         self.log: list[dict[str, Json]] = []
         self.presence = Presence(self.doc, self._room_at, self.broadcast, seat_of=self._seat_of)
-        self._edits: OrderedDict[tuple[Peer, str, str], Edit] = OrderedDict()
-        self._edits_ready = asyncio.Event()
+        self.edits = EditQueue(hub, self.home_id, lambda root, key: self.shadow[root].get(key), self._landed,
+                               self.presence.viewer)
         self._tasks: list[asyncio.Task[None]] = []
+        self._edits_task: Optional[asyncio.Task[None]] = None
         self._outgoing: list[bytes] = []  # document updates not yet sent to the peers
         self.doc.observe(self._on_update)
         for root, ymap in self.roots.items():
@@ -107,9 +99,10 @@ class HomeRoom:
     # --- lifecycle --------------------------------------------------------------------
 
     def start(self) -> None:
-        jobs = [("edits", self._edit_worker()), ("presence", self.presence.awareness.start())]
+        jobs = [("presence", self.presence.awareness.start())]
         if self.poll:
             jobs.append(("poll", self._poll_store()))
+        self._edits_task = asyncio.create_task(self.edits.run(), name=f"sync {self.home_id} edits")
         self._tasks = [asyncio.create_task(c, name=f"sync {self.home_id} {n}") for n, c in jobs]
 
     async def close(self, code: int = 1001, reason: str = "the hub is shutting down") -> None:
@@ -118,6 +111,8 @@ class HomeRoom:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._edits_task is not None:  # edits already validated still land: their commits are under way
+            await self.edits.close(self._edits_task)
 
     # --- hub → document ---------------------------------------------------------------
 
@@ -275,49 +270,17 @@ class HomeRoom:
             if origin.handshake:
                 loop.call_soon(self.reconcile, root, key)
             else:
-                self._queue(origin.peer, root, key, fields, _py(ymap.get(key)))
+                self.edits.add(origin.peer, root, key, fields, _py(ymap.get(key)))
 
-    def _queue(self, peer: Peer, root: str, key: str, fields: Optional[set[str]], after: Optional[Json]) -> None:
-        pending = self._edits.get((peer, root, key))
-        if pending is not None:  # coalesce: the latest state, everything touched so far
-            pending.touched = None if pending.touched is None or fields is None else pending.touched | fields
-            pending.after = after
-        else:
-            self._edits[(peer, root, key)] = Edit(fields, after)
-        self._edits_ready.set()
-
-    async def _edit_worker(self) -> None:
-        while True:
-            await self._edits_ready.wait()
-            self._edits_ready.clear()
-            while self._edits:
-                (peer, root, key), edit = self._edits.popitem(last=False)
-                await self._apply_edit(peer, root, key, edit)
-                if not any(r == root and k == key for _, r, k in self._edits):
-                    self.reconcile(root, key)
-
-    async def _apply_edit(self, peer: Peer, root: str, key: str, edit: Edit) -> None:
-        path = f"{root}/{key}"
-        try:
-            calls = calls_for(root, key, self.shadow[root].get(key), edit.after,
-                              None if edit.touched is None else frozenset(edit.touched),
-                              self.hub.registry.__contains__)
-            for call in calls:
-                path = call.path
-                outcome = await asyncio.to_thread(
-                    self.hub.apply, self.home_id, call.action, call.args, caller=peer.caller,
-                    viewer=self.presence.viewer(peer), origin=peer.tag)
-                if isinstance(outcome, Pending):
-                    raise Refused(path, f"{outcome.reason} (needs confirmation: do it from the app)")
-                if call.action == "panel.open" and outcome.result:
-                    self._log(peer, "opened", path, panel=outcome.result["panel"]["id"])
-        except Refused as e:
-            self._log(peer, "rejected", e.path, reason=e.detail)
-        except TwinspaceError as e:
-            self._log(peer, "rejected", path, reason=e.detail)
-        except Exception:
-            log.exception("applying %s from %r failed", path, peer)
-            self._log(peer, "rejected", path, reason="the hub could not apply this edit (internal error)")
+    def _landed(self, planned: Planned, quiet: bool) -> None:
+        """An edit is durable (or refused): say so in the log, and once nothing else of its
+        entity is on the way, set it back to the hub's truth (a no-op if accepted as written)."""
+        for path, panel_id in planned.opened:
+            self._log(planned.peer, "opened", path, panel=panel_id)
+        if planned.refusal is not None:
+            self._log(planned.peer, "rejected", planned.refusal[0], reason=planned.refusal[1])
+        if quiet:
+            self.reconcile(planned.root, planned.key)
 
     # --- the log ----------------------------------------------------------------------
 
