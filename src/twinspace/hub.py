@@ -61,10 +61,13 @@ class Submitted:
     read_from: Optional[Ticket] = None  # else: the queued change the answer was read from, if any
 
 
-def working_copy(home: Home) -> Home:
-    """A deep copy for an action to change: through JSON, as the store reads a home back (a
-    third of the time of `model_copy(deep=True)`, which is a good part of every change)."""
-    return Home.model_validate_json(home.model_dump_json())
+def working_copy(home: Home) -> tuple[Home, str]:
+    """A deep copy for an action to change, and `home` as JSON. The copy goes through JSON, as
+    the store reads a home back (a third of the time of `model_copy(deep=True)`, which is a
+    good part of every change); the JSON is the journal's record of the state before the
+    change, so the commit need not serialise it again."""
+    doc = home.model_dump_json()
+    return Home.model_validate_json(doc), doc
 
 
 class Hub:
@@ -98,10 +101,11 @@ class Hub:
         """What a new change builds on: the newest queued state, else the store's."""
         return self.line(home_id).base() or self._current(home_id)
 
-    def _queue(self, home_id: str, working: Home, version: int, before: Home, outcome: Outcome,
+    def _queue(self, home_id: str, working: Home, version: int, before: Home, before_doc: str, outcome: Outcome,
                origin: Optional[str], person: Optional[str], device: Optional[str], action: Optional[str] = None) -> Ticket:
         """Queue a validated change (home lock held); `_land` the ticket after releasing it."""
-        change = Change(working, before, action or outcome.action, outcome.args, outcome.message, person, device)
+        change = Change(working, before, action or outcome.action, outcome.args, outcome.message, person, device,
+                        before_doc)
         return self.line(home_id).add(change, version + 1, (outcome, origin))
 
     def _land(self, home_id: str, ticket: Ticket) -> int:
@@ -209,7 +213,7 @@ class Hub:
         with self._lock(home_id):
             read_from = self.line(home_id).pending()  # the queued change the head comes from, if any
             current, version = self._base(home_id)
-            working = working_copy(current)
+            working, before_doc = working_copy(current)
             ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
                                confirmed=confirmed, now=now)
             try:
@@ -222,7 +226,7 @@ class Hub:
             except TwinspaceError as e:
                 return Submitted(home_id, e, read_from=read_from)
             if not spec.read_only and outcome.changed:
-                ticket = self._queue(home_id, working, version, current, outcome, origin, caller.person,
+                ticket = self._queue(home_id, working, version, current, before_doc, outcome, origin, caller.person,
                                      caller.device, action=name)
                 return Submitted(home_id, outcome, ticket=ticket)
         return Submitted(home_id, outcome, read_from=read_from)
@@ -248,13 +252,13 @@ class Hub:
             raise Forbidden("only the home's owner can change how it is set up")
         with self._lock(home_id):
             current, version = self._base(home_id)
-            working = working_copy(current)
+            working, before_doc = working_copy(current)
             change(working)
             try:
                 working = Home.model_validate(working.model_dump())
             except ValidationError as e:
                 raise InvalidInput(f"{action}: {e.errors(include_url=False)[0]['msg']}") from None
-            ticket = self._queue(home_id, working, version, current, Outcome(action, args, message), None,
+            ticket = self._queue(home_id, working, version, current, before_doc, Outcome(action, args, message), None,
                                  caller.person, caller.device)
         return self._land(home_id, ticket)
 
@@ -269,13 +273,13 @@ class Hub:
             if superseded is not None and superseded():
                 patch = {k: v for k, v in patch.items() if k == "apps"}
             current, version = self._base(home_id)
-            working = working_copy(current)
+            working, before_doc = working_copy(current)
             changed = reported.apply(working, device_id, patch, self.clock())
             if not changed:
                 return None
             message = reported.describe(working, device_id, changed)
             args = {"device": device_id, "source": source, **changed}
-            ticket = self._queue(home_id, working, version, current, Outcome(reported.ACTION, args, message),
+            ticket = self._queue(home_id, working, version, current, before_doc, Outcome(reported.ACTION, args, message),
                                  f"bridge:{source}", None, device_id)
         new_version = self._land(home_id, ticket)
         if "apps" in changed and self.services is not None:

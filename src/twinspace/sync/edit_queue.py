@@ -46,6 +46,7 @@ class Edit:
 
     touched: Optional[set[str]]  # None: the whole entity (added, deleted or replaced)
     after: Optional[Json]
+    updates: list[int]  # the client updates it came from (the room relays them once it is settled)
 
 
 @dataclass(eq=False)
@@ -56,6 +57,8 @@ class Planned:
     root: str
     key: str
     viewer: Optional[Viewer]
+    after: Optional[Json]  # the entity as the client left it
+    updates: list[int]
     calls: list[Call] = field(default_factory=list)
     submitted: list[tuple[Call, Submitted]] = field(default_factory=list)
     refusal: Optional[tuple[str, str]] = None  # (path, reason)
@@ -85,13 +88,15 @@ class EditQueue:
 
     # --- on the loop ------------------------------------------------------------------
 
-    def add(self, peer: Any, root: str, key: str, fields: Optional[set[str]], after: Optional[Json]) -> None:
+    def add(self, peer: Any, root: str, key: str, fields: Optional[set[str]], after: Optional[Json],
+            update: int) -> None:
         waiting = self._waiting.get((peer, root, key))
         if waiting is not None:  # coalesce: the latest state, everything touched so far
             waiting.touched = None if waiting.touched is None or fields is None else waiting.touched | fields
             waiting.after = after
+            waiting.updates.append(update)
         else:
-            self._waiting[(peer, root, key)] = Edit(fields, after)
+            self._waiting[(peer, root, key)] = Edit(fields, after, [update])
         self._ready.set()
 
     def quiet(self, root: str, key: str) -> bool:
@@ -123,7 +128,7 @@ class EditQueue:
 
     def _plan(self, peer: Any, root: str, key: str, edit: Edit) -> Planned:
         entity = (root, key)
-        planned = Planned(peer, root, key, self._viewer(peer))
+        planned = Planned(peer, root, key, self._viewer(peer), edit.after, edit.updates)
         before = self._asked[entity] if entity in self._asked else self._before(root, key)
         try:
             planned.calls = calls_for(root, key, before, edit.after,
