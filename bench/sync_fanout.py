@@ -36,7 +36,8 @@ Each client records when it first sees each `home.version`. Two phases:
   A hub change is acknowledged only once durable, so the hub's rate is at most
   in-flight ÷ (round trip + validation + commit); the changes that arrive during one commit
   share the next (a group commit), so more in flight share each fsync. The Node writer
-  waits for nothing.
+  waits for nothing. "server CPU/change" is the server process's CPU time (user + system)
+  over the burst phase, divided by its changes.
 
 Every phase is bounded by `--timeout`. Clients, servers and the writer share the machine, so
 absolute numbers say as much about the machine as about the servers; the ratios compare the
@@ -69,6 +70,7 @@ except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT / "src"))
 
 import httpx  # noqa: E402
+import psutil  # noqa: E402
 from pycrdt import Doc, Map  # noqa: E402
 
 from twinspace.sync.client import SyncClient  # noqa: E402
@@ -115,6 +117,10 @@ class Server:
             return {}
         pairs = (line.split() for line in self.commit_log.read_text().splitlines() if line.strip())
         return {int(v): float(t) for v, t in pairs}
+
+    def cpu_s(self) -> float:
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return times.user + times.system
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
@@ -392,6 +398,7 @@ class Result:
     fanout_p99_ms: float
     updates_s: float
     lost: int
+    cpu_ms: float  # the server process's CPU (user + system) per change of the burst
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -417,9 +424,11 @@ async def measure(name: str, server: Server, writer: Any, n: int, args: argparse
             await asyncio.sleep(max(0.0, due - time.monotonic()))
         await asyncio.sleep(1.0)  # let the last deliveries land
         last = start + len(sent) + args.burst
+        cpu0 = server.cpu_s()
         t0 = time.monotonic()
         await asyncio.wait_for(writer.burst(args.burst), args.timeout)
         await asyncio.sleep(min(args.timeout, 2.0 + n * args.burst / 20000))
+        cpu_ms = (server.cpu_s() - cpu0) * 1000 / args.burst
     origin = server.commits() or sent  # the reference server has no commit: the write is the origin
     latencies, fanout, lost, finished = [], [], 0, []
     for arrivals in collected:
@@ -432,7 +441,7 @@ async def measure(name: str, server: Server, writer: Any, n: int, args: argparse
         finished.append(arrivals.get(last, float("inf")))
     done = max(finished, default=float("inf"))
     return Result(name, n, *percentiles(latencies), *percentiles(fanout),
-                  args.burst / (done - t0) if done != float("inf") else 0.0, lost)
+                  args.burst / (done - t0) if done != float("inf") else 0.0, lost, cpu_ms)
 
 
 def setups(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -460,7 +469,7 @@ async def run(args: argparse.Namespace) -> list[Result]:
                     results.append(r)
                     print(f"  {name:8} N={n:<4} p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:6.1f} ms  fan-out p50 "
                           f"{r.fanout_p50_ms:6.1f} ms  p99 {r.fanout_p99_ms:6.1f} ms  {r.updates_s:6.1f} updates/s"
-                          f"  lost {r.lost}", flush=True)
+                          f"  server CPU {r.cpu_ms:.2f} ms/change  lost {r.lost}", flush=True)
                 finally:
                     await writer.close()
                     server.stop()
@@ -473,20 +482,21 @@ NAMES = {"hub rest": "twinspace hub, REST writer", "hub yjs": "twinspace hub, Yj
 
 def table(results: list[Result]) -> str:
     by = {(r.server, r.clients): r for r in results}
-    rows = ["| clients | server | p50 | p99 | fan-out p50 | fan-out p99 | updates/s | deliveries/s |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| clients | server | p50 | p99 | fan-out p50 | fan-out p99 | updates/s | deliveries/s | "
+            "server CPU/change |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sorted({r.clients for r in results}):
         for name in NAMES:
             if r := by.get((name, n)):
                 lost = f" ({r.lost} lost)" if r.lost else ""
                 rows.append(f"| {n} | {NAMES[name]} | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms | "
                             f"{r.fanout_p50_ms:.1f} ms | {r.fanout_p99_ms:.1f} ms | {r.updates_s:.0f} | "
-                            f"{r.updates_s * n:.0f}{lost} |")
+                            f"{r.updates_s * n:.0f}{lost} | {r.cpu_ms:.2f} ms |")
         for name in ("hub rest", "hub yjs"):
             if (h := by.get((name, n))) and (o := by.get(("node", n))):
                 ratio = [h.p50_ms / o.p50_ms, h.p99_ms / o.p99_ms, h.fanout_p50_ms / o.fanout_p50_ms,
                          h.fanout_p99_ms / o.fanout_p99_ms, h.updates_s / o.updates_s if o.updates_s else 0]
-                rows.append(f"| {n} | {name} ÷ node | " + " | ".join(f"{x:.2f}×" for x in ratio) + " | |")
+                cpu = f"{h.cpu_ms / o.cpu_ms:.2f}×" if o.cpu_ms else ""
+                rows.append(f"| {n} | {name} ÷ node | " + " | ".join(f"{x:.2f}×" for x in ratio) + f" | | {cpu} |")
     return "\n".join(rows)
 
 
