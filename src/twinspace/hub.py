@@ -279,7 +279,8 @@ class Hub:
                 return None
             message = reported.describe(working, device_id, changed)
             args = {"device": device_id, "source": source, **changed}
-            ticket = self._queue(home_id, working, version, current, before_doc, Outcome(reported.ACTION, args, message),
+            ticket = self._queue(home_id, working, version, current, before_doc,
+                                 Outcome(reported.ACTION, args, message),
                                  f"bridge:{source}", None, device_id)
         new_version = self._land(home_id, ticket)
         if "apps" in changed and self.services is not None:

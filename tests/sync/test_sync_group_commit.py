@@ -103,7 +103,7 @@ async def test_concurrent_yjs_edits_share_commits_in_order_and_an_invalid_one_is
                 await anyio.sleep(0.3)  # time to leak anything that is not durable yet
                 for c in clients:
                     assert c.doc.get("home", type=Map)["version"] == v0, "a change was shown before it was durable"
-                    assert c.doc.get("log", type=Array).to_py() == [], "a refusal was shown before its state was durable"
+                    assert c.doc.get("log", type=Array).to_py() == [], "a refusal was shown too soon"
                     assert _levels(c) == {_light(w, n): (_brightness(w, n) if c is clients[w] else None)
                                           for w in range(WRITERS) for n in range(EACH)}, \
                         "another client's edit was relayed before it was durable"
