@@ -10,6 +10,7 @@ one commit time)."""
 
 from __future__ import annotations
 
+import threading
 from contextlib import AsyncExitStack
 from functools import partial
 
@@ -19,6 +20,7 @@ import pytest
 from pycrdt import Array, Map
 
 from twinspace import access
+from twinspace.actions.registry import Caller
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Device
 from twinspace.hub import Hub
@@ -134,3 +136,36 @@ async def test_concurrent_yjs_edits_share_commits_in_order_and_an_invalid_one_is
         mine = [(e.args["device"], e.args["brightness"]) for e in journal if e.device == f"writer-{w}"]
         assert mine == [(_light(w, n), _brightness(w, n)) for n in range(EACH)], f"writer {w}: {mine}"
     assert [e.action for e in journal if e.device == "rest"] == ["device.power"]
+
+
+async def test_edits_queued_when_the_hub_stops_still_commit_and_the_home_goes_on(
+        lit: Hub, store: Store) -> None:
+    """Every queued change needs a waiter to lead its group: a room that closes while its
+    clients' edits wait for a commit must still land them, or the home's later changes hang."""
+    hub = lit
+    token = access.issue_token(store, HOME, "alex", "writer", role="owner", device="writer-0").token
+    v0 = hub.version(HOME)
+    other = Store(store.path)
+    other.conn.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: other.conn.execute("COMMIT"))
+    try:
+        with LiveServer(hub) as server:
+            async with SyncClient(f"{server.ws}/{HOME}", token) as client:
+                await client.wait_for(client.synced.is_set, 10)
+                for n in range(EACH):
+                    _set(client, _light(0, n), _brightness(0, n))
+                line = hub.line(HOME)
+                await _until(lambda: line.head is not None and line.head[1] == v0 + EACH)
+            release.start()  # the commit can go on only after the server began to stop
+    finally:
+        release.join(10)
+        other.close()
+    assert not hub.line(HOME).busy
+    assert [e.args["device"] for e in sorted(store.journal(HOME, EACH), key=lambda e: e.version)] == [
+        _light(0, n) for n in range(EACH)]
+    done = threading.Thread(target=hub.apply, args=(HOME, "device.light", {"device": "lamp-floor", "brightness": 9}),
+                            kwargs={"caller": Caller(home_id=HOME, person="alex", role="owner")}, daemon=True)
+    done.start()
+    done.join(10)
+    assert not done.is_alive(), "a change after the room closed hangs in the commit line"
+    assert hub.version(HOME) == v0 + EACH + 1

@@ -105,6 +105,8 @@ class EditQueue:
 
     async def run(self) -> None:
         """Plan and submit edits as they come, until `close`."""
+        if self._closing:
+            return  # closed before it ever ran: no landing thread to start
         self._loop = asyncio.get_running_loop()
         self._lander.start()
         while not self._closing:
