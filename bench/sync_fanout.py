@@ -1,16 +1,27 @@
 """Live-sync fan-out: the hub's Yjs server against the reference Node y-websocket server.
 
-    .venv/bin/python bench/sync_fanout.py [--clients 10,100,500] [--servers hub,node] [--procs 2]
+    .venv/bin/python bench/sync_fanout.py [--clients 10,100,500] [--servers hub,node]
+                                          [--writers rest,yjs] [--procs 2]
 
-For each server and each N, N real WebSocket clients (pycrdt documents speaking the
-y-websocket protocol, spread over `--procs` processes) join one home's document, and one
-writer changes it:
+For each N and each server (and, for the hub, each writer), N real WebSocket clients
+(pycrdt documents speaking the y-websocket protocol, spread over `--procs` processes) join
+one home's document, and one writer changes it:
 
-- hub: the twinspace hub (uvicorn, its default settings) serving the demo home; the writer
-  calls the REST API (`device.light`), so every change is validated, committed durably to
-  SQLite and only then written to the document.
+- hub, writer `rest`: the twinspace hub (uvicorn, its default settings) serving the bench
+  home; the writer calls the REST API (`device.light` on the floor lamp, `--in-flight`
+  requests at a time, default 4), so every change is validated, committed durably to SQLite
+  and only then written to the document.
+- hub, writer `yjs`: the same hub; the writer is a Yjs client of the hub's document, like the
+  Node writer, and each change is a document edit: it sets a light's `state` to a new
+  brightness. The hub turns the edit into `device.light`, validates it, commits it durably
+  (the edits that arrive during one commit share the next) and only then writes the new
+  `home.version`, which is the writer's acknowledgement. The writer keeps at most
+  `--window` edits unacknowledged (default 8), each on a light of its own (the bench home
+  has that many extra lights), so no edit is ever coalesced with another one still
+  waiting: every edit is one validated, committed change.
 - node: `@y/websocket-server` (the y-websocket reference server, from tests/sync/node),
-  holding the same document; the writer is a Yjs client setting `home.version`.
+  holding the same document; the writer is a Yjs client setting `home.version`. Nothing is
+  validated or stored: the server relays the write.
 
 Each client records when it first sees each `home.version`. Two phases:
 
@@ -18,17 +29,19 @@ Each client records when it first sees each `home.version`. Two phases:
   clients' own CPU below saturation on a small machine) for `--seconds`; p50/p99 over every
   (client, change) delivery, from the writer starting the change to the client applying it.
   "fan-out" measures from the moment the change exists on the server instead: for the hub
-  when it is committed (the REST request, validation and the durable SQLite commit are
-  left out), for the reference server the same as end to end;
-- throughput: `--burst` changes as fast as the writer can make them (REST: `--in-flight`
-  requests at a time, default 4); updates/s is changes per second until every client has the
-  last one. Every REST change is acknowledged only once durable, so the hub's rate is at most
-  in-flight ÷ (request + commit time); the hub commits the changes that arrive during one
-  commit together (a group commit), so more requests in flight share each fsync.
+  when it is committed (the REST request or the edit's trip, validation and the durable
+  SQLite commit are left out), for the reference server the same as end to end;
+- throughput: `--burst` changes as fast as the writer can make them (within its in-flight
+  requests or window); updates/s is changes per second until every client has the last one.
+  A hub change is acknowledged only once durable, so the hub's rate is at most
+  in-flight ÷ (round trip + validation + commit); the changes that arrive during one commit
+  share the next (a group commit), so more in flight share each fsync. The Node writer
+  waits for nothing. "server CPU/change" is the server process's CPU time (user + system)
+  over the burst phase, divided by its changes.
 
 Every phase is bounded by `--timeout`. Clients, servers and the writer share the machine, so
 absolute numbers say as much about the machine as about the servers; the ratios compare the
-servers under the same clients.
+servers under the same clients, measured in the same run.
 """
 
 from __future__ import annotations
@@ -57,6 +70,7 @@ except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT / "src"))
 
 import httpx  # noqa: E402
+import psutil  # noqa: E402
 from pycrdt import Doc, Map  # noqa: E402
 
 from twinspace.portcheck import free_port  # noqa: E402
@@ -67,6 +81,7 @@ NODE_SERVER = NODE_DIR / "node_modules" / "@y" / "websocket-server" / "src" / "s
 HOME = "demo-loft"
 CONNECT_CONCURRENCY = 50
 REST_IN_FLIGHT = 4
+YJS_WINDOW = 8
 
 
 def wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -98,6 +113,10 @@ class Server:
         pairs = (line.split() for line in self.commit_log.read_text().splitlines() if line.strip())
         return {int(v): float(t) for v, t in pairs}
 
+    def cpu_s(self) -> float:
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return times.user + times.system
+
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
         try:
@@ -107,16 +126,31 @@ class Server:
             self.proc.wait()
 
 
-def start_hub(data: Path) -> Server:
-    from twinspace import access
+def bench_lights(window: int) -> list[str]:
+    return [f"bench-light-{i}" for i in range(1, window + 1)]
+
+
+def bench_home(data: Path, window: int):  # noqa: ANN201 - twinspace.home.homefile.HomeBundle
+    """The demo home with `window` more lights in the lounge (one per unacknowledged Yjs edit)."""
     from twinspace.demo import write_demo_home
     from twinspace.home.homefile import read_home_dir
+    from twinspace.home.model import Device
+    from twinspace.store.sqlite import utcnow
+
+    bundle = read_home_dir(write_demo_home(data / "home", utcnow()))
+    lounge = bundle.home.room("lounge")
+    lounge.devices.extend(Device(id=d, kind="light", name=f"Bench light {d[12:]}") for d in bench_lights(window))
+    return bundle
+
+
+def start_hub(data: Path, window: int) -> Server:
+    from twinspace import access
     from twinspace.hub import Hub
-    from twinspace.store.sqlite import Store, utcnow
+    from twinspace.store.sqlite import Store
 
     db = data / "twinspace.db"
     store = Store(db)
-    Hub(store).import_bundle(read_home_dir(write_demo_home(data / "home", utcnow())))
+    Hub(store).import_bundle(bench_home(data, window))
     token = access.issue_token(store, HOME, "alex", "bench", role="owner").token
     store.close()
     port = free_port()
@@ -262,6 +296,46 @@ class HubWriter:
         await self.http.aclose()
 
 
+class HubYjsWriter:
+    """A Yjs client of the hub making validated, durable edits: it sets a light's brightness
+    in the document and counts an edit acknowledged when `home.version` has reached it."""
+
+    def __init__(self, server: Server, window: int = YJS_WINDOW) -> None:
+        self.lights = bench_lights(window)
+        self.client = SyncClient(server.url, on_remote=lambda _: self._acked.set())
+        self.home = self.client.doc.get("home", type=Map)
+        self.devices = self.client.doc.get("devices", type=Map)
+        self._acked = asyncio.Event()
+        self.start = 0
+        self.sent = 0
+
+    async def open(self) -> None:
+        await self.client.__aenter__()
+        await asyncio.wait_for(self.client.synced.wait(), 30)
+        self.start = int(self.home["version"])
+
+    async def version(self) -> int:
+        return int(self.home["version"])
+
+    async def change(self) -> None:
+        window = len(self.lights)
+        while int(self.home["version"]) - self.start < self.sent - window + 1:  # the window is full
+            self._acked.clear()
+            await asyncio.wait_for(self._acked.wait(), 30)
+        light = self.devices[self.lights[self.sent % window]]
+        level = self.sent // window % 100 + 1  # differs from the light's last level: every edit changes it
+        light["state"] = {**light["state"], "on": True, "brightness": level}
+        self.sent += 1
+        await asyncio.sleep(0)  # let the client's writer put it on the wire
+
+    async def burst(self, count: int) -> None:
+        for _ in range(count):
+            await self.change()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
 class NodeWriter:
     """A Yjs client of the reference server, holding the same document, setting home.version."""
 
@@ -293,17 +367,15 @@ class NodeWriter:
         await self.client.close()
 
 
-async def seed_document() -> bytes:
-    """The demo home's document as the hub builds it, for the reference server to hold too."""
-    from twinspace.demo import write_demo_home
-    from twinspace.home.homefile import read_home_dir
+async def seed_document(window: int) -> bytes:
+    """The bench home's document as the hub builds it, for the reference server to hold too."""
     from twinspace.hub import Hub
-    from twinspace.store.sqlite import Store, utcnow
+    from twinspace.store.sqlite import Store
     from twinspace.sync.room import HomeRoom
 
     with tempfile.TemporaryDirectory() as tmp:
         hub = Hub(Store(Path(tmp) / "db"))
-        home = hub.import_bundle(read_home_dir(write_demo_home(Path(tmp) / "home", utcnow())))
+        home = hub.import_bundle(bench_home(Path(tmp), window))
         update = HomeRoom(hub, home, hub.version(HOME)).doc.get_update()
         hub.store.close()
         return update
@@ -313,7 +385,7 @@ async def seed_document() -> bytes:
 
 @dataclass
 class Result:
-    server: str
+    server: str  # "hub rest", "hub yjs" or "node"
     clients: int
     p50_ms: float  # from the writer starting a change to a client applying it
     p99_ms: float
@@ -321,6 +393,7 @@ class Result:
     fanout_p99_ms: float
     updates_s: float
     lost: int
+    cpu_ms: float  # the server process's CPU (user + system) per change of the burst
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -330,7 +403,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return q[49] * 1000, q[98] * 1000
 
 
-async def measure(server: Server, writer: Any, n: int, args: argparse.Namespace) -> Result:
+async def measure(name: str, server: Server, writer: Any, n: int, args: argparse.Namespace) -> Result:
     rate = args.rate or min(50.0, 2500.0 / n)
     count = max(20, int(rate * args.seconds))
     async with clients(server.url, n, args.procs) as collected:
@@ -346,9 +419,11 @@ async def measure(server: Server, writer: Any, n: int, args: argparse.Namespace)
             await asyncio.sleep(max(0.0, due - time.monotonic()))
         await asyncio.sleep(1.0)  # let the last deliveries land
         last = start + len(sent) + args.burst
+        cpu0 = server.cpu_s()
         t0 = time.monotonic()
         await asyncio.wait_for(writer.burst(args.burst), args.timeout)
         await asyncio.sleep(min(args.timeout, 2.0 + n * args.burst / 20000))
+        cpu_ms = (server.cpu_s() - cpu0) * 1000 / args.burst
     origin = server.commits() or sent  # the reference server has no commit: the write is the origin
     latencies, fanout, lost, finished = [], [], 0, []
     for arrivals in collected:
@@ -360,49 +435,63 @@ async def measure(server: Server, writer: Any, n: int, args: argparse.Namespace)
                 lost += 1
         finished.append(arrivals.get(last, float("inf")))
     done = max(finished, default=float("inf"))
-    return Result(server.kind, n, *percentiles(latencies), *percentiles(fanout),
-                  args.burst / (done - t0) if done != float("inf") else 0.0, lost)
+    return Result(name, n, *percentiles(latencies), *percentiles(fanout),
+                  args.burst / (done - t0) if done != float("inf") else 0.0, lost, cpu_ms)
+
+
+def setups(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(result name, server kind) in the order they run."""
+    out: list[tuple[str, str]] = []
+    for kind in args.servers:
+        out += [(f"hub {w}", "hub") for w in args.writers] if kind == "hub" else [(kind, kind)]
+    return out
 
 
 async def run(args: argparse.Namespace) -> list[Result]:
-    """Each N against each server back to back, so both see the same machine load."""
+    """Each N against each server and writer back to back, so all see the same machine load."""
     results: list[Result] = []
-    seed = await seed_document()
+    seed = await seed_document(args.window)
     for n in args.clients:
-        for kind in args.servers:
+        for name, kind in setups(args):
             with tempfile.TemporaryDirectory(prefix="twinspace-bench-") as tmp:
-                server = start_hub(Path(tmp)) if kind == "hub" else start_node()
-                writer: Any = HubWriter(server, args.in_flight) if kind == "hub" else NodeWriter(server, seed)
+                server = start_hub(Path(tmp), args.window) if kind == "hub" else start_node()
+                writer: Any = (HubWriter(server, args.in_flight) if name == "hub rest" else
+                               HubYjsWriter(server, args.window) if name == "hub yjs" else NodeWriter(server, seed))
                 try:
-                    if kind == "node":
+                    if hasattr(writer, "open"):
                         await writer.open()
-                    r = await measure(server, writer, n, args)
+                    r = await measure(name, server, writer, n, args)
                     results.append(r)
-                    print(f"  {kind:4} N={n:<4} p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:6.1f} ms  fan-out p50 "
+                    print(f"  {name:8} N={n:<4} p50 {r.p50_ms:6.1f} ms  p99 {r.p99_ms:6.1f} ms  fan-out p50 "
                           f"{r.fanout_p50_ms:6.1f} ms  p99 {r.fanout_p99_ms:6.1f} ms  {r.updates_s:6.1f} updates/s"
-                          f"  lost {r.lost}", flush=True)
+                          f"  server CPU {r.cpu_ms:.2f} ms/change  lost {r.lost}", flush=True)
                 finally:
                     await writer.close()
                     server.stop()
     return results
 
 
+NAMES = {"hub rest": "twinspace hub, REST writer", "hub yjs": "twinspace hub, Yjs writer",
+         "node": "y-websocket (Node)"}
+
+
 def table(results: list[Result]) -> str:
     by = {(r.server, r.clients): r for r in results}
-    rows = ["| clients | server | p50 | p99 | fan-out p50 | fan-out p99 | updates/s | deliveries/s |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|"]
-    names = {"hub": "twinspace hub", "node": "y-websocket (Node)"}
+    rows = ["| clients | server | p50 | p99 | fan-out p50 | fan-out p99 | updates/s | deliveries/s | "
+            "server CPU/change |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sorted({r.clients for r in results}):
-        for kind in ("hub", "node"):
-            if r := by.get((kind, n)):
+        for name in NAMES:
+            if r := by.get((name, n)):
                 lost = f" ({r.lost} lost)" if r.lost else ""
-                rows.append(f"| {n} | {names[kind]} | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms | "
+                rows.append(f"| {n} | {NAMES[name]} | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms | "
                             f"{r.fanout_p50_ms:.1f} ms | {r.fanout_p99_ms:.1f} ms | {r.updates_s:.0f} | "
-                            f"{r.updates_s * n:.0f}{lost} |")
-        if (h := by.get(("hub", n))) and (o := by.get(("node", n))):
-            ratio = [h.p50_ms / o.p50_ms, h.p99_ms / o.p99_ms, h.fanout_p50_ms / o.fanout_p50_ms,
-                     h.fanout_p99_ms / o.fanout_p99_ms, h.updates_s / o.updates_s if o.updates_s else 0]
-            rows.append(f"| {n} | hub ÷ node | " + " | ".join(f"{x:.2f}×" for x in ratio) + " | |")
+                            f"{r.updates_s * n:.0f}{lost} | {r.cpu_ms:.2f} ms |")
+        for name in ("hub rest", "hub yjs"):
+            if (h := by.get((name, n))) and (o := by.get(("node", n))):
+                ratio = [h.p50_ms / o.p50_ms, h.p99_ms / o.p99_ms, h.fanout_p50_ms / o.fanout_p50_ms,
+                         h.fanout_p99_ms / o.fanout_p99_ms, h.updates_s / o.updates_s if o.updates_s else 0]
+                cpu = f"{h.cpu_ms / o.cpu_ms:.2f}×" if o.cpu_ms else ""
+                rows.append(f"| {n} | {name} ÷ node | " + " | ".join(f"{x:.2f}×" for x in ratio) + f" | | {cpu} |")
     return "\n".join(rows)
 
 
@@ -414,7 +503,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0, help="paced changes per second (0: auto)")
     parser.add_argument("--seconds", type=float, default=5, help="length of the paced phase")
     parser.add_argument("--burst", type=int, default=200, help="changes in the throughput phase")
-    parser.add_argument("--in-flight", type=int, default=REST_IN_FLIGHT, help="hub: REST requests at a time")
+    parser.add_argument("--writers", default="rest,yjs", help="hub writers: rest, yjs or both")
+    parser.add_argument("--in-flight", type=int, default=REST_IN_FLIGHT, help="hub rest: requests at a time")
+    parser.add_argument("--window", type=int, default=YJS_WINDOW, help="hub yjs: unacknowledged edits at a time")
     parser.add_argument("--timeout", type=float, default=60, help="bound on each phase, seconds")
     parser.add_argument("--serve-hub", nargs=3, metavar=("DB", "PORT", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -423,6 +514,10 @@ def main() -> None:
         return
     args.clients = [int(n) for n in args.clients.split(",")]
     args.servers = [s.strip() for s in args.servers.split(",")]
+    args.writers = [w.strip() for w in args.writers.split(",")]
+    if unknown := set(args.servers) - {"hub", "node"} or set(args.writers) - {"rest", "yjs"}:
+        raise SystemExit(f"unknown server or writer {', '.join(sorted(unknown))}: servers are hub and node, "
+                         "hub writers rest and yjs")
     if "node" in args.servers and shutil.which("node") is None:
         raise SystemExit("node is not installed; run with --servers hub")
     print(f"sync fan-out on {os.cpu_count()} CPUs: clients {args.clients}, {args.procs} client processes", flush=True)

@@ -7,7 +7,10 @@ sync, bridges). A failed action leaves nothing behind.
 
 Changes of one home that arrive while its previous commit is in flight are committed
 together (commit_line.py): each is validated against the newest state as before, and each
-caller hears back only once its group is durable.
+caller hears back only once its group is durable. `apply` is `submit` (validate, run, queue)
+then `settle` (wait until durable, answer); a front end with many changes in flight (live
+sync) calls the two halves itself. A refusal read from a queued state is also answered only
+once that state is durable.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from twinspace.actions.registry import ActionContext, Caller, Outcome, Pending, 
 from twinspace.commit_line import CommitLine, Ticket
 from pydantic import ValidationError
 
-from twinspace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from twinspace.errors import Conflict, Forbidden, InvalidInput, NotFound, TwinspaceError
 from twinspace.geometry import Viewer
 from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
@@ -48,10 +51,23 @@ class HomeChange:
 Listener = Callable[[HomeChange], None]
 
 
-def working_copy(home: Home) -> Home:
-    """A deep copy for an action to change: through JSON, as the store reads a home back (a
-    third of the time of `model_copy(deep=True)`, which is a good part of every change)."""
-    return Home.model_validate_json(home.model_dump_json())
+@dataclass(frozen=True)
+class Submitted:
+    """An action validated and run (`Hub.submit`), its change queued if it made one."""
+
+    home_id: str
+    answer: Union[Outcome, Pending, TwinspaceError]  # a refusal is held until `settle`
+    ticket: Optional[Ticket] = None  # the queued change, when the action changed the home
+    read_from: Optional[Ticket] = None  # else: the queued change the answer was read from, if any
+
+
+def working_copy(home: Home) -> tuple[Home, str]:
+    """A deep copy for an action to change, and `home` as JSON. The copy goes through JSON, as
+    the store reads a home back (a third of the time of `model_copy(deep=True)`, which is a
+    good part of every change); the JSON is the journal's record of the state before the
+    change, so the commit need not serialise it again."""
+    doc = home.model_dump_json()
+    return Home.model_validate_json(doc), doc
 
 
 class Hub:
@@ -85,10 +101,11 @@ class Hub:
         """What a new change builds on: the newest queued state, else the store's."""
         return self.line(home_id).base() or self._current(home_id)
 
-    def _queue(self, home_id: str, working: Home, version: int, before: Home, outcome: Outcome,
+    def _queue(self, home_id: str, working: Home, version: int, before: Home, before_doc: str, outcome: Outcome,
                origin: Optional[str], person: Optional[str], device: Optional[str], action: Optional[str] = None) -> Ticket:
         """Queue a validated change (home lock held); `_land` the ticket after releasing it."""
-        change = Change(working, before, action or outcome.action, outcome.args, outcome.message, person, device)
+        change = Change(working, before, action or outcome.action, outcome.args, outcome.message, person, device,
+                        before_doc)
         return self.line(home_id).add(change, version + 1, (outcome, origin))
 
     def _land(self, home_id: str, ticket: Ticket) -> int:
@@ -175,6 +192,19 @@ class Hub:
               confirmed: bool = False, now: Optional[datetime] = None,
               origin: Optional[str] = None) -> Union[Outcome, Pending]:
         """Validate and run one action as `caller`; commit and publish it if it changed the home."""
+        return self.settle(self.submit(home_id, name, raw_args, caller=caller, viewer=viewer, room=room,
+                                       focus=focus, confirmed=confirmed, now=now, origin=origin))
+
+    def submit(self, home_id: str, name: str, raw_args: Any, *, caller: Caller,
+               viewer: Optional[Viewer] = None, room: Optional[str] = None, focus: Optional[str] = None,
+               confirmed: bool = False, now: Optional[datetime] = None,
+               origin: Optional[str] = None) -> Submitted:
+        """The first half of `apply`: validate and run the action on the newest state and, if it
+        changed the home, queue it for the next group commit, without waiting for that commit.
+        Hand the result to `settle` (on any thread) for the answer; a front end with many
+        changes in flight (live sync) submits them in order and settles them as they land.
+        Arguments that do not parse raise at once; a refusal by the action is only given by
+        `settle`, once the state it was read from is durable."""
         if caller.home_id != home_id:
             raise Forbidden("this device is not paired with that home")
         spec = self.registry.get(name)
@@ -183,23 +213,34 @@ class Hub:
         with self._lock(home_id):
             read_from = self.line(home_id).pending()  # the queued change the head comes from, if any
             current, version = self._base(home_id)
-            working = working_copy(current)
+            working, before_doc = working_copy(current)
             ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
                                confirmed=confirmed, now=now)
-            if spec.confirm is not None and not confirmed:
-                reason = spec.confirm(ctx, args)
-                if reason is not None:
-                    return Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
-            outcome = spec.run(ctx, args)
-            ticket = None
+            try:
+                if spec.confirm is not None and not confirmed:
+                    reason = spec.confirm(ctx, args)
+                    if reason is not None:
+                        pending = Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
+                        return Submitted(home_id, pending, read_from=read_from)
+                outcome = spec.run(ctx, args)
+            except TwinspaceError as e:
+                return Submitted(home_id, e, read_from=read_from)
             if not spec.read_only and outcome.changed:
-                ticket = self._queue(home_id, working, version, current, outcome, origin, caller.person,
+                ticket = self._queue(home_id, working, version, current, before_doc, outcome, origin, caller.person,
                                      caller.device, action=name)
-        if ticket is not None:
-            self._land(home_id, ticket)
-        elif read_from is not None:  # nothing to commit, but the answer rests on a queued state
-            CommitLine.wait_durable(read_from)
-        return outcome
+                return Submitted(home_id, outcome, ticket=ticket)
+        return Submitted(home_id, outcome, read_from=read_from)
+
+    def settle(self, submitted: Submitted) -> Union[Outcome, Pending]:
+        """The answer to a submitted action, once it (or the state it was read from) is durable;
+        raises the action's refusal, or why its commit failed."""
+        if submitted.ticket is not None:
+            self._land(submitted.home_id, submitted.ticket)
+        elif submitted.read_from is not None:  # nothing to commit, but the answer rests on a queued state
+            CommitLine.wait_durable(submitted.read_from)
+        if isinstance(submitted.answer, TwinspaceError):
+            raise submitted.answer
+        return submitted.answer
 
     def administer(self, home_id: str, caller: Caller, *, action: str, args: dict[str, Any], message: str,
                    change: Callable[[Home], None]) -> int:
@@ -211,13 +252,13 @@ class Hub:
             raise Forbidden("only the home's owner can change how it is set up")
         with self._lock(home_id):
             current, version = self._base(home_id)
-            working = working_copy(current)
+            working, before_doc = working_copy(current)
             change(working)
             try:
                 working = Home.model_validate(working.model_dump())
             except ValidationError as e:
                 raise InvalidInput(f"{action}: {e.errors(include_url=False)[0]['msg']}") from None
-            ticket = self._queue(home_id, working, version, current, Outcome(action, args, message), None,
+            ticket = self._queue(home_id, working, version, current, before_doc, Outcome(action, args, message), None,
                                  caller.person, caller.device)
         return self._land(home_id, ticket)
 
@@ -232,13 +273,14 @@ class Hub:
             if superseded is not None and superseded():
                 patch = {k: v for k, v in patch.items() if k == "apps"}
             current, version = self._base(home_id)
-            working = working_copy(current)
+            working, before_doc = working_copy(current)
             changed = reported.apply(working, device_id, patch, self.clock())
             if not changed:
                 return None
             message = reported.describe(working, device_id, changed)
             args = {"device": device_id, "source": source, **changed}
-            ticket = self._queue(home_id, working, version, current, Outcome(reported.ACTION, args, message),
+            ticket = self._queue(home_id, working, version, current, before_doc,
+                                 Outcome(reported.ACTION, args, message),
                                  f"bridge:{source}", None, device_id)
         new_version = self._land(home_id, ticket)
         if "apps" in changed and self.services is not None:

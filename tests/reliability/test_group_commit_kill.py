@@ -8,10 +8,15 @@ random moment the hub process is killed with SIGKILL. In the reopened database, 
 writer's journaled changes must be exactly its first k requests, in order (brightness
 1, 2, ..., k by version), with k at least the number it was answered 200 for and at most
 one more (committed, its answer not yet sent). The seed is printed to repeat a trial.
+
+The same with three Yjs clients editing the live document (a light each, sync/edit_queue.py):
+a client's edit counts as acknowledged once its journal entry can be read through REST (a
+Yjs client has no per-edit answer), and each writes its next edit only then.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import shutil
@@ -19,14 +24,18 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import httpx
+from pycrdt import Map
+from websockets.exceptions import WebSocketException
 from rules_helpers import demo_home_dir  # noqa: F401 - a fixture
 from test_durability_kill import HOME, serve
 
 from twinspace import access
 from twinspace.home.homefile import read_home_dir
 from twinspace.store.sqlite import Store
+from twinspace.sync.client import SyncClient
 
 TRIALS = 6
 WRITERS = 6
@@ -56,18 +65,44 @@ def _writer(url: str, token: str, writer: int, acked: list[int], stop: threading
             acked.append(i)
 
 
-def _trial(db: Path, tokens: list[str], delay_s: float) -> list[tuple[int, list[int]]]:
+def _yjs_writer(url: str, token: str, writer: int, acked: list[int], stop: threading.Event) -> None:
+    """Sets its light's brightness to 1, 2, ... in the live document, one edit at a time."""
+    light, offset = _target(writer)
+
+    async def edits() -> None:
+        async with SyncClient(f"{url.replace('http://', 'ws://', 1)}/api/v1/sync/{HOME}", token) as client, \
+                httpx.AsyncClient(base_url=f"{url}/api/v1/homes/{HOME}", timeout=5,
+                                  headers={"Authorization": f"Bearer {token}"}) as http:
+            await client.wait_for(client.synced.is_set, 10)
+            devices = client.doc.get("devices", type=Map)
+            for i in range(1, EACH + 1):
+                if stop.is_set():
+                    return
+                devices[light]["state"] = {**devices[light]["state"], "on": True, "brightness": offset + i}
+                while not any(e["device"] == f"writer-{writer}" and e["args"].get("brightness") == offset + i
+                              for e in (await http.get("/journal", params={"limit": 50})).json()):
+                    await asyncio.sleep(0.005)
+                acked.append(i)
+
+    try:
+        asyncio.run(edits())
+    except (httpx.HTTPError, OSError, ConnectionError, asyncio.TimeoutError, WebSocketException):
+        return  # the hub was killed: the edit in flight may or may not have committed
+
+
+def _trial(db: Path, tokens: list[str], delay_s: float,
+           writer: Callable[..., None] = _writer) -> list[tuple[int, list[int]]]:
     """Per writer: (acknowledged count, the request numbers of its journaled changes by version)."""
     proc, url = serve(db)
     acked: list[list[int]] = [[] for _ in tokens]
     stop = threading.Event()
     try:
-        writers = [threading.Thread(target=_writer, args=(url, t, w, a, stop), daemon=True)
+        writers = [threading.Thread(target=writer, args=(url, t, w, a, stop), daemon=True)
                    for w, (t, a) in enumerate(zip(tokens, acked))]
         for w in writers:
             w.start()
         deadline = time.monotonic() + 30
-        while sum(map(len, acked)) < WRITERS and time.monotonic() < deadline:
+        while sum(map(len, acked)) < len(tokens) and time.monotonic() < deadline:
             time.sleep(0.005)
         time.sleep(delay_s)  # the random moment
         os.kill(proc.pid, signal.SIGKILL)
@@ -89,8 +124,7 @@ def _trial(db: Path, tokens: list[str], delay_s: float) -> list[tuple[int, list[
             for w, a in enumerate(acked)]
 
 
-def test_kill_9_during_group_commits_loses_no_acknowledged_change_and_keeps_each_writers_order(
-        tmp_path: Path, demo_home_dir: Path) -> None:
+def _trials(tmp_path: Path, demo_home_dir: Path, writers: int, trials: int, writer: Callable[..., None]) -> None:
     seed = int(os.environ.get("TWINSPACE_KILL_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     print(f"group-commit kill trials: seed {seed} (TWINSPACE_KILL_SEED={seed} repeats them)")
@@ -99,18 +133,28 @@ def test_kill_9_during_group_commits_loses_no_acknowledged_change_and_keeps_each
     bundle = read_home_dir(demo_home_dir)
     store.create_home(bundle.home, bundle.files)
     tokens = [access.issue_token(store, HOME, "alex", f"writer {w}", role="owner", device=f"writer-{w}").token
-              for w in range(WRITERS)]
+              for w in range(writers)]
     store.close()
     failures, acked_total = [], 0
-    for trial in range(TRIALS):
+    for trial in range(trials):
         db = tmp_path / f"trial-{trial}" / "twinspace.db"
         db.parent.mkdir()
         shutil.copyfile(template, db)
         delay = rng.uniform(0.0, 0.5)
-        for w, (acked, landed) in enumerate(_trial(db, tokens, delay)):
+        for w, (acked, landed) in enumerate(_trial(db, tokens, delay, writer)):
             acked_total += acked
             if landed != list(range(1, len(landed) + 1)) or not acked <= len(landed) <= acked + 1:
                 failures.append((trial, round(delay, 3), w, acked, landed))
-    print(f"{TRIALS} trials, {acked_total} acknowledged changes")
+    print(f"{trials} trials, {acked_total} acknowledged changes")
     assert not failures, f"(trial, delay, writer, acked, journaled in version order): {failures}; seed {seed}"
-    assert acked_total >= TRIALS * WRITERS, "the writers did not get going"
+    assert acked_total >= trials * writers, "the writers did not get going"
+
+
+def test_kill_9_during_group_commits_loses_no_acknowledged_change_and_keeps_each_writers_order(
+        tmp_path: Path, demo_home_dir: Path) -> None:
+    _trials(tmp_path, demo_home_dir, WRITERS, TRIALS, _writer)
+
+
+def test_kill_9_during_group_commits_of_yjs_edits_loses_none_acknowledged_and_keeps_each_clients_order(
+        tmp_path: Path, demo_home_dir: Path) -> None:
+    _trials(tmp_path, demo_home_dir, len(LIGHTS), 4, _yjs_writer)

@@ -47,6 +47,10 @@ class Change:
     message: str
     person: Optional[str]
     device: Optional[str]
+    before_doc: Optional[str] = None  # `before` as JSON, when the caller made it already (Hub's working copy)
+
+    def before_json(self) -> str:
+        return self.before_doc if self.before_doc is not None else self.before.model_dump_json()
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ class HomeTables:
                 "INSERT INTO journal(home_id, version, at, person, device, action, args, message, before_doc) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(home_id, expected_version + i + 1, now, ch.person, ch.device, ch.action, json.dumps(ch.args),
-                  ch.message, ch.before.model_dump_json()) for i, ch in enumerate(changes)])
+                  ch.message, ch.before_json()) for i, ch in enumerate(changes)])
             c.execute(
                 "DELETE FROM journal WHERE home_id = ? AND seq <= "
                 "(SELECT seq FROM journal WHERE home_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",

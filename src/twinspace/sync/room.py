@@ -6,23 +6,26 @@ Three flows meet here, all on the event loop thread:
   last state written from the hub (`shadow`), so a client edit still being validated is
   never overwritten by an unrelated change.
 - Client → hub. Edits observed in the document (deep observe, attributed through the
-  transaction origin) queue up per entity, coalescing; one worker turns each into actions
-  (sync/edits.py) and runs them through `Hub.apply` as the peer's caller. Whatever the
-  outcome, the entity is then set back to the hub's truth (a no-op when the edit was
-  accepted as written), and a refusal is logged in the document.
+  transaction origin) go to the room's EditQueue (sync/edit_queue.py), which turns each
+  into actions (sync/edits.py) run through the hub as the peer's caller, many in flight
+  at once so that they share group commits. Once an edit is durable or refused, a refusal
+  is logged in the document and the entity is set back to the hub's truth (a no-op when
+  the edit was accepted as written).
 - Handshake. What a client sends in its sync step 2 is state it had before connecting
   (offline edits, or a document from before a hub restart): it is reconciled to the
   hub's truth, never applied, so stale replicas never overwrite acknowledged changes.
 
 Updates are fanned out to every peer, the sender included, as y-websocket does; those made
-in the same turn of the event loop are merged into one message first.
+in the same turn of the event loop are merged into one message first. A client's update
+that asks for edits is held back until they are settled (`Held`): the others see an edit
+once it is durable, or, refused, not at all (it goes out with the hub's rewrite).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
@@ -33,11 +36,10 @@ from pycrdt import (
     create_update_message, get_state, handle_sync_message, merge_updates, read_message,
 )
 
-from twinspace.actions.registry import Pending
-from twinspace.errors import NotFound, TwinspaceError
+from twinspace.errors import NotFound
 from twinspace.home.model import Home
 from twinspace.hub import HomeChange, Hub
-from twinspace.sync.edits import Refused, calls_for
+from twinspace.sync.edit_queue import EditQueue, Planned
 from twinspace.sync.guard import MAX_UPDATE_BYTES, TOO_BIG, Refusal
 from twinspace.sync.peer import Peer
 from twinspace.sync.presence import Presence
@@ -49,20 +51,21 @@ HUB_ORIGIN = "hub"
 POLL_S = 1.0  # how often to look for changes made by another process (the CLI) on the store
 
 
+@dataclass
+class Held:
+    """A client's update, relayed to the other peers only once the edits it asked for are
+    settled: durable, or refused and set back (so the others never see a refused edit)."""
+
+    update: Optional[bytes] = None  # what it changed in the document
+    edits: int = 0  # its edits still on their way
+
+
 @dataclass(frozen=True, eq=False)
 class ClientOrigin:
     """The transaction origin of what a peer sent; `handshake` for its sync step 2."""
 
     peer: Peer
     handshake: bool
-
-
-@dataclass
-class Edit:
-    """A peer's pending edit of one entity: the fields it touched and the entity as it left it."""
-
-    touched: Optional[set[str]]  # None: the whole entity (added, deleted or replaced)
-    after: Optional[Json]
 
 
 def _py(value: Any) -> Json:
@@ -94,10 +97,14 @@ class HomeRoom:
         self.log_array = self.doc.get(LOG, type=Array)
         self.log: list[dict[str, Json]] = []
         self.presence = Presence(self.doc, self._room_at, self.broadcast, seat_of=self._seat_of)
-        self._edits: OrderedDict[tuple[Peer, str, str], Edit] = OrderedDict()
-        self._edits_ready = asyncio.Event()
+        self.edits = EditQueue(hub, self.home_id, lambda root, key: self.shadow[root].get(key), self._landed,
+                               self.presence.viewer)
         self._tasks: list[asyncio.Task[None]] = []
+        self._edits_task: Optional[asyncio.Task[None]] = None
         self._outgoing: list[bytes] = []  # document updates not yet sent to the peers
+        self._held: dict[int, Held] = {}  # client updates waiting for their edits, by arrival number
+        self._update_ids = itertools.count(1)
+        self._receiving: Optional[int] = None  # the client update being applied, while it is
         self.doc.observe(self._on_update)
         for root, ymap in self.roots.items():
             ymap.observe_deep(partial(self._on_client_change, root))
@@ -107,9 +114,10 @@ class HomeRoom:
     # --- lifecycle --------------------------------------------------------------------
 
     def start(self) -> None:
-        jobs = [("edits", self._edit_worker()), ("presence", self.presence.awareness.start())]
+        jobs = [("presence", self.presence.awareness.start())]
         if self.poll:
             jobs.append(("poll", self._poll_store()))
+        self._edits_task = asyncio.create_task(self.edits.run(), name=f"sync {self.home_id} edits")
         self._tasks = [asyncio.create_task(c, name=f"sync {self.home_id} {n}") for n, c in jobs]
 
     async def close(self, code: int = 1001, reason: str = "the hub is shutting down") -> None:
@@ -118,6 +126,8 @@ class HomeRoom:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._edits_task is not None:  # edits already validated still land: their commits are under way
+            await self.edits.close(self._edits_task)
 
     # --- hub → document ---------------------------------------------------------------
 
@@ -130,11 +140,15 @@ class HomeRoom:
         with self.doc.transaction(origin=HUB_ORIGIN):
             for root in ROOTS:
                 for key in changed_keys(self.shadow[root], new[root]):
-                    self._write(root, key, new[root])
+                    self._write(root, key, new[root], self.shadow[root].get(key))
         self.shadow, self.home, self.version = new, home, version
 
-    def _write(self, root: str, key: str, source: dict[str, Json]) -> None:
-        """Make the document hold `source[key]` (or nothing) at root/key, touching only what differs."""
+    def _write(self, root: str, key: str, source: dict[str, Json], was: Optional[Json] = None) -> None:
+        """Make the document hold `source[key]` (or nothing) at root/key, touching only what differs.
+
+        `was`, the entity as the hub last wrote it, limits an entity to the fields the hub
+        changed since: they alone are read back from the document (each read is a trip into
+        Yjs), and a client's edit of another field, still on its way, is left alone."""
         ymap = self.roots[root]
         if key not in source:
             if key in ymap:
@@ -148,11 +162,14 @@ class HomeRoom:
         elif not isinstance(current, Map):  # new, or a client replaced the Y.Map with something else
             ymap[key] = Map(value)
         else:
-            for field, v in value.items():
-                if field not in current or not same(_py(current[field]), v):
-                    current[field] = v
-            for field in [f for f in current.keys() if f not in value]:
-                del current[field]
+            fields = list(value) if was is None else [f for f, v in value.items() if f not in was or (
+                was[f] != v and not same(was[f], v))]
+            for field in fields:
+                if field not in current or not same(_py(current[field]), value[field]):
+                    current[field] = value[field]
+            if was is None:
+                for field in [f for f in current.keys() if f not in value]:
+                    del current[field]
 
     def reconcile(self, root: str, key: str) -> None:
         """Set root/key back to the hub's truth for every client."""
@@ -229,9 +246,18 @@ class HomeRoom:
                 if update != b"\x00\x00":
                     peer.guard.check(update)  # no unknown roots, no floods: nothing applied otherwise
                     peer.client = _author(update) or peer.client
-                    origin = ClientOrigin(peer, handshake=kind == YSyncMessageType.SYNC_STEP2)
-                    with self.doc.transaction(origin=origin):
-                        self.doc.apply_update(update)
+                    handshake = kind == YSyncMessageType.SYNC_STEP2
+                    uid = None if handshake else next(self._update_ids)
+                    if uid is not None:
+                        self._held[uid] = Held()
+                    self._receiving = uid
+                    try:
+                        with self.doc.transaction(origin=ClientOrigin(peer, handshake)):
+                            self.doc.apply_update(update)
+                    finally:
+                        self._receiving = None
+                    if uid is not None:
+                        self._release([uid], edits=0)  # relayed at once if it asked for no edit
         elif message[0] == YMessageType.AWARENESS:
             relay = self.presence.receive(peer, peer.identity, read_message(message[1:]))
             if relay is not None:
@@ -245,11 +271,30 @@ class HomeRoom:
             peer.send(message)
 
     def _on_update(self, event: TransactionEvent) -> None:
-        """Updates made in one turn of the event loop (a burst of commits) go out as one."""
-        if event.update != b"\x00\x00":
-            self._outgoing.append(event.update)
-            if len(self._outgoing) == 1:
-                asyncio.get_running_loop().call_soon(self._flush)
+        """Updates made in one turn of the event loop (a burst of commits) go out as one.
+        A client's edit is held until it is settled (sync/edit_queue.py)."""
+        if event.update == b"\x00\x00":
+            return
+        if self._receiving is not None:
+            self._held[self._receiving].update = event.update
+        else:
+            self._send_soon(event.update)
+
+    def _send_soon(self, update: bytes) -> None:
+        self._outgoing.append(update)
+        if len(self._outgoing) == 1:
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _release(self, uids: list[int], edits: int = 1) -> None:
+        """`edits` more edits of each of these client updates are settled: relay those that
+        have none left on the way (merged with what the hub writes in this turn)."""
+        for uid in uids:
+            held = self._held[uid]
+            held.edits -= edits
+            if held.edits <= 0:
+                del self._held[uid]
+                if held.update is not None:
+                    self._send_soon(held.update)
 
     def _flush(self) -> None:
         updates, self._outgoing = self._outgoing, []
@@ -275,49 +320,23 @@ class HomeRoom:
             if origin.handshake:
                 loop.call_soon(self.reconcile, root, key)
             else:
-                self._queue(origin.peer, root, key, fields, _py(ymap.get(key)))
+                assert self._receiving is not None
+                self._held[self._receiving].edits += 1
+                self.edits.add(origin.peer, root, key, fields, _py(ymap.get(key)), self._receiving)
 
-    def _queue(self, peer: Peer, root: str, key: str, fields: Optional[set[str]], after: Optional[Json]) -> None:
-        pending = self._edits.get((peer, root, key))
-        if pending is not None:  # coalesce: the latest state, everything touched so far
-            pending.touched = None if pending.touched is None or fields is None else pending.touched | fields
-            pending.after = after
-        else:
-            self._edits[(peer, root, key)] = Edit(fields, after)
-        self._edits_ready.set()
-
-    async def _edit_worker(self) -> None:
-        while True:
-            await self._edits_ready.wait()
-            self._edits_ready.clear()
-            while self._edits:
-                (peer, root, key), edit = self._edits.popitem(last=False)
-                await self._apply_edit(peer, root, key, edit)
-                if not any(r == root and k == key for _, r, k in self._edits):
-                    self.reconcile(root, key)
-
-    async def _apply_edit(self, peer: Peer, root: str, key: str, edit: Edit) -> None:
-        path = f"{root}/{key}"
-        try:
-            calls = calls_for(root, key, self.shadow[root].get(key), edit.after,
-                              None if edit.touched is None else frozenset(edit.touched),
-                              self.hub.registry.__contains__)
-            for call in calls:
-                path = call.path
-                outcome = await asyncio.to_thread(
-                    self.hub.apply, self.home_id, call.action, call.args, caller=peer.caller,
-                    viewer=self.presence.viewer(peer), origin=peer.tag)
-                if isinstance(outcome, Pending):
-                    raise Refused(path, f"{outcome.reason} (needs confirmation: do it from the app)")
-                if call.action == "panel.open" and outcome.result:
-                    self._log(peer, "opened", path, panel=outcome.result["panel"]["id"])
-        except Refused as e:
-            self._log(peer, "rejected", e.path, reason=e.detail)
-        except TwinspaceError as e:
-            self._log(peer, "rejected", path, reason=e.detail)
-        except Exception:
-            log.exception("applying %s from %r failed", path, peer)
-            self._log(peer, "rejected", path, reason="the hub could not apply this edit (internal error)")
+    def _landed(self, planned: Planned, quiet: bool) -> None:
+        """An edit is durable (or refused): say so in the log, and once nothing else of its
+        entity is on the way, set it back to the hub's truth. Unless the hub took it exactly
+        as written: then the document holds the truth already (the edit was the entity's
+        last change from a client, and the hub writes only its own state)."""
+        for path, panel_id in planned.opened:
+            self._log(planned.peer, "opened", path, panel=panel_id)
+        if planned.refusal is not None:
+            self._log(planned.peer, "rejected", planned.refusal[0], reason=planned.refusal[1])
+        if quiet and (planned.refusal is not None
+                      or not same(planned.after, self.shadow[planned.root].get(planned.key))):
+            self.reconcile(planned.root, planned.key)
+        self._release(planned.updates)
 
     # --- the log ----------------------------------------------------------------------
 

@@ -73,5 +73,10 @@ def same(a: Json, b: Json) -> bool:
 
 
 def changed_keys(old: dict[str, Json], new: dict[str, Json]) -> list[str]:
-    """Keys added, removed or changed between two versions of a root."""
-    return sorted(k for k in old.keys() | new.keys() if k not in old or k not in new or not same(old[k], new[k]))
+    """Keys added, removed or changed between two versions of a root (two `project`s).
+
+    Python's == settles most keys at C speed (this runs over the whole home on every
+    delivery). Between two projections each field keeps its JSON type, so where == finds
+    two values equal so would `same`; where it does not (1 and 1.0 nested, NaN), `same` decides."""
+    return sorted(k for k in old.keys() | new.keys()
+                  if k not in old or k not in new or (old[k] != new[k] and not same(old[k], new[k])))
