@@ -162,6 +162,14 @@ class Group:
             m.state, m.out_since = "in_step", None
         if not self.correction or report.aligning:
             return None
+        frozen = not report.advancing and timeline.playing
+        if frozen and m.state != "joining":
+            # Buffering or frozen after playing along: a seek now lands it on a moment that is
+            # gone by the time it plays again (it would resume up to a landing's length behind,
+            # under the seek threshold, and close that at 5 %/s), and a rate means nothing. It
+            # is told once it plays again. A member that never got going is still told: that
+            # seek is what starts it.
+            return None
         rate = timeline.rate if timeline.playing else 1.0
         correction = self.controller.correct(error, rate)
         if correction.seek:
@@ -169,7 +177,7 @@ class Group:
                 m.seek_told = now
                 return correction
             correction = Correction(error, rate)  # still landing from the last seek
-        if not report.advancing and timeline.playing:
+        if frozen:
             return None  # buffering: a rate means nothing until it plays again
         return correction
 
