@@ -3,8 +3,9 @@
 The timeline runs on the hub's clock, so nobody ever waits for a member: a member that
 stalls (buffering, a frozen tab, a lost network) simply falls behind. After `stall_after_s`
 out of step it is dropped from the group's timing — its round trip no longer sets the lead
-time of commands and it no longer counts as in step — and it is told to seek back onto the
-timeline; it rejoins the timing once a report shows it playing within `in_step_s`. A member
+time of commands and it no longer counts as in step — and once it plays again it is told to
+seek back onto the timeline (not while frozen: that landing would be stale by the time it
+thaws); it rejoins the timing once a report shows it playing within `in_step_s`. A member
 that stops reporting for `silent_after_s` is dropped the same way. A member that joins
 mid-play starts out of step and is aligned like one that stalled.
 """
