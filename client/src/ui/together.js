@@ -5,10 +5,11 @@ import { h } from './dom.js'
 
 /**
  * @param {{key: string, who: string, where: string, state: string|null}[]} lines
- * @param {{id: string, leaveId: string, leaveTitle: string, onLeave: () => Promise<any>, nav?: boolean, compact?: boolean}} options
- *   `nav`: the Leave button is a stop for the TV remote's arrow keys; `compact`: one member a line (glasses).
+ * @param {{id: string, leaveId: string, leaveTitle: string, onLeave: () => Promise<any>, nav?: boolean, compact?: boolean, actions?: Node[]}} options
+ *   `nav`: the Leave button is a stop for the TV remote's arrow keys; `compact`: one member a
+ *   line (glasses); `actions`: more buttons beside Leave.
  */
-export function togetherBox(lines, { id, leaveId, leaveTitle, onLeave, nav = false, compact = false }) {
+export function togetherBox(lines, { id, leaveId, leaveTitle, onLeave, nav = false, compact = false, actions = [] }) {
   const leave = h('button', { type: 'button', class: `btn btn-ghost btn-small danger${nav ? ' tv-leave' : ''}`, id: leaveId, title: leaveTitle, dataset: nav ? { nav: '' } : {} }, 'Leave')
   // busy, not disabled: a disabled button drops the focus, and a remote's focus must stay put
   leave.addEventListener('click', () => {
@@ -19,7 +20,8 @@ export function togetherBox(lines, { id, leaveId, leaveTitle, onLeave, nav = fal
   const members = lines.map((l) => h('li', { dataset: { member: l.key, state: l.state || '' }, title: l.where ? `on ${l.where}` : '' },
     h('i', { class: 'member-dot' }), l.who, l.where ? h('small', { class: 'muted' }, ` · ${l.where}`) : null))
   return h('div', { class: `watch-group${compact ? ' watch-group-compact' : ''}`, id, role: 'group', 'aria-label': 'Watching together' },
-    h('small', { class: 'muted' }, 'Together'), h('ul', { class: 'watch-members' }, members), leave)
+    h('small', { class: 'muted' }, 'Together'), h('ul', { class: 'watch-members' }, members),
+    actions.length ? h('div', { class: 'watch-actions' }, actions, leave) : leave)
 }
 
 /** A stable key for `lines`: re-render only when who is there (or their state) changed, so a focused Leave keeps its focus. */
