@@ -229,7 +229,9 @@ export class CoWatch {
       else this.settle = Math.min(3, this.settle * 1.5) // the seek took longer than allowed: aim further next time
       v.playbackRate = timeline.rate
       await v.play().catch(() => {})
-      if (wait > 0) this._later(() => this._learnStart(), 400)
+      // learn only from a start that took: a play() that left the picture paused (a frozen
+      // decoder, autoplay refused) would teach the freeze, not the start
+      if (wait > 0 && !v.paused) this._later(() => this._learnStart(), 400)
     } finally {
       this.aligning = false
     }

@@ -61,6 +61,7 @@ async function start(reason = null) {
   try {
     const me = await hub.me()
     if (me.home !== device.home) device = { ...device, home: me.home }
+    device = { ...device, xr: me.device || null } // the XR device this pairing is for: what plays on it plays here
     // a home's own tokens reach the spaces it hosts, as the same person; a space it joined
     // elsewhere is reached through this hub's relays, as the guest the host admitted
     hub.routes = await twinRoutes(hub, device.home, space)

@@ -11,12 +11,17 @@ export function watchGroup(snapshot, target) {
   return targets.length > 1 ? { id: group, targets } : null
 }
 
-/** A target's name: a device's own name, a panel by its title. */
+/** A target's name: a device's own name, a panel by its title, a wearable by whose it is. */
 export function targetName(snapshot, catalog, target) {
   const device = snapshot?.devices?.[target]
   if (device) return device.name || target
   const panel = snapshot?.panels?.[target]
   if (panel) return `${catalog?.title(panel.content) || panel.content} panel`
+  const xr = snapshot?.xr_devices?.[target] // a headset or glasses: whose, as the hub names them
+  if (xr) {
+    const owner = xr.owner ? snapshot.people?.[xr.owner]?.name || xr.owner : null
+    return owner ? `${owner}'s ${xr.kind}` : xr.model || target
+  }
   return target
 }
 

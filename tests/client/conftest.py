@@ -138,24 +138,25 @@ class ConsoleWatch:
 
 @pytest.fixture
 def open_page(browser: Any, hub_url: str, client_hub: Hub) -> Iterator[Callable[..., Any]]:
-    """open_page(mode=None, paired=True, viewport=(w, h), init_scripts=(), space=None) → a page on the client.
+    """open_page(mode=None, paired=True, viewport=(w, h), init_scripts=(), space=None, device=None) → a page on the client.
 
     `paired=True` starts the page with a fresh device token in its storage (the pairing screen
-    is tested on its own); every page's console is checked for errors at the end of the test.
+    is tested on its own), for the home's XR device `device` when given; every page's console
+    is checked for errors at the end of the test.
     """
     contexts: list[Any] = []
     watches: list[ConsoleWatch] = []
 
     def open_(mode: str | None = None, *, paired: bool = True, viewport: tuple[int, int] = (1024, 640),
               init_scripts: tuple[str, ...] = (), wait_ready: bool = True, person: str = "alex",
-              space: str | None = None) -> Any:
+              space: str | None = None, device: str | None = None) -> Any:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         for script in init_scripts:
             context.add_init_script(script)
         if paired:
             issued = access.issue_token(client_hub.store, HOME, person, f"client test {len(contexts)}",
-                                        role="owner" if person == "alex" else "member")
+                                        role="owner" if person == "alex" else "member", device=device)
             context.add_init_script(pairing_script({"token": issued.token, "home": HOME, "person": person,
                                                     "role": issued.caller.role, "name": f"Test {len(contexts)}"}))
         page = context.new_page()

@@ -37,12 +37,19 @@ window.start = (src, ws) => {
   window.cw = new window.CoWatch(ws, v, { hls, onState: (s) => window.errors.push('cowatch: ' + JSON.stringify(s)) })
 }
 // A player that freezes for `ms` (a decoder or buffer stall): paused, and play() does nothing.
+// thawedAt: when it played again, on the clock of the logs (a loaded page's timer fires late).
+window.thawedAt = null
 window.stall = (ms) => {
   const v = document.getElementById('v')
   const play = v.play
+  window.thawedAt = null
   v.play = () => Promise.resolve()
   v.pause()
-  setTimeout(() => { v.play = play; v.play().catch(() => {}) }, ms)
+  setTimeout(() => {
+    v.play = play
+    window.thawedAt = (performance.timeOrigin + performance.now()) / 1000
+    v.play().catch(() => {})
+  }, ms)
 }
 window.samples = (since) => window.cw ? window.cw.log.filter(([t]) => t >= since) : []
 """
@@ -60,6 +67,11 @@ class Player:
 
     def stall(self, ms: int) -> None:
         self.page.evaluate("(ms) => window.stall(ms)", ms)
+
+    def thawed_at(self, timeout_s: float = 10.0) -> float:
+        """When the last stall ended (wall-clock seconds, the logs' clock), waiting for it."""
+        self.page.wait_for_function("window.thawedAt !== null", timeout=timeout_s * 1000)
+        return float(self.page.evaluate("window.thawedAt"))
 
     def clock(self) -> tuple[float, float]:
         """The player's estimate of the hub's clock: (offset, round trip) in seconds. Hub and

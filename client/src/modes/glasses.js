@@ -1,11 +1,15 @@
 // ?mode=glasses: a small heads-up card UI — the assistant (voice first), what is playing nearby,
-// and notifications from the home.
+// and notifications from the home. What plays on these glasses (the XR device this pairing is
+// for) plays as sound here; in a watch group it plays along (../play-along.js), and the card
+// says who is watching together, with Leave.
 
-import { livePosition } from '../media.js'
+import { Player, livePosition } from '../media.js'
+import { PlayAlong } from '../play-along.js'
 import { assistantBox } from '../ui/assistant.js'
-import { connectionPill, deviceMenu } from '../ui/chrome.js'
-import { clock, h, icon, relativeTime } from '../ui/dom.js'
+import { topBar } from '../ui/chrome.js'
+import { clock, h, icon, relativeTime, toast } from '../ui/dom.js'
 import { Notifications } from '../ui/notify.js'
+import { linesKey, togetherBox } from '../ui/together.js'
 
 function where(app, panel) {
   const rooms = app.live.snapshot.rooms || {}
@@ -29,6 +33,7 @@ export async function glassesMode(root, app) {
   const time = h('span', { class: 'hud-clock' }, clock())
   const nearby = h('ul', { class: 'hud-list', id: 'nearby' })
   const notes = h('ul', { class: 'hud-list hud-notes', id: 'notifications' })
+  const together = h('div', { class: 'hud-together', id: 'glasses-together' })
   const notifications = new Notifications(app)
 
   // Voice first: the talk button leads, typing is there for when speaking is not an option.
@@ -46,13 +51,10 @@ export async function glassesMode(root, app) {
 
   root.replaceChildren(
     h('div', { class: 'app app-glasses' },
-      h('header', { class: 'hud-top' },
-        h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }), 'twinspace'),
-        h('span', { class: 'home-name' }, app.homeModel?.name || app.device.home),
-        connectionPill(live), h('div', { class: 'spacer' }), time, deviceMenu(app)),
+      topBar(app, [time], { kind: 'glasses' }),
       h('main', { class: 'hud-grid' },
         card('Assistant', 'mic', assistant),
-        card('Playing nearby', 'live', nearby),
+        card('Playing nearby', 'live', [together, nearby]),
         card('Notifications', 'alert', notes))),
   )
 
@@ -83,6 +85,55 @@ export async function glassesMode(root, app) {
     nearby.replaceChildren(...(items.length ? items : [h('li', { class: 'hud-empty muted' }, 'Nothing is playing. Ask for a channel.')]))
   }
 
+  // --- what plays on these glasses, and their watch group -----------------------------
+  const mine = app.device.xr || null // the XR device id this pairing is for (from /me)
+  let sound = { ref: null, player: null }
+  const along = mine ? new PlayAlong({ live, catalog, target: mine, token: hub.token, onChange: () => renderTogether() }) : null
+  app.nowPlaying = () => ({
+    ref: sound.ref, hasVideo: !!sound.player?.ready, currentTime: sound.player ? sound.player.video.currentTime : null,
+    target: mine, group: along?.lines() || null, cowatch: !!along?.cowatch && !along.cowatch.closed,
+  })
+
+  function followOwn() {
+    if (!along) return
+    const session = live.snapshot.playback?.[mine] || null
+    const ref = session && catalog.kind(session.content) !== 'app' ? session.content : null
+    if (ref !== sound.ref) {
+      sound.player?.destroy()
+      const url = ref ? catalog.streamUrl(ref, hub.token) : null
+      sound = { ref, player: url ? new Player(url, { live: catalog.kind(ref) !== 'vod' }) : null }
+    }
+    along.sync(sound.player, session)
+    renderTogether()
+  }
+
+  let shownTogether = null
+  function renderTogether() {
+    const lines = along?.lines() || null
+    const key = `${linesKey(lines)}|${sound.player?.video.muted}`
+    if (key === shownTogether) return
+    shownTogether = key
+    if (!lines) return together.replaceChildren()
+    const player = sound.player
+    const mute = player ? h('button', { type: 'button', class: 'btn btn-ghost btn-small', id: 'glasses-sound', 'aria-pressed': String(!player.video.muted) }, player.video.muted ? 'Sound on' : 'Sound off') : null
+    mute?.addEventListener('click', () => {
+      player.setMuted(!player.video.muted)
+      renderTogether()
+    })
+    together.replaceChildren(togetherBox(lines, {
+      id: 'glasses-group', leaveId: 'glasses-leave', leaveTitle: 'Leave the watch group: the glasses play on by themselves',
+      compact: true, actions: mute ? [mute] : [],
+      onLeave: async () => {
+        try {
+          const out = await hub.action('cowatch.leave', { target: mine })
+          if (out?.message) toast(out.message, 'ok', 2600)
+        } catch (e) {
+          toast(`Leave: ${e.message}`, 'error', 6000)
+        }
+      },
+    }))
+  }
+
   function renderNotes() {
     const items = notifications.items.slice(0, 6)
     notes.replaceChildren(...(items.length
@@ -91,13 +142,21 @@ export async function glassesMode(root, app) {
   }
 
   live.on('change', renderNearby)
+  live.on('change', followOwn)
   notifications.on('add', renderNotes)
   renderNearby()
   renderNotes()
+  followOwn()
   const timer = setInterval(() => {
     time.textContent = clock()
     renderNearby()
     renderNotes()
   }, 5000)
-  return { destroy: () => clearInterval(timer) }
+  return {
+    destroy() {
+      clearInterval(timer)
+      along?.close()
+      sound.player?.destroy()
+    },
+  }
 }

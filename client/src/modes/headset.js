@@ -8,6 +8,7 @@ import { ask, h, icon, toast } from '../ui/dom.js'
 import { headPose } from '../sync.js'
 import { topBar } from '../ui/chrome.js'
 import { watchGroup } from '../watch-group.js'
+import { togetherBox } from '../ui/together.js'
 
 const SCAN_ROOM = /\b(scan|capture)\b.*\b(room|space)\b/i
 const SIZES = [
@@ -178,15 +179,11 @@ export async function headsetMode(root, app) {
   /** Who watches together with the panel, and Leave (the panel plays on alone, out of its group). */
   function watchTogether(id, lines) {
     if (!lines) return null
-    const leave = watchGroup(live.snapshot, id) ? h('button', { type: 'button', class: 'btn btn-ghost btn-small danger', id: 'panel-leave', title: 'Leave the watch group: this panel plays on by itself' }, 'Leave') : null
-    leave?.addEventListener('click', () => {
-      leave.disabled = true
-      attempt('Leave', () => run('cowatch.leave', { target: id })).finally(() => (leave.disabled = false))
+    // Leave only where there is a group to leave (a space's screen always plays along)
+    const onLeave = watchGroup(live.snapshot, id) ? () => attempt('Leave', () => run('cowatch.leave', { target: id })) : null
+    return togetherBox(lines, {
+      id: 'panel-group', leaveId: 'panel-leave', leaveTitle: 'Leave the watch group: this panel plays on by itself', onLeave,
     })
-    const members = lines.map((l) => h('li', { dataset: { member: l.key, state: l.state || '' }, title: l.where ? `on ${l.where}` : '' },
-      h('i', { class: 'member-dot' }), l.who, l.where ? h('small', { class: 'muted' }, ` · ${l.where}`) : null))
-    return h('div', { class: 'watch-group', id: 'panel-group', role: 'group', 'aria-label': 'Watching together' },
-      h('small', { class: 'muted' }, 'Together'), h('ul', { class: 'watch-members' }, members), leave)
   }
   twin.on('focus', renderToolbar)
   twin.on('group', (target) => target === twin.focused && renderToolbar())

@@ -1,11 +1,15 @@
 // ?mode=tv: the 10-foot UI — now playing, the guide (channels × now/next), continue
-// watching and the assistant; arrow keys (a remote's D-pad) move between items.
+// watching and the assistant; arrow keys (a remote's D-pad) move between items. In a watch
+// group the picture plays along with the group (../play-along.js) and now playing says who is
+// watching together, with Leave.
 
 import { formatClock, progressOf } from '../content.js'
 import { Player, livePosition } from '../media.js'
+import { PlayAlong } from '../play-along.js'
 import { assistantBox } from '../ui/assistant.js'
-import { connectionPill, deviceMenu } from '../ui/chrome.js'
+import { topBar } from '../ui/chrome.js'
 import { clock, h, icon, toast } from '../ui/dom.js'
+import { linesKey, togetherBox } from '../ui/together.js'
 
 function mins(seconds) {
   return `${Math.max(1, Math.round(seconds / 60))} min`
@@ -59,6 +63,7 @@ export async function tvMode(root, app) {
   const heroTitle = h('h1', { class: 'tv-hero-title' })
   const heroMeta = h('p', { class: 'tv-hero-meta' })
   const heroBar = h('div', { class: 'tv-progress' }, h('i'))
+  const together = h('div', { class: 'tv-together', id: 'tv-together' })
   const guide = h('div', { class: 'tv-guide', id: 'tv-guide', role: 'grid', 'aria-label': 'Guide' })
   const shelf = h('div', { class: 'tv-shelf', id: 'continue-watching' })
   const assistant = assistantBox({
@@ -69,7 +74,44 @@ export async function tvMode(root, app) {
   const tvDevice = () => Object.values(live.snapshot.devices || {}).find((d) => d.kind === 'tv') || null
   const tvRoom = () => tvDevice()?.room || Object.keys(live.snapshot.rooms || {})[0] || null
   let current = { ref: null, player: null, position: 0 }
-  app.nowPlaying = () => ({ ref: current.ref, hasVideo: !!current.player?.ready, currentTime: current.player ? current.player.video.currentTime : null })
+  // this page is the TV's picture: in the TV's watch group it plays along as the TV
+  const tvId = tvDevice()?.id || null
+  const along = tvId ? new PlayAlong({ live, catalog, target: tvId, token: hub.token, onChange: () => renderTogether() }) : null
+  app.nowPlaying = () => ({
+    ref: current.ref, hasVideo: !!current.player?.ready, currentTime: current.player ? current.player.video.currentTime : null,
+    target: tvId, group: along?.lines() || null, cowatch: !!along?.cowatch && !along.cowatch.closed,
+  })
+
+  /** Play along while the TV's session is grouped and this page shows what the TV plays. */
+  function followGroup() {
+    if (!along) return
+    const session = live.snapshot.playback?.[tvId]
+    along.follow(current.ref && session?.content === current.ref ? current.player : null)
+    renderTogether()
+  }
+
+  let shownTogether = null
+  function renderTogether() {
+    const lines = along?.lines() || null
+    const key = linesKey(lines)
+    if (key === shownTogether) return
+    shownTogether = key
+    const hadFocus = together.contains(document.activeElement)
+    together.replaceChildren(...(lines ? [togetherBox(lines, {
+      id: 'tv-group', leaveId: 'tv-leave', leaveTitle: 'Leave the watch group: the TV plays on by itself', nav: true, onLeave: leaveGroup,
+    })] : []))
+    // the remote's focus stays on Leave while the members change, and lands on the guide once the TV left
+    if (hadFocus) (together.querySelector('[data-nav]') || guide.querySelector('.playing') || guide.querySelector('[data-nav]'))?.focus({ preventScroll: true })
+  }
+
+  async function leaveGroup() {
+    try {
+      const out = await hub.action('cowatch.leave', { target: tvId })
+      if (out?.message) toast(out.message, 'ok', 2600)
+    } catch (e) {
+      toast(`Leave: ${e.message}`, 'error', 6000)
+    }
+  }
 
   function play(ref, { position = 0, announce = false } = {}) {
     if (!ref) return
@@ -81,6 +123,7 @@ export async function tvMode(root, app) {
       if (current.player && position) current.player.seekTo(position)
     }
     renderHero()
+    followGroup()
     if (announce) sendToTv(ref)
   }
 
@@ -164,12 +207,9 @@ export async function tvMode(root, app) {
 
   root.replaceChildren(
     h('div', { class: 'app app-tv' },
-      h('header', { class: 'tv-top' },
-        h('div', { class: 'brand brand-large' }, h('span', { class: 'brand-mark' }), 'twinspace'),
-        h('span', { class: 'home-name' }, app.homeModel?.name || app.device.home),
-        connectionPill(live), h('div', { class: 'spacer' }), time, deviceMenu(app)),
+      topBar(app, [time], { kind: 'tv' }),
       h('main', { class: 'tv-main' },
-        h('section', { class: 'tv-hero' }, video, h('div', { class: 'tv-hero-text' }, h('span', { class: 'tv-kicker' }, icon('play', 14), 'Now playing'), heroTitle, heroMeta, heroBar)),
+        h('section', { class: 'tv-hero' }, video, h('div', { class: 'tv-hero-text' }, h('span', { class: 'tv-kicker' }, icon('play', 14), 'Now playing'), heroTitle, heroMeta, heroBar, together)),
         h('section', { class: 'tv-side' }, h('h2', { class: 'tv-h2' }, 'Continue watching'), shelf),
         h('section', { class: 'tv-guide-wrap' }, h('h2', { class: 'tv-h2' }, 'Guide'), guide),
         h('section', { class: 'tv-assistant' }, assistant))),
@@ -194,6 +234,7 @@ export async function tvMode(root, app) {
       play(d.state.playing, { position: livePosition(snap.playback?.[d.id]) })
       renderGuide()
     }
+    followGroup()
   })
   const timer = setInterval(async () => {
     time.textContent = clock()
@@ -208,6 +249,7 @@ export async function tvMode(root, app) {
     destroy() {
       clearInterval(timer)
       clearInterval(guideTimer)
+      along?.close()
       current.player?.destroy()
     },
   }

@@ -5,9 +5,9 @@
 import * as THREE from 'three'
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js'
 import { Emitter } from '../sync.js'
-import { Player, livePosition } from '../media.js'
-import { CoWatch } from '../cowatch.js'
-import { memberLines, watchGroup } from '../watch-group.js'
+import { Player } from '../media.js'
+import { PlayAlong } from '../play-along.js'
+import { watchGroup } from '../watch-group.js'
 import { PeopleLayer } from './avatars.js'
 import { appCardTexture, buttonTexture, glow, makeLabel, slateTexture } from './labels.js'
 
@@ -75,8 +75,6 @@ function disposeTree(object) {
   })
 }
 
-const COWATCH_RETRY_MS = 3000
-
 /** What a panel or a TV shows: a video (live/VOD via HLS), an app card, or a slate. */
 class Screen {
   constructor(twin, material, target) {
@@ -87,10 +85,13 @@ class Screen {
     this.player = null
     this.videoTexture = null
     this.stillTexture = null
-    this.cowatch = null // in a watch group or a space: the hub's timeline drives the video (../cowatch.js)
-    this.members = []
-    this._retry = null
-    this._refused = false // the hub refused this screen's cowatch socket for good (a revoked pass)
+    // in a watch group the hub's timeline drives the video (../play-along.js)
+    this.along = new PlayAlong({ live: twin.live, catalog: twin.catalog, target, token: twin.token, onChange: () => twin.groupChanged(target),
+      inSpace: () => twin.inSpace })
+  }
+
+  get cowatch() {
+    return this.along.cowatch
   }
 
   show(ref, playback) {
@@ -122,68 +123,17 @@ class Screen {
   }
 
   sync(playback) {
-    if (!this.player || !playback) return this._closeCowatch()
-    if (typeof playback.muted === 'boolean' && playback.muted && !this.player.video.muted) this.player.setMuted(true)
-    this._followGroup()
-    if (this.cowatch) return // the hub's timeline leads: play, pause and seek arrive scheduled over its socket
-    this.player.setPlaying(playback.playing !== false)
-    if (!this.player.live) this.player.seekTo(livePosition(playback))
-  }
-
-  /**
-   * In a watch group, or on a space's screen (everyone in the space watches it, a guest's
-   * player through its hub's relay to the host): play along over the cowatch socket (one per
-   * screen), on the hub's clock. Alone in a home: close it, and follow the document.
-   */
-  _followGroup() {
-    const shared = this.twin.inSpace || !!watchGroup(this.twin.live.snapshot, this.target)
-    if (!shared || !this.player) return this._closeCowatch()
-    if (this.cowatch || this._retry || this._refused) return
-    const cowatch = new CoWatch(this.twin.live.routes.cowatch(this.target, this.twin.token), this.player.video, {
-      hls: this.player.hls,
-      onMembers: (members) => {
-        this.members = members
-        this.twin.groupChanged(this.target)
-      },
-      onState: ({ state, code }) => {
-        if (state !== 'closed' || this.cowatch !== cowatch) return
-        // closed under us (the hub restarted, the network dropped): try again while still shared;
-        // not when the pass is gone (4401, 4403: a revoked device, a space this home left)
-        this.cowatch = null
-        this.members = []
-        this.twin.groupChanged(this.target)
-        if (code === 4401 || code === 4403) return void (this._refused = true)
-        this._retry = setTimeout(() => {
-          this._retry = null
-          if (this.player) this._followGroup()
-        }, COWATCH_RETRY_MS)
-      },
-    })
-    this.cowatch = cowatch
-  }
-
-  _closeCowatch() {
-    clearTimeout(this._retry)
-    this._retry = null
-    if (!this.cowatch) return
-    const cowatch = this.cowatch
-    this.cowatch = null
-    this.members = []
-    cowatch.close()
-    this.twin.groupChanged(this.target)
+    this.along.sync(this.player, playback)
   }
 
   /** Who watches together with this screen (watch-group.js lines), or null when it plays alone. */
   groupLines() {
-    // a space's screen needs no group in the document: its other players are the company
-    const group = watchGroup(this.twin.live.snapshot, this.target)
-      || (this.twin.inSpace && this.members.length > 1 ? { id: null, targets: [this.target] } : null)
-    return group ? memberLines(this.twin.live.snapshot, this.twin.catalog, group, this.members) : null
+    return this.along.lines()
   }
 
   /** What was on screen when ([local wall time s, position]) while on the hub's clock: for tests. */
   samples(since = 0) {
-    return this.cowatch ? this.cowatch.log.filter(([t]) => t >= since) : []
+    return this.along.samples(since)
   }
 
   /** Called every frame: switch from the slate to the video once frames arrive. */
@@ -209,8 +159,7 @@ class Screen {
   }
 
   clear() {
-    this._closeCowatch()
-    this._refused = false
+    this.along.close({ forget: true })
     if (this.player) this.player.destroy()
     this.videoTexture?.dispose()
     this.stillTexture?.dispose()

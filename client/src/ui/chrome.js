@@ -1,5 +1,5 @@
-// The app's top bar: brand, home, connection, device menu (modes, paired devices for the
-// home's owner, forget this device).
+// The app's top bar, one for every mode: brand, home, connection, device menu (modes, paired
+// devices for the home's owner, forget this device).
 
 import { pairing } from '../api.js'
 import { addDeviceItem } from './add-device.js'
@@ -85,15 +85,25 @@ function pairedDevices(hub) {
   return { section, load }
 }
 
-export function topBar(app, actions = []) {
+/** The modes' bar differs only in its class (its layout), the brand's size and what sits
+ * before the device menu: the headset's tools, the TV's and the glasses' clock. */
+const BARS = {
+  headset: { className: 'topbar', brand: 'brand' },
+  tv: { className: 'tv-top', brand: 'brand brand-large' },
+  glasses: { className: 'hud-top', brand: 'brand' },
+}
+
+export function topBar(app, actions = [], { kind = 'headset' } = {}) {
+  const bar = BARS[kind]
+  if (!bar) throw new Error(`topBar: no bar for ${kind}; one of ${Object.keys(BARS).join(', ')}`)
   const homeName = h('span', { class: 'home-name', id: 'home-name' }, app.homeModel?.name || app.device.home)
   app.live.on('change', (s) => {
     if (s.home?.name) homeName.textContent = s.home.name
   })
   return h(
     'header',
-    { class: 'topbar' },
-    h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }), 'twinspace'),
+    { class: bar.className },
+    h('div', { class: bar.brand }, h('span', { class: 'brand-mark' }), 'twinspace'),
     homeName,
     connectionPill(app.live),
     h('div', { class: 'spacer' }),

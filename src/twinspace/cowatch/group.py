@@ -3,8 +3,9 @@
 The timeline runs on the hub's clock, so nobody ever waits for a member: a member that
 stalls (buffering, a frozen tab, a lost network) simply falls behind. After `stall_after_s`
 out of step it is dropped from the group's timing — its round trip no longer sets the lead
-time of commands and it no longer counts as in step — and it is told to seek back onto the
-timeline; it rejoins the timing once a report shows it playing within `in_step_s`. A member
+time of commands and it no longer counts as in step — and once it plays again it is told to
+seek back onto the timeline (not while frozen: that landing would be stale by the time it
+thaws); it rejoins the timing once a report shows it playing within `in_step_s`. A member
 that stops reporting for `silent_after_s` is dropped the same way. A member that joins
 mid-play starts out of step and is aligned like one that stalled.
 """
@@ -162,6 +163,14 @@ class Group:
             m.state, m.out_since = "in_step", None
         if not self.correction or report.aligning:
             return None
+        frozen = not report.advancing and timeline.playing
+        if frozen and m.state != "joining":
+            # Buffering or frozen after playing along: a seek now lands it on a moment that is
+            # gone by the time it plays again (it would resume up to a landing's length behind,
+            # under the seek threshold, and close that at 5 %/s), and a rate means nothing. It
+            # is told once it plays again. A member that never got going is still told: that
+            # seek is what starts it.
+            return None
         rate = timeline.rate if timeline.playing else 1.0
         correction = self.controller.correct(error, rate)
         if correction.seek:
@@ -169,7 +178,7 @@ class Group:
                 m.seek_told = now
                 return correction
             correction = Correction(error, rate)  # still landing from the last seek
-        if not report.advancing and timeline.playing:
+        if frozen:
             return None  # buffering: a rate means nothing until it plays again
         return correction
 
