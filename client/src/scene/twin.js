@@ -94,6 +94,10 @@ class Screen {
     return this.along.cowatch
   }
 
+  get members() {
+    return this.along.members
+  }
+
   show(ref, playback) {
     if (ref === this.ref) {
       this.sync(playback)
