@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale.py [--homes 1000] [--clients 5] [--replicas 1,3]
                                     [--seconds 10] [--writers 32] [--trials 20] [--procs 2]
+                                    [--rate 25,50,100] [--drain 10]
 
 For each set-up, `--homes` homes are created in its store (copies of the demo home) and
 `--clients` live clients (y-websocket over pycrdt, spread over `--procs` processes) join each
@@ -13,9 +14,20 @@ home's document:
 
 `--writers` writers (over `--writer-procs` processes) then change the homes through REST for
 `--seconds` (each writer owns a share of the homes and changes them in turn, one request in
-flight): actions/s is changes
-acknowledged per second; delivery is from a writer starting a change to a client applying it,
-p50/p99 over every (client, change); CPU per replica is its processes' CPU seconds over the
+flight): this closed loop is the capacity measurement, and its delivery times are mostly
+queueing. With `--rate R` (a list: one phase each, on the same set-up) the changes are paced
+instead (open loop): R per second over all homes in turn, each due at a fixed time, at most
+`--writers` in flight and one per home; a change sent more than 10 ms after its due time is
+counted as a late send and its delivery is measured from its due time, so falling behind
+shows as latency. actions/s is changes acknowledged per second; delivery is from a change's
+start (paced: due time) to a client applying it, p50/p99 over every (client, change) that
+arrived. Each (client, change) is labelled: seen (that version arrived), merged (the client
+saw a later version of the home first: a broadcast coalesced two changes, which is not a
+loss; timed by the later arrival), late (arrived after the 1 s grace that follows the last
+acknowledgement), closed (missing at a client the server disconnected, e.g. a replica that
+lost the home's lease, or a peer too far behind), lost (not seen, nor any later version, at a
+client still connected after `--drain` more seconds).
+CPU per replica is its processes' CPU seconds over the
 phase's wall time (the writers' own CPU is shown too: near their process count, the load
 generator was the limit). On the largest cluster `--trials` failover trials follow
 (cluster/failover.py): the owner of a home with live clients is killed with SIGKILL during
@@ -130,17 +142,17 @@ def client_worker(url: str, homes: list[tuple[str, str]], per_home: int, conn: A
 async def _clients(url: str, homes: list[tuple[str, str]], per_home: int, conn: Any) -> None:
     arrivals: dict[str, list[dict[int, float]]] = {h: [{} for _ in range(per_home)] for h, _ in homes}
 
-    def recorder(home: str, i: int) -> Any:
-        last = [0]
+    last: dict[tuple[str, int], int] = {}
 
+    def recorder(home: str, i: int) -> Any:
+        # Only versions the client actually saw: a broadcast that coalesced two changes shows
+        # v7 without v6, and measure() counts v6 as delivered by merge, not as seen.
         def on_remote(client: SyncClient) -> None:
             version = client.doc.get("home", type=Map).get("version")
-            if version is not None and version > last[0]:
-                now = time.time()
-                if last[0]:
-                    for v in range(last[0] + 1, int(version) + 1):
-                        arrivals[home][i][v] = now
-                last[0] = int(version)
+            if version is not None and version > last.get((home, i), 0):
+                if (home, i) in last:  # not the initial sync
+                    arrivals[home][i][int(version)] = time.time()
+                last[(home, i)] = int(version)
         return on_remote
 
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
@@ -160,11 +172,17 @@ async def _clients(url: str, homes: list[tuple[str, str]], per_home: int, conn: 
                     await asyncio.sleep(1 + attempt)
             raise AssertionError("unreachable")
 
+    keys = [(h, i) for h, _ in homes for i in range(per_home)]
     clients = await asyncio.gather(*(start(h, t, i) for h, t in homes for i in range(per_home)))
     loop = asyncio.get_running_loop()
     conn.send("ready")
-    await loop.run_in_executor(None, conn.recv)  # "stop"
-    dropped = [c.close_code for c in clients if c.closed.is_set()]  # the server closed them during the run
+    final, drain = await loop.run_in_executor(None, conn.recv)  # each home's last version, bound in s
+    until = time.monotonic() + drain
+    while time.monotonic() < until and any(last.get(k, 0) < final.get(k[0], 0) and not c.closed.is_set()
+                                           for k, c in zip(keys, clients)):
+        await asyncio.sleep(0.05)  # late deliveries still arrive and are labelled late, not lost
+    # the server closed them during the run: (home, index, close code)
+    dropped = [(*k, c.close_code) for k, c in zip(keys, clients) if c.closed.is_set()]
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
     conn.send((arrivals, dropped))
 
@@ -174,7 +192,7 @@ class Clients:
         ctx = mp.get_context("spawn")
         items = sorted(tokens.items())
         self.pipes, self.workers = [], []
-        self.dropped: list[Optional[int]] = []  # close codes of clients the server disconnected
+        self.dropped: list[tuple[str, int, Optional[int]]] = []  # (home, index, close code) the server closed
         for k in range(procs):
             share = items[k::procs]
             if not share:
@@ -191,12 +209,13 @@ class Clients:
                 raise TimeoutError(f"clients did not connect within {timeout:.0f} s")
             pipe.recv()
 
-    def collect(self) -> dict[str, list[dict[int, float]]]:
+    def collect(self, final: dict[str, int], drain: float) -> dict[str, list[dict[int, float]]]:
+        """Every client's arrivals (version -> time), once each has seen `final` or after `drain` s."""
         for pipe in self.pipes:
-            pipe.send("stop")
+            pipe.send((final, drain))
         out: dict[str, list[dict[int, float]]] = {}
         for pipe in self.pipes:
-            if pipe.poll(120):
+            if pipe.poll(120 + drain):
                 arrivals, dropped = pipe.recv()
                 out.update(arrivals)
                 self.dropped += dropped
@@ -209,15 +228,32 @@ class Clients:
 
 # --- writers -------------------------------------------------------------------------
 
-def writer_worker(url: str, tokens: dict[str, str], writers: int, seconds: float, conn: Any) -> None:
+@dataclass(frozen=True)
+class Pace:
+    """Open-loop sending: this process's `rate` changes/s, the k-th at start + (k + phase) / rate."""
+    rate: float
+    phase: float = 0.0
+
+
+LATE_SEND_S = 0.010  # a paced change sent later than this after its time is counted as late
+
+
+def writer_worker(url: str, tokens: dict[str, str], writers: int, seconds: float, pace: Optional[Pace],
+                  conn: Any) -> None:
     raise_fd_limit()
-    asyncio.run(_write(url, tokens, writers, seconds, conn))
+    asyncio.run(_write(url, tokens, writers, seconds, pace, conn))
 
 
-async def _write(url: str, tokens: dict[str, str], writers: int, seconds: float, conn: Any) -> None:
-    """Writers changing their share of homes in turn for `seconds`, from the start time the
-    parent sends; sends back (acked, (home, version) -> start, CPU seconds of this process)."""
+async def _write(url: str, tokens: dict[str, str], writers: int, seconds: float, pace: Optional[Pace],
+                 conn: Any) -> None:
+    """Changes to this process's share of homes for `seconds`, from the start time the parent
+    sends. Closed loop (no `pace`): `writers` writers change their homes in turn, one request
+    in flight each. Paced: the changes are due at fixed times (homes in turn), at most
+    `writers` in flight and one per home; a change that cannot be sent on time is sent late,
+    counted, and its delivery measured from its due time. Sends back (acked,
+    (home, version) -> due or start time, send lags in s, CPU seconds of this process)."""
     started: dict[tuple[str, int], float] = {}
+    lags: list[float] = []
     acked = [0]
     homes = sorted(tokens)
     limits = httpx.Limits(max_connections=writers, max_keepalive_connections=writers)
@@ -235,13 +271,16 @@ async def _write(url: str, tokens: dict[str, str], writers: int, seconds: float,
         end = time.monotonic() + seconds
         cpu = time.process_time()
 
-        async def writer(mine: list[str]) -> None:
-            n = 0
-            while time.monotonic() < end and mine:
-                home = mine[n % len(mine)]
-                n += 1
-                value = (versions[home] % 100) + 1
+        slots = asyncio.Semaphore(writers)
+        one_per_home = {home: asyncio.Lock() for home in homes}  # versions[home] + 1 is the next version
+
+        async def change(home: str, due: Optional[float] = None) -> None:
+            async with slots, one_per_home[home]:
                 at = time.time()
+                if due is not None:
+                    lags.append(at - due)
+                    at = due  # a late send is late delivery too, not hidden
+                value = (versions[home] % 100) + 1
                 reply = await http.post(f"/api/v1/homes/{home}/actions/device.light",
                                         json={"args": {"device": DEVICE, "brightness": value}},
                                         headers={"Authorization": f"Bearer {tokens[home]}"})
@@ -250,23 +289,50 @@ async def _write(url: str, tokens: dict[str, str], writers: int, seconds: float,
                     started[(home, versions[home])] = at
                     acked[0] += 1
 
-        await asyncio.gather(*(writer(homes[k::writers]) for k in range(writers)))
+        async def writer(mine: list[str]) -> None:
+            n = 0
+            while time.monotonic() < end and mine:
+                n += 1
+                await change(mine[(n - 1) % len(mine)])
+
+        async def paced(rate: float, phase: float) -> None:
+            t0, sent = start_at, []
+            for k in range(int(seconds * rate)):
+                due = t0 + (k + phase) / rate
+                await asyncio.sleep(max(0.0, due - time.time()))
+                sent.append(asyncio.create_task(change(homes[k % len(homes)], due)))
+            await asyncio.gather(*sent)
+
+        if pace is None:
+            await asyncio.gather(*(writer(homes[k::writers]) for k in range(writers)))
+        elif homes:
+            await paced(pace.rate, pace.phase)
         cpu = time.process_time() - cpu
-    conn.send((acked[0], started, cpu))
+    conn.send((acked[0], started, lags, cpu))
+
+
+@dataclass
+class Written:
+    acked: int
+    started: dict[tuple[str, int], float]  # (home, version) -> when the change started (or was due)
+    lags: list[float]  # paced: how late each change was sent, s
+    writer_cpu: float  # the writers' processes, in cores
+    cpu: dict[str, float]  # replica -> cores during the phase
 
 
 def write(url: str, tokens: dict[str, str], writers: int, procs: int, seconds: float,
-          pids: dict[str, list[int]]) -> tuple[int, dict[tuple[str, int], float], float, dict[str, float]]:
-    """`writers` writers over `procs` processes, each owning a share of the homes; returns
-    (acked, starts, writer CPU share, CPU share per replica during the phase)."""
+          pids: dict[str, list[int]], rate: Optional[float] = None) -> Written:
+    """`writers` writers (or paced: `rate` changes/s) over `procs` processes, each owning a
+    share of the homes."""
     ctx = mp.get_context("spawn")
     items = sorted(tokens.items())
     pipes, workers = [], []
     for k in range(procs):
         share = dict(items[k::procs])
         mine, theirs = ctx.Pipe()
-        p = ctx.Process(target=writer_worker, args=(url, share, max(1, writers // procs), seconds, theirs),
-                        daemon=True)
+        pace = Pace(rate * len(share) / len(items), k / procs) if rate else None
+        p = ctx.Process(target=writer_worker,
+                        args=(url, share, max(1, writers // procs), seconds, pace, theirs), daemon=True)
         p.start()
         pipes.append(mine)
         workers.append(p)
@@ -282,14 +348,15 @@ def write(url: str, tokens: dict[str, str], writers: int, procs: int, seconds: f
         before = {n: cpu_seconds(p) for n, p in pids.items()}
         time.sleep(seconds)
         cpu = {n: (cpu_seconds(p) - before[n]) / seconds for n, p in pids.items()}
-        acked, started, writer_cpu = 0, {}, 0.0
+        out = Written(0, {}, [], 0.0, cpu)
         for pipe in pipes:
             if not pipe.poll(120):
                 raise TimeoutError("a writer did not finish")
-            a, s, c = pipe.recv()
-            acked, writer_cpu = acked + a, writer_cpu + c
-            started.update(s)
-        return acked, started, writer_cpu / seconds, cpu
+            a, s, lags, c = pipe.recv()
+            out.acked, out.writer_cpu = out.acked + a, out.writer_cpu + c / seconds
+            out.started.update(s)
+            out.lags += lags
+        return out
     finally:
         for p in workers:
             p.join(10)
@@ -309,44 +376,80 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+GRACE_S = 1.0  # after the last acknowledgement; a delivery after it is counted as late
+
+
 @dataclass
 class Row:
     name: str
     homes: int
     clients: int
+    offered: Optional[float] = None  # paced: changes/s asked for; None: closed loop
     actions_s: float = 0.0
+    late_sends: int = 0  # paced: changes sent more than LATE_SEND_S after their due time
     p50_ms: float = 0.0
     p99_ms: float = 0.0
-    delivered: float = 0.0  # share of (client, change) deliveries seen
+    # Every (client, change) is one of: seen (its version arrived), merged (the client saw a
+    # later version first: a coalesced broadcast, not a loss; timed by that arrival), late
+    # (seen or merged after GRACE_S), closed (missing at a client the server disconnected),
+    # lost (neither within --drain s at a client still connected).
+    expected: int = 0
+    seen: int = 0
+    merged: int = 0
+    late: int = 0
+    closed: int = 0
+    lost: int = 0
     cpu: dict[str, float] = field(default_factory=dict)
     writer_cpu: float = 0.0  # the writers' processes, in cores: near their count, they were the limit
 
 
-def measure(setup: Setup, args: argparse.Namespace) -> Row:
-    row = Row(setup.name, len(setup.tokens), len(setup.tokens) * args.clients)
-    clients = Clients(setup.url, setup.tokens, args.clients, args.procs)
-    try:
-        clients.ready(args.timeout)
-        acked, started, row.writer_cpu, row.cpu = write(setup.url, setup.tokens, args.writers,
-                                                         args.writer_procs, args.seconds, setup.pids)
-        time.sleep(1.0)  # the last changes reach the clients
-    finally:
-        arrivals = clients.collect()
-    row.actions_s = acked / args.seconds
-    if clients.dropped:
-        print(f"   {len(clients.dropped)} clients were disconnected during the run (codes "
-              f"{sorted(set(map(str, clients.dropped)))})", flush=True)
-    delays, expected = [], 0
+def classify(row: Row, started: dict[tuple[str, int], float], arrivals: dict[str, list[dict[int, float]]],
+             cutoff: float, closed: set[tuple[str, int]]) -> None:
+    """Sort every (client, change) into seen / merged / late / closed / lost; delivery p50/p99
+    over all that arrived (merged ones at the later version's arrival)."""
+    delays = []
     for (home, version), at in started.items():
-        for seen in arrivals.get(home, []):
-            expected += 1
-            if version in seen:
-                delays.append((seen[version] - at) * 1000)
+        for i, seen in enumerate(arrivals.get(home, [])):
+            row.expected += 1
+            later = [v for v in seen if v >= version]
+            if not later:
+                if (home, i) in closed:
+                    row.closed += 1
+                else:
+                    row.lost += 1
+                continue
+            arrived = seen[min(later)]
+            delays.append((arrived - at) * 1000)
+            if arrived > cutoff:
+                row.late += 1
+            elif version in seen:
+                row.seen += 1
+            else:
+                row.merged += 1
     if delays:
         delays.sort()
         row.p50_ms = statistics.median(delays)
         row.p99_ms = delays[min(len(delays) - 1, int(len(delays) * 0.99))]
-    row.delivered = len(delays) / expected if expected else 0.0
+
+
+def measure(setup: Setup, args: argparse.Namespace, rate: Optional[float] = None) -> Row:
+    row = Row(setup.name, len(setup.tokens), len(setup.tokens) * args.clients, offered=rate)
+    clients = Clients(setup.url, setup.tokens, args.clients, args.procs)
+    final: dict[str, int] = {}
+    try:
+        clients.ready(args.timeout)
+        w = write(setup.url, setup.tokens, args.writers, args.writer_procs, args.seconds, setup.pids, rate)
+        cutoff = time.time() + GRACE_S
+        for home, version in w.started:
+            final[home] = max(final.get(home, 0), version)
+    finally:
+        arrivals = clients.collect(final, args.drain)
+    row.actions_s, row.writer_cpu, row.cpu = w.acked / args.seconds, w.writer_cpu, w.cpu
+    row.late_sends = sum(lag > LATE_SEND_S for lag in w.lags)
+    if clients.dropped:
+        print(f"   {len(clients.dropped)} clients were disconnected during the run (codes "
+              f"{sorted({str(code) for _, _, code in clients.dropped})})", flush=True)
+    classify(row, w.started, arrivals, cutoff, {(h, i) for h, i, _ in clients.dropped})
     return row
 
 
@@ -357,14 +460,23 @@ def failovers(cluster: LocalCluster, trials: int) -> list[Any]:
     return [asyncio.run(failover.trial(cluster, token, "demo-loft")) for _ in range(trials)]
 
 
-def table(rows: list[Row]) -> str:
-    base = rows[0].actions_s or 1
-    lines = ["| set-up | homes | clients | actions/s | × sqlite | delivery p50 | p99 | delivered | CPU per replica "
-             "| writers' CPU |", "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+def table(rows: list[Row], everything: Optional[list[Row]] = None) -> str:
+    """Markdown rows; × sqlite against the first row of `everything` (default: `rows`) at the same offered rate."""
+    def baseline(r: Row) -> float:
+        return next((b.actions_s for b in everything or rows if b.offered == r.offered), 0.0) or 1.0
+    lines = ["| set-up | homes | clients | offered/s | actions/s | × sqlite | late sends | delivery p50 | p99 "
+             "| seen | merged | late (> 1 s) | closed | lost | CPU per replica | writers' CPU |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+
+    def share(n: int, r: Row) -> str:
+        return f"{n * 100 / r.expected:.2f}%" if r.expected else "-"
     for r in rows:
         cpu = ", ".join(f"{n} {v * 100:.0f}%" for n, v in r.cpu.items())
-        lines.append(f"| {r.name} | {r.homes} | {r.clients} | {r.actions_s:.0f} | {r.actions_s / base:.2f} | "
-                     f"{r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | {r.delivered * 100:.1f}% | {cpu} | "
+        offered = "closed loop" if r.offered is None else f"{r.offered:g}"
+        late_sends = "-" if r.offered is None else str(r.late_sends)
+        lines.append(f"| {r.name} | {r.homes} | {r.clients} | {offered} | {r.actions_s:.1f} | "
+                     f"{r.actions_s / baseline(r):.2f} | {late_sends} | {r.p50_ms:.0f} ms | {r.p99_ms:.0f} ms | "
+                     f"{share(r.seen, r)} | {share(r.merged, r)} | {share(r.late, r)} | {r.closed} | {r.lost} | {cpu} | "
                      f"{r.writer_cpu * 100:.0f}% |")
     return "\n".join(lines)
 
@@ -375,18 +487,27 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=5, help="live clients per home")
     parser.add_argument("--replicas", default="1,3")
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--writers", type=int, default=32)
+    parser.add_argument("--writers", type=int, default=32,
+                        help="closed loop: writers, one request in flight each; paced: bound on requests in flight")
+    parser.add_argument("--rate", default="",
+                        help="paced (open loop): changes/s over all homes, e.g. 25,50,100 (one phase each); "
+                             "'closed' in the list, or no --rate: the closed loop, the capacity measurement")
+    parser.add_argument("--drain", type=float, default=10,
+                        help="after the grace, how long clients may still catch up before a change counts as lost, s")
     parser.add_argument("--trials", type=int, default=20, help="failover trials on the largest cluster (0: none)")
     parser.add_argument("--procs", type=int, default=2, help="client processes")
     parser.add_argument("--writer-procs", type=int, default=2, help="processes the writers are spread over")
     parser.add_argument("--timeout", type=float, default=600, help="bound on connecting the clients, s")
     parser.add_argument("--no-baseline", action="store_true", help="skip the single-process SQLite hub")
     args = parser.parse_args()
+    if args.trials and max((int(n) for n in args.replicas.split(",") if n), default=0) < 2:
+        parser.error("failover trials need a cluster of at least 2 replicas (--replicas); or pass --trials 0")
     raise_fd_limit()
     work = Path(tempfile.mkdtemp(prefix="twinspace-scale-"))
     work.chmod(0o711)  # PostgreSQL runs as its own user under it
     rows: list[Row] = []
     trials: list[Any] = []
+    rates: list[Optional[float]] = [None if r == "closed" else float(r) for r in args.rate.split(",") if r] or [None]
     try:
         plans: list[Any] = [] if args.no_baseline else [("sqlite", 0)]
         plans += [("cluster", int(n)) for n in args.replicas.split(",") if n]
@@ -394,8 +515,9 @@ def main() -> None:
             print(f"-- {kind} {n or ''}: {args.homes} homes x {args.clients} clients", flush=True)
             setup = start_sqlite(args, work) if kind == "sqlite" else start_cluster(args, work, n)
             try:
-                rows.append(measure(setup, args))
-                print(table(rows[-1:]), flush=True)
+                for rate in rates:
+                    rows.append(measure(setup, args, rate))
+                    print(table(rows[-1:], rows), flush=True)
                 if setup.cluster is not None and n == max(int(x) for x in args.replicas.split(",")) \
                         and args.trials:
                     trials = failovers(setup.cluster, args.trials)
