@@ -296,7 +296,27 @@ class HubWriter:
         await self.http.aclose()
 
 
-class HubYjsWriter:
+class YjsWriter:
+    """A writer that is a Yjs client of the server (`self.client`); `change()` makes one edit."""
+
+    client: SyncClient
+
+    async def open(self) -> None:
+        await self.client.__aenter__()
+        await asyncio.wait_for(self.client.synced.wait(), 30)
+
+    async def change(self) -> None:
+        raise NotImplementedError
+
+    async def burst(self, count: int) -> None:
+        for _ in range(count):
+            await self.change()
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class HubYjsWriter(YjsWriter):
     """A Yjs client of the hub making validated, durable edits: it sets a light's brightness
     in the document and counts an edit acknowledged when `home.version` has reached it."""
 
@@ -310,8 +330,7 @@ class HubYjsWriter:
         self.sent = 0
 
     async def open(self) -> None:
-        await self.client.__aenter__()
-        await asyncio.wait_for(self.client.synced.wait(), 30)
+        await super().open()
         self.start = int(self.home["version"])
 
     async def version(self) -> int:
@@ -328,15 +347,8 @@ class HubYjsWriter:
         self.sent += 1
         await asyncio.sleep(0)  # let the client's writer put it on the wire
 
-    async def burst(self, count: int) -> None:
-        for _ in range(count):
-            await self.change()
 
-    async def close(self) -> None:
-        await self.client.close()
-
-
-class NodeWriter:
+class NodeWriter(YjsWriter):
     """A Yjs client of the reference server, holding the same document, setting home.version."""
 
     def __init__(self, server: Server, seed: bytes) -> None:
@@ -347,8 +359,7 @@ class NodeWriter:
         self._version = 0
 
     async def open(self) -> None:
-        await self.client.__aenter__()
-        await asyncio.wait_for(self.client.synced.wait(), 30)
+        await super().open()
         self._version = int(self.home["version"])
 
     async def version(self) -> int:
@@ -358,13 +369,6 @@ class NodeWriter:
         self._version += 1
         self.home["version"] = self._version
         await asyncio.sleep(0)  # let the client's writer put it on the wire
-
-    async def burst(self, count: int) -> None:
-        for _ in range(count):
-            await self.change()
-
-    async def close(self) -> None:
-        await self.client.close()
 
 
 async def seed_document(window: int) -> bytes:
