@@ -25,7 +25,7 @@ export function installDebugHook(app) {
         playing: !!screen?.playing,
         focused: twin?.focused === p.id,
         group: screen?.groupLines?.() || null, // who watches together with it (watch-group.js)
-        cowatch: !!screen?.cowatch && !screen.cowatch.closed,
+        cowatch: !!screen?.playingAlong,
       }
     })
   }
@@ -78,7 +78,7 @@ export function installDebugHook(app) {
       // leads (a watch group, a space) and the player's estimate of it
       return [...(app.twin?.devices.values() || [])].filter((v) => v.screen).map((v) => ({
         target: v.screen.target, ref: v.screen.ref, currentTime: v.screen.currentTime,
-        playing: v.screen.playing, cowatch: !!v.screen.cowatch && !v.screen.cowatch.closed,
+        playing: v.screen.playing, cowatch: v.screen.playingAlong,
         clock: v.screen.cowatch ? { offset: v.screen.cowatch.offset, roundTrip: v.screen.cowatch.roundTrip } : null,
         members: v.screen.members.map((m) => ({ person: m.person, state: m.state })),
       }))

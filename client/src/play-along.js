@@ -31,6 +31,11 @@ export class PlayAlong {
     this._refused = false // the hub refused the socket for good (a revoked pass): no more retries
   }
 
+  /** Whether the screen plays along now: its cowatch socket is open. */
+  get playingAlong() {
+    return !!this.cowatch && !this.cowatch.closed
+  }
+
   /** The group the target is in now (watch-group.js), or null. */
   group() {
     return watchGroup(this.live.snapshot, this.target)

@@ -91,7 +91,7 @@ export async function glassesMode(root, app) {
   const along = mine ? new PlayAlong({ live, catalog, target: mine, token: hub.token, onChange: () => renderTogether() }) : null
   app.nowPlaying = () => ({
     ref: sound.ref, hasVideo: !!sound.player?.ready, currentTime: sound.player ? sound.player.video.currentTime : null,
-    target: mine, group: along?.lines() || null, cowatch: !!along?.cowatch && !along.cowatch.closed,
+    target: mine, group: along?.lines() || null, cowatch: !!along?.playingAlong,
   })
 
   function followOwn() {

@@ -79,7 +79,7 @@ export async function tvMode(root, app) {
   const along = tvId ? new PlayAlong({ live, catalog, target: tvId, token: hub.token, onChange: () => renderTogether() }) : null
   app.nowPlaying = () => ({
     ref: current.ref, hasVideo: !!current.player?.ready, currentTime: current.player ? current.player.video.currentTime : null,
-    target: tvId, group: along?.lines() || null, cowatch: !!along?.cowatch && !along.cowatch.closed,
+    target: tvId, group: along?.lines() || null, cowatch: !!along?.playingAlong,
   })
 
   /** Play along while the TV's session is grouped and this page shows what the TV plays. */

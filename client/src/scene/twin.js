@@ -98,6 +98,10 @@ class Screen {
     return this.along.members
   }
 
+  get playingAlong() {
+    return this.along.playingAlong
+  }
+
   show(ref, playback) {
     if (ref === this.ref) {
       this.sync(playback)
