@@ -114,6 +114,10 @@ def serve(hub: Hub, host: str, port: int) -> None:
     from twinspace.voice.warmup import warm_in_background
 
     limit_malloc_arenas()
+    if os.environ.get("TWINSPACE_GC_FREEZE", "1") != "0":  # 0: CPython's own full collections (bench/scale.py)
+        from twinspace.gc_freezer import GcFreezer
+
+        GcFreezer().start()
     if os.environ.get("TWINSPACE_PRELOAD", "1") != "0":  # 0: replicas and tests that never speak
         warm_in_background(Path(hub.store.path).parent)  # the first voice turn should not wait for models
     uvicorn.run(create_app(hub), host=host, port=port, log_level="info")
