@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scale.py [--homes 1000] [--clients 5] [--replicas 1,3]
                                     [--seconds 10] [--writers 32] [--trials 20] [--procs 2]
-                                    [--rate 25,50,100] [--drain 10]
+                                    [--rate 25,50,100] [--drain 10] [--gc freeze,cpython]
 
 For each set-up, `--homes` homes are created in its store (copies of the demo home) and
 `--clients` live clients (y-websocket over pycrdt, spread over `--procs` processes) join each
@@ -67,6 +67,7 @@ from twinspace.portcheck import free_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
 
 CONNECT_CONCURRENCY = 64
+GC_MODES = {"freeze": {"TWINSPACE_GC_FREEZE": "1"}, "cpython": {"TWINSPACE_GC_FREEZE": "0"}}
 DEVICE = "lamp-floor"
 
 
@@ -104,25 +105,26 @@ class Setup:
     cluster: Optional[LocalCluster] = None
 
 
-def start_sqlite(args: argparse.Namespace, work: Path) -> Setup:
+def start_sqlite(args: argparse.Namespace, work: Path, gc_env: dict[str, str]) -> Setup:
     from twinspace.store.sqlite import Store
 
-    data = work / "sqlite"
+    data = work / f"sqlite-{len(list(work.glob('sqlite-*')))}"
     store = Store(data / "twinspace.db")
     port = free_port()
     tokens = make_homes(store, args.homes, f"http://127.0.0.1:{port}")
     store.close()
-    env = {**os.environ, "TWINSPACE_DATA": str(data), "TWINSPACE_PRELOAD": "0"}
-    replica = HubReplica("sqlite", port, env, work / "sqlite.log")
+    env = {**os.environ, **gc_env, "TWINSPACE_DATA": str(data), "TWINSPACE_PRELOAD": "0"}
+    replica = HubReplica("sqlite", port, env, data.with_suffix(".log"))
     replica.start()
     replica.wait()
     return Setup("sqlite (1 process)", replica.url, {"sqlite": [replica.proc.pid]}, tokens, replica.stop)
 
 
-def start_cluster(args: argparse.Namespace, work: Path, replicas: int) -> Setup:
+def start_cluster(args: argparse.Namespace, work: Path, replicas: int, gc_env: dict[str, str]) -> Setup:
     from twinspace.store.postgres import PostgresStore
 
-    cluster = LocalCluster(work / f"cluster-{replicas}", replicas=replicas).start()
+    directory = work / f"cluster-{replicas}-{len(list(work.glob('cluster-*')))}"
+    cluster = LocalCluster(directory, replicas=replicas, extra_env=gc_env).start()
     assert cluster.postgres is not None
     store = PostgresStore(cluster.postgres.url, path=cluster.dir / "hub" / "twinspace.db")
     tokens = make_homes(store, args.homes, cluster.url)
@@ -499,6 +501,9 @@ def main() -> None:
     parser.add_argument("--writer-procs", type=int, default=2, help="processes the writers are spread over")
     parser.add_argument("--timeout", type=float, default=600, help="bound on connecting the clients, s")
     parser.add_argument("--no-baseline", action="store_true", help="skip the single-process SQLite hub")
+    parser.add_argument("--gc", default="freeze",
+                        help="the hub processes' garbage collection, a list (each set-up once per entry): "
+                             "freeze (the hub's default, gc_freezer.py) or cpython (TWINSPACE_GC_FREEZE=0)")
     args = parser.parse_args()
     if args.trials and max((int(n) for n in args.replicas.split(",") if n), default=0) < 2:
         parser.error("failover trials need a cluster of at least 2 replicas (--replicas); or pass --trials 0")
@@ -511,9 +516,15 @@ def main() -> None:
     try:
         plans: list[Any] = [] if args.no_baseline else [("sqlite", 0)]
         plans += [("cluster", int(n)) for n in args.replicas.split(",") if n]
-        for kind, n in plans:
-            print(f"-- {kind} {n or ''}: {args.homes} homes x {args.clients} clients", flush=True)
-            setup = start_sqlite(args, work) if kind == "sqlite" else start_cluster(args, work, n)
+        modes = [m for m in args.gc.split(",") if m]
+        if set(modes) - set(GC_MODES):
+            parser.error(f"--gc takes {' or '.join(GC_MODES)}, not {args.gc!r}")
+        for (kind, n), mode in [(plan, mode) for plan in plans for mode in modes]:
+            print(f"-- {kind} {n or ''}, gc {mode}: {args.homes} homes x {args.clients} clients", flush=True)
+            gc_env = GC_MODES[mode]
+            setup = start_sqlite(args, work, gc_env) if kind == "sqlite" else start_cluster(args, work, n, gc_env)
+            if len(modes) > 1:
+                setup.name += f", gc {mode}"
             try:
                 for rate in rates:
                     rows.append(measure(setup, args, rate))
