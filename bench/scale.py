@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale.py [--homes 1000] [--clients 5] [--replicas 1,3]
                                     [--seconds 10] [--writers 32] [--trials 20] [--procs 2]
                                     [--rate 25,50,100] [--drain 10] [--gc freeze,cpython]
+                                    [--replica-cpu 0.3]
 
 For each set-up, `--homes` homes are created in its store (copies of the demo home) and
 `--clients` live clients (y-websocket over pycrdt, spread over `--procs` processes) join each
@@ -34,7 +35,10 @@ generator was the limit). On the largest cluster `--trials` failover trials foll
 writes; reported: changes lost, time from the kill until every client is current, ghosts.
 
 Clients, writers and servers share the machine: on a small one, absolute numbers say as much
-about it as about the hub; compare the rows of one run.
+about it as about the hub; compare the rows of one run. `--replica-cpu C` gives each hub
+process at most C cores (bench/cpu_budget.py), as if each replica had a machine of its own:
+then the rows tell whether adding replicas adds capacity. `--gc cpython` runs the hubs with
+CPython's own garbage collection instead of the hub's pacing (gc_freezer.py).
 """
 
 from __future__ import annotations
@@ -65,6 +69,9 @@ from pycrdt import Map  # noqa: E402
 from twinspace.cluster.local import HubReplica, LocalCluster  # noqa: E402
 from twinspace.portcheck import free_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu_budget import CpuBudget  # noqa: E402
 
 CONNECT_CONCURRENCY = 64
 GC_MODES = {"freeze": {"TWINSPACE_GC_FREEZE": "1"}, "cpython": {"TWINSPACE_GC_FREEZE": "0"}}
@@ -501,6 +508,9 @@ def main() -> None:
     parser.add_argument("--writer-procs", type=int, default=2, help="processes the writers are spread over")
     parser.add_argument("--timeout", type=float, default=600, help="bound on connecting the clients, s")
     parser.add_argument("--no-baseline", action="store_true", help="skip the single-process SQLite hub")
+    parser.add_argument("--replica-cpu", type=float, default=0,
+                        help="cores each hub process may use (a cgroup quota, as if each had a machine that size; "
+                             "needs root); 0: no limit")
     parser.add_argument("--gc", default="freeze",
                         help="the hub processes' garbage collection, a list (each set-up once per entry): "
                              "freeze (the hub's default, gc_freezer.py) or cpython (TWINSPACE_GC_FREEZE=0)")
@@ -525,7 +535,12 @@ def main() -> None:
             setup = start_sqlite(args, work, gc_env) if kind == "sqlite" else start_cluster(args, work, n, gc_env)
             if len(modes) > 1:
                 setup.name += f", gc {mode}"
+            budget = CpuBudget(args.replica_cpu) if args.replica_cpu else None
             try:
+                for pid in [p for pids in setup.pids.values() for p in pids] if budget else []:
+                    budget.limit(pid)
+                if budget:
+                    setup.name += f", {args.replica_cpu:g} core each"
                 for rate in rates:
                     rows.append(measure(setup, args, rate))
                     print(table(rows[-1:], rows), flush=True)
@@ -534,6 +549,8 @@ def main() -> None:
                     trials = failovers(setup.cluster, args.trials)
             finally:
                 setup.stop()
+                if budget:
+                    budget.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
