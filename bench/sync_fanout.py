@@ -52,7 +52,6 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -73,7 +72,7 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 from pycrdt import Doc, Map  # noqa: E402
 
-from twinspace.portcheck import free_port  # noqa: E402
+from twinspace.portcheck import free_port, wait_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
 
 NODE_DIR = ROOT / "tests" / "sync" / "node"
@@ -82,18 +81,6 @@ HOME = "demo-loft"
 CONNECT_CONCURRENCY = 50
 REST_IN_FLIGHT = 4
 YJS_WINDOW = 8
-
-
-def wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port} after {timeout:.0f} s")
 
 
 # --- servers -------------------------------------------------------------------------
@@ -156,7 +143,7 @@ def start_hub(data: Path, window: int) -> Server:
     port = free_port()
     commit_log = data / "commits.log"
     proc = subprocess.Popen([sys.executable, __file__, "--serve-hub", str(db), str(port), str(commit_log)])
-    wait_port(port, proc)
+    wait_port(port, 30, proc, "the hub")
     return Server("hub", f"ws://127.0.0.1:{port}/api/v1/sync/{HOME}?token={token}", proc,
                   http=f"http://127.0.0.1:{port}/api/v1/homes/{HOME}", token=token, commit_log=commit_log)
 
@@ -182,7 +169,7 @@ def start_node() -> Server:
     port = free_port()
     proc = subprocess.Popen(["node", str(NODE_SERVER)], cwd=NODE_DIR, stdout=subprocess.DEVNULL,
                             env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)})
-    wait_port(port, proc)
+    wait_port(port, 30, proc, "the Node y-websocket server")
     return Server("node", f"ws://127.0.0.1:{port}/{HOME}", proc)
 
 

@@ -26,10 +26,12 @@ class _Playwright:
 
 
 @contextmanager
-def chromium(args: list[str]) -> Iterator[Any]:
+def chromium(args: list[str], home: Path | None = None) -> Iterator[Any]:
     """Debian's Chromium, headless, through Playwright, with a suite's own flags (a
     playwright Browser); the test is skipped where Chromium is not installed. Several may be
-    open at once."""
+    open at once. `home` runs it under that HOME: Chromium on Linux trusts the certificates
+    of the NSS database in $HOME/.pki/nssdb, so each browser can trust a CA of its own."""
+    import os
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -40,7 +42,8 @@ def chromium(args: list[str]) -> Iterator[Any]:
         _Playwright.running = sync_playwright().start()
     _Playwright.browsers += 1
     try:
-        browser = _Playwright.running.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        env = None if home is None else {**os.environ, "HOME": str(home)}
+        browser = _Playwright.running.chromium.launch(executable_path=CHROMIUM, args=args, headless=True, env=env)
         try:
             yield browser
         finally:

@@ -7,7 +7,7 @@ export function installDebugHook(app) {
     const snapshot = app.live?.snapshot || { panels: {} }
     return Object.values(snapshot.panels || {}).map((p) => {
       const view = twin?.panels.get(p.id)
-      const screen = view?.content || app.panelScreens?.get(p.id) || null
+      const screen = view?.content || null
       const shown = view ? view.group.position : null
       return {
         id: p.id,

@@ -1,4 +1,5 @@
-"""Whether the hub's port is free, and if not, what holds it; and a free port to start a server on.
+"""Whether the hub's port is free, and if not, what holds it; a free port to start a server on,
+and waiting for a started server to listen on it.
 
 A hub that crashed could leave children listening on its port, and `up` then failed with
 uvicorn's bare "address already in use". `up` checks first and names the holder.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import errno
 import socket
+import subprocess
+import time
+from typing import Optional
 
 from twinspace.errors import Conflict
 
@@ -60,3 +64,18 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float, proc: Optional[subprocess.Popen] = None, what: str = "") -> None:
+    """Return once something listens on 127.0.0.1:`port`; RuntimeError if `proc` (the server
+    started for it) exits first or nothing listens within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what or 'the server'} exited with code {proc.returncode} while starting")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what or 'a server'} did not listen on port {port} within {timeout:.0f} s")

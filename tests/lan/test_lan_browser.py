@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
+import support
 from lan_helpers import HOME, HOST_IP, HUB_NAME, LanHub
 
 from twinspace import access
@@ -28,7 +29,6 @@ from twinspace.lan import qr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))  # the client tests' browser helpers
 from client_helpers import (  # noqa: E402
-    CHROMIUM,
     CHROMIUM_ARGS,
     DIST,
     IWER,
@@ -75,32 +75,24 @@ def fake_mic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
 
 
 @pytest.fixture(scope="module")
-def playwright_() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (Debian package chromium)")
+def client_built() -> None:
     if not (DIST / "index.html").is_file():
         pytest.fail("the XR client is not built: run `make client`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
-def _launch(p: Any, home: Path, extra: tuple[str, ...] = ()) -> Any:
-    return p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                             args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HUB_NAME} {HOST_IP}", *extra],
-                             env={**os.environ, "HOME": str(home)})
+def _browser(home: Path, extra: tuple[str, ...] = ()) -> Any:
+    """Chromium that reaches the hub by its name, with `home`'s NSS database (a context manager)."""
+    return support.chromium([*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HUB_NAME} {HOST_IP}", *extra], home=home)
 
 
 @pytest.fixture(scope="module")
-def trusting_browser(playwright_: Any, lan_hub: LanHub, ca_file: Path, certutil: str, fake_mic: tuple[Path, float],
+def trusting_browser(client_built: None, lan_hub: LanHub, ca_file: Path, certutil: str, fake_mic: tuple[Path, float],
                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     home = _profile_home(tmp_path_factory.mktemp("home-trusting"), certutil, ca_file)
     wav, _ = fake_mic
-    b = _launch(playwright_, home, ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                    f"--use-file-for-fake-audio-capture={wav}%noloop"))
-    yield b
-    b.close()
+    with _browser(home, ("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                         f"--use-file-for-fake-audio-capture={wav}%noloop")) as b:
+        yield b
 
 
 def _owner_link(lan_hub: LanHub, trusting_ctx: Any) -> dict[str, Any]:
@@ -225,10 +217,9 @@ def test_push_to_talk_over_https(trusting_browser: Any, lan_hub: LanHub, fake_mi
     page.context.close()
 
 
-def test_untrusted_ca_fails_tls_and_nothing_falls_back(playwright_: Any, lan_hub: LanHub, certutil: str,
+def test_untrusted_ca_fails_tls_and_nothing_falls_back(client_built: None, lan_hub: LanHub, certutil: str,
                                                        tmp_path: Path) -> None:
-    browser = _launch(playwright_, _profile_home(tmp_path / "home", certutil, None))
-    try:
+    with _browser(_profile_home(tmp_path / "home", certutil, None)) as browser:
         page = browser.new_page()
         seen: list[str] = []
         page.on("response", lambda r: seen.append(f"{r.status} {r.url}"))
@@ -238,5 +229,3 @@ def test_untrusted_ca_fails_tls_and_nothing_falls_back(playwright_: Any, lan_hub
         with pytest.raises(Exception, match="ERR_CERT_AUTHORITY_INVALID"):
             page.goto(f"http://{HUB_NAME}:{lan_hub.http_port}/")
         assert seen == [f"308 http://{HUB_NAME}:{lan_hub.http_port}/"], seen
-    finally:
-        browser.close()

@@ -12,29 +12,14 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Optional
 
 from twinspace.cluster.haproxy import haproxy_config
-from twinspace.portcheck import free_port
-
-
-def wait_port(port: int, timeout: float, proc: Optional[subprocess.Popen] = None, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what or 'the server'} exited with code {proc.returncode} while starting")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what or 'a server'} did not listen on port {port} within {timeout:.0f} s")
+from twinspace.portcheck import free_port, wait_port
 
 
 def add_postgres_to_path() -> None:
