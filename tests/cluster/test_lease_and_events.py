@@ -145,3 +145,22 @@ def test_a_lapsed_lease_nobody_took_is_retaken_and_a_taken_one_is_lost(client, s
         assert mine.owner("r2") == "http://127.0.0.1:2"
     finally:
         mine.close()
+
+
+def test_a_renewal_that_failed_while_the_serving_path_took_a_newer_lease_is_not_a_loss(client, store) -> None:
+    """A busy replica: its lease lapsed, and while the renewal of that lease was on its way the
+    serving path found it lapsed and took a new one. The renewal's failure must not close the
+    home's sockets (on a one-replica cluster nobody else could serve them)."""
+    from twinspace.cluster.ownership import Ownership
+
+    mine = Ownership(client, "http://127.0.0.1:1", store.issue_fence, ttl_ms=300)
+    lost = []
+    mine.on_lost(lost.append)
+    assert mine.owner("r3") is None
+    client.delete("twinspace:home:r3:owner")  # the lease lapsed
+    renewed = mine.leases.renew_many(mine.leases.held())  # the renewing thread's round: r3 not renewed
+    time.sleep(0.35)  # past the old lease's ttl: the serving path sees it lapsed ...
+    assert mine.owner("r3") is None  # ... and takes a newer one
+    mine._settle(renewed)  # the renewing thread finishes its round
+    assert renewed == {"r3": False} and lost == []
+    assert mine.leases.holds("r3")

@@ -120,12 +120,18 @@ class Ownership:
                     self.leases.forget(home_id)
             if time.monotonic() - began > period:
                 log.warning("renewing %d leases took %.1f s", len(held), time.monotonic() - began)
-            for home_id, kept in renewed.items():
-                if not kept and self._retake(home_id):
-                    continue
-                if not kept:
-                    log.warning("this replica lost home %s's lease; another replica serves it now", home_id)
-                    self._tell(self._lost, home_id)
+            self._settle(renewed)
+
+    def _settle(self, renewed: dict[str, bool]) -> None:
+        """After a round of renewals: a lease that could not be renewed is retaken if nobody
+        holds it, and told lost only if this replica holds no newer lease of the home either
+        (the serving path takes one when it finds the old lease lapsed, possibly while the
+        old one's renewal was on its way: that is not a loss, and its sockets stay open)."""
+        for home_id in [h for h, kept in renewed.items() if not kept]:
+            if self.leases.holds(home_id) or self._retake(home_id):
+                continue
+            log.warning("this replica lost home %s's lease; another replica serves it now", home_id)
+            self._tell(self._lost, home_id)
 
     def _retake(self, home_id: str) -> bool:
         """A lease that lapsed because this process was too busy to renew it in time (or that Redis
