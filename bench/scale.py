@@ -70,9 +70,6 @@ from twinspace.cluster.local import HubReplica, LocalCluster  # noqa: E402
 from twinspace.portcheck import free_port  # noqa: E402
 from twinspace.sync.client import SyncClient  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cpu_budget import CpuBudget  # noqa: E402
-
 CONNECT_CONCURRENCY = 64
 GC_MODES = {"freeze": {"TWINSPACE_GC_FREEZE": "1"}, "cpython": {"TWINSPACE_GC_FREEZE": "0"}}
 DEVICE = "lamp-floor"
@@ -515,6 +512,7 @@ def main() -> None:
                         help="the hub processes' garbage collection, a list (each set-up once per entry): "
                              "freeze (the hub's default, gc_freezer.py) or cpython (TWINSPACE_GC_FREEZE=0)")
     args = parser.parse_args()
+    import cpu_budget  # bench/ is on the path when this file runs as a script
     if args.trials and max((int(n) for n in args.replicas.split(",") if n), default=0) < 2:
         parser.error("failover trials need a cluster of at least 2 replicas (--replicas); or pass --trials 0")
     raise_fd_limit()
@@ -535,7 +533,7 @@ def main() -> None:
             setup = start_sqlite(args, work, gc_env) if kind == "sqlite" else start_cluster(args, work, n, gc_env)
             if len(modes) > 1:
                 setup.name += f", gc {mode}"
-            budget = CpuBudget(args.replica_cpu) if args.replica_cpu else None
+            budget = cpu_budget.CpuBudget(args.replica_cpu) if args.replica_cpu else None
             try:
                 for pid in [p for pids in setup.pids.values() for p in pids] if budget else []:
                     budget.limit(pid)
