@@ -535,9 +535,9 @@ def main() -> None:
                 setup.name += f", gc {mode}"
             budget = cpu_budget.CpuBudget(args.replica_cpu) if args.replica_cpu else None
             try:
-                for pid in [p for pids in setup.pids.values() for p in pids] if budget else []:
-                    budget.limit(pid)
                 if budget:
+                    for pid in [p for pids in setup.pids.values() for p in pids]:
+                        budget.limit(pid)
                     setup.name += f", {args.replica_cpu:g} core each"
                 for rate in rates:
                     rows.append(measure(setup, args, rate))
