@@ -16,9 +16,10 @@ once that state is durable.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 from twinspace.actions import registry as default_registry
 from twinspace.actions.content_gate import admit_restored
@@ -32,6 +33,7 @@ from twinspace.geometry import Viewer
 from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
+from twinspace.home.working_copy import check_unchanged, live_copy, whole_copy
 from twinspace.spaces import admission
 from twinspace.store.base import Change
 from twinspace.store.sqlite import Store, utcnow
@@ -59,15 +61,6 @@ class Submitted:
     answer: Union[Outcome, Pending, TwinspaceError]  # a refusal is held until `settle`
     ticket: Optional[Ticket] = None  # the queued change, when the action changed the home
     read_from: Optional[Ticket] = None  # else: the queued change the answer was read from, if any
-
-
-def working_copy(home: Home) -> tuple[Home, str]:
-    """A deep copy for an action to change, and `home` as JSON. The copy goes through JSON, as
-    the store reads a home back (a third of the time of `model_copy(deep=True)`, which is a
-    good part of every change); the JSON is the journal's record of the state before the
-    change, so the commit need not serialise it again."""
-    doc = home.model_dump_json()
-    return Home.model_validate_json(doc), doc
 
 
 class Hub:
@@ -100,6 +93,25 @@ class Hub:
     def _base(self, home_id: str) -> tuple[Home, int]:
         """What a new change builds on: the newest queued state, else the store's."""
         return self.line(home_id).base() or self._current(home_id)
+
+    @contextmanager
+    def _working_copy(self, home_id: str, current: Home, action: str, *,
+                      whole: bool = False, read_only: bool = False) -> Iterator[tuple[Home, str]]:
+        """The copy `action` changes and `current` as JSON (the journal's record of the state
+        before it). A live or no copy shares parts with `current`: afterwards `current` must
+        be unchanged, else the action is refused and the home reloaded from the store."""
+        doc = current.model_dump_json()
+        if whole:
+            yield whole_copy(doc), doc
+            return
+        try:
+            yield (current if read_only else live_copy(current)), doc
+        finally:
+            try:
+                check_unchanged(current, doc, action)
+            except Exception:
+                self._cache.pop(home_id, None)
+                raise
 
     def _queue(self, home_id: str, working: Home, version: int, before: Home, before_doc: str, outcome: Outcome,
                origin: Optional[str], person: Optional[str], device: Optional[str], action: Optional[str] = None) -> Ticket:
@@ -213,18 +225,19 @@ class Hub:
         with self._lock(home_id):
             read_from = self.line(home_id).pending()  # the queued change the head comes from, if any
             current, version = self._base(home_id)
-            working, before_doc = working_copy(current)
-            ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
-                               confirmed=confirmed, now=now)
-            try:
-                if spec.confirm is not None and not confirmed:
-                    reason = spec.confirm(ctx, args)
-                    if reason is not None:
-                        pending = Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
-                        return Submitted(home_id, pending, read_from=read_from)
-                outcome = spec.run(ctx, args)
-            except TwinspaceError as e:
-                return Submitted(home_id, e, read_from=read_from)
+            with self._working_copy(home_id, current, name, whole=spec.reshapes,
+                                    read_only=spec.read_only) as (working, before_doc):
+                ctx = self.context(working, caller, viewer=viewer, room=room, focus=focus,
+                                   confirmed=confirmed, now=now)
+                try:
+                    if spec.confirm is not None and not confirmed:
+                        reason = spec.confirm(ctx, args)
+                        if reason is not None:
+                            pending = Pending(name, args.model_dump(mode="json", exclude_none=True), reason)
+                            return Submitted(home_id, pending, read_from=read_from)
+                    outcome = spec.run(ctx, args)
+                except TwinspaceError as e:
+                    return Submitted(home_id, e, read_from=read_from)
             if not spec.read_only and outcome.changed:
                 ticket = self._queue(home_id, working, version, current, before_doc, outcome, origin, caller.person,
                                      caller.device, action=name)
@@ -252,8 +265,8 @@ class Hub:
             raise Forbidden("only the home's owner can change how it is set up")
         with self._lock(home_id):
             current, version = self._base(home_id)
-            working, before_doc = working_copy(current)
-            change(working)
+            with self._working_copy(home_id, current, action, whole=True) as (working, before_doc):
+                change(working)
             try:
                 working = Home.model_validate(working.model_dump())
             except ValidationError as e:
@@ -273,8 +286,8 @@ class Hub:
             if superseded is not None and superseded():
                 patch = {k: v for k, v in patch.items() if k == "apps"}
             current, version = self._base(home_id)
-            working, before_doc = working_copy(current)
-            changed = reported.apply(working, device_id, patch, self.clock())
+            with self._working_copy(home_id, current, reported.ACTION, whole="apps" in patch) as (working, before_doc):
+                changed = reported.apply(working, device_id, patch, self.clock())
             if not changed:
                 return None
             message = reported.describe(working, device_id, changed)

@@ -83,6 +83,7 @@ class ActionSpec:
     run: Handler
     read_only: bool = False
     confirm: Optional[ConfirmRule] = None  # returns a reason when confirmation is needed
+    reshapes: bool = False  # changes more than the live state: runs on a whole copy (home/working_copy.py)
 
     def parse(self, raw: Any) -> BaseModel:
         """Validate raw arguments, naming the first bad argument in the error."""
@@ -108,14 +109,15 @@ class Registry:
     _actions: dict[str, ActionSpec] = field(default_factory=dict)
 
     def action(self, name: str, args: type[BaseModel], *, read_only: bool = False,
-               confirm: Optional[ConfirmRule] = None) -> Callable[[Handler], Handler]:
-        """Register the decorated function as action `name`; its docstring is the summary."""
+               confirm: Optional[ConfirmRule] = None, reshapes: bool = False) -> Callable[[Handler], Handler]:
+        """Register the decorated function as action `name`; its docstring is the summary.
+        `reshapes`: it changes more than devices' states, panels, playback and seats."""
 
         def register(fn: Handler) -> Handler:
             if name in self._actions:
                 raise ValueError(f"action {name} is registered twice")
             summary = (fn.__doc__ or name).strip().splitlines()[0]
-            self._actions[name] = ActionSpec(name, summary, args, fn, read_only, confirm)
+            self._actions[name] = ActionSpec(name, summary, args, fn, read_only, confirm, reshapes)
             return fn
 
         return register

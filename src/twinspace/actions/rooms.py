@@ -23,7 +23,7 @@ class RoomCaptureArgs(BaseModel):
                                                 "room's only TV, when there is one")
 
 
-@registry.action("room.capture", RoomCaptureArgs)
+@registry.action("room.capture", RoomCaptureArgs, reshapes=True)
 def room_capture(ctx: ActionContext, args: RoomCaptureArgs) -> Outcome:
     """Make or replace a room from a headset's room capture, keeping its panels where they fit."""
     if not ctx.caller.is_owner:
