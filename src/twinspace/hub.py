@@ -33,7 +33,7 @@ from twinspace.geometry import Viewer
 from twinspace.home import reported
 from twinspace.home.homefile import HomeBundle
 from twinspace.home.model import Home
-from twinspace.home.working_copy import check_unchanged, live_copy, whole_copy
+from twinspace.home.working_copy import SharedStateChanged, check_unchanged, live_copy, whole_copy
 from twinspace.spaces import admission
 from twinspace.store.base import Change
 from twinspace.store.sqlite import Store, utcnow
@@ -109,7 +109,7 @@ class Hub:
         finally:
             try:
                 check_unchanged(current, doc, action)
-            except Exception:
+            except SharedStateChanged:  # what was cached is suspect: read the store's state again
                 self._cache.pop(home_id, None)
                 raise
 
